@@ -1,0 +1,151 @@
+//! The pipeline: load → verify → tally → render → write.
+//!
+//! [`build_in_memory`] runs every stage but the last, so tests and `pnyx serve` can use the
+//! result without touching the disk; [`build`] writes it.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::load::{self, Site};
+use crate::render::{self, Output};
+use crate::theme::Theme;
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site's folder.
+    pub root: PathBuf,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Replaces `base_url` (serve uses `http://127.0.0.1:PORT/`).
+    pub base_url: Option<String>,
+}
+
+impl BuildOptions {
+    /// Builds `root` into `root/public`.
+    pub fn new(root: impl Into<PathBuf>) -> BuildOptions {
+        let root = root.into();
+        BuildOptions {
+            out: root.join("public"),
+            root,
+            base_url: None,
+        }
+    }
+}
+
+/// What a successful build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// HTML pages written.
+    pub pages: usize,
+    /// All files written.
+    pub files: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Why a build failed: content problems (exit 1), or the machine (exit 2).
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in the site's files, all of them.
+    Content(Diagnostics),
+    /// Anything else: an unwritable output, a bad `SOURCE_DATE_EPOCH`.
+    Other(anyhow::Error),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Content(d) => write!(f, "{d}"),
+            BuildError::Other(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl From<Diagnostics> for BuildError {
+    fn from(d: Diagnostics) -> Self {
+        BuildError::Content(d)
+    }
+}
+
+/// Loads and renders the site without writing it.
+pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site, Output), BuildError> {
+    let mut site = load::load(&opts.root)?;
+    if let Some(url) = &opts.base_url {
+        site.settings = site.settings.clone().with_base_url(url);
+    }
+    let theme = Theme::load(&opts.root, site.settings.config.language)
+        .map_err(|d| BuildError::Content(Diagnostics(d)))?;
+    let mut output = render::render(&site, &theme, now)?;
+    add_static_files(&opts.root, &mut output)?;
+    Ok((site, output))
+}
+
+/// Runs the whole pipeline and replaces the output folder.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let start = Instant::now();
+    let now = crate::dates::reference_now().map_err(BuildError::Other)?;
+    let (_, output) = build_in_memory(opts, now)?;
+    crate::write::write_atomically(&opts.out, &output).map_err(BuildError::Other)?;
+    Ok(BuildReport {
+        pages: output.files.keys().filter(|k| k.ends_with(".html")).count(),
+        files: output.files.len(),
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Copies the site's own `static/` folder (images, documents) to the output root.
+fn add_static_files(root: &Path, output: &mut Output) -> Result<(), BuildError> {
+    let dir = root.join("static");
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let mut diags = Diagnostics::default();
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    Path::new("static"),
+                    1,
+                    1,
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        let shown = Path::new("static").join(&rel);
+        if output.files.contains_key(&rel) {
+            diags.push(
+                Diagnostic::new(&shown, 1, 1, format!("`{rel}` is also a page of the site"))
+                    .hint("rename or move this static file"),
+            );
+            continue;
+        }
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => {
+                output.files.insert(rel, bytes);
+            }
+            Err(e) => diags.push(Diagnostic::new(&shown, 1, 1, format!("cannot read: {e}"))),
+        }
+    }
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(BuildError::Content(diags))
+    }
+}

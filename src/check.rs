@@ -1,0 +1,316 @@
+//! Checks across items: references that must exist, numbers that must be unique, dates
+//! in order. Each problem is placed on the key that carries it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::content::{Content, Item, Items, Pool, VoteMethod};
+use crate::error::{Diagnostic, Diagnostics};
+
+/// Runs every cross-item check on loaded content.
+pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
+    let mut numbers: BTreeMap<u32, &str> = BTreeMap::new();
+    for g in c.groups.values() {
+        refer(diags, g, "pole", Some(&g.meta.pole), &c.poles, "pole");
+        if let Some(first) = numbers.insert(g.meta.number, &g.slug) {
+            diags.push(
+                g.error_at(
+                    "number",
+                    format!("group number {} is already used by `{first}`", g.meta.number),
+                )
+                .hint(format!(
+                    "give this group a free number; the highest in use is {}",
+                    numbers.keys().last().unwrap_or(&0)
+                )),
+            );
+            numbers.insert(g.meta.number, first);
+        }
+    }
+    for i in c.initiatives.values() {
+        let m = &i.meta;
+        refer(diags, i, "pole", Some(&m.pole), &c.poles, "pole");
+        refer(diags, i, "group", m.group.as_ref(), &c.groups, "working group");
+        refer(
+            diags,
+            i,
+            "budget",
+            m.budget.as_ref(),
+            &c.budgets,
+            "participatory budget",
+        );
+        if m.budget.is_some() && m.cost.is_none() {
+            diags.push(
+                i.error_at("budget", "a project of a participatory budget needs a `cost`")
+                    .hint("add `cost: 12000` (in the budget's currency)"),
+            );
+        }
+        if m.cost.is_some() && m.budget.is_none() {
+            diags.push(
+                i.error_at("cost", "`cost` only makes sense with `budget`")
+                    .hint("add `budget: <slug of the budget>` or remove `cost`"),
+            );
+        }
+        in_order(
+            diags,
+            i,
+            ("opens", m.opens.as_ref()),
+            ("closes", m.closes.as_ref()),
+        );
+        for (n, p) in m.collection_points.iter().enumerate() {
+            if let Some(end) = &p.end {
+                if end.start(&chrono::Utc) < p.start.start(&chrono::Utc) {
+                    diags.push(
+                        i.error_at(
+                            "collection_points",
+                            format!("collection point {} (`{}`) ends before it starts", n + 1, p.place),
+                        )
+                        .hint("check `start` and `end`"),
+                    );
+                }
+            }
+        }
+    }
+    for d in c.debates.values() {
+        let m = &d.meta;
+        refer(diags, d, "pole", Some(&m.pole), &c.poles, "pole");
+        refer(diags, d, "group", m.group.as_ref(), &c.groups, "working group");
+        refer(
+            diags,
+            d,
+            "initiative",
+            m.initiative.as_ref(),
+            &c.initiatives,
+            "initiative",
+        );
+        in_order(
+            diags,
+            d,
+            ("opens", m.opens.as_ref()),
+            ("closes", m.closes.as_ref()),
+        );
+    }
+    for mt in c.meetings.values() {
+        let m = &mt.meta;
+        refer(diags, mt, "pole", m.pole.as_ref(), &c.poles, "pole");
+        refer(diags, mt, "group", m.group.as_ref(), &c.groups, "working group");
+        in_order(diags, mt, ("start", Some(&m.start)), ("end", m.end.as_ref()));
+    }
+    for mn in c.minutes.values() {
+        let m = &mn.meta;
+        refer(diags, mn, "meeting", m.meeting.as_ref(), &c.meetings, "meeting");
+        refer(diags, mn, "group", m.group.as_ref(), &c.groups, "working group");
+        refer(diags, mn, "pole", m.pole.as_ref(), &c.poles, "pole");
+    }
+    for v in c.votes.values() {
+        let m = &v.meta;
+        refer(
+            diags,
+            v,
+            "initiative",
+            m.initiative.as_ref(),
+            &c.initiatives,
+            "initiative",
+        );
+        in_order(diags, v, ("opens", Some(&m.opens)), ("closes", Some(&m.closes)));
+        let mut seen = BTreeSet::new();
+        for o in &m.options {
+            if !seen.insert(&o.id) {
+                diags.push(
+                    v.error_at("options", format!("option `{}` is listed twice", o.id))
+                        .hint("each option id must be unique"),
+                );
+            }
+        }
+        let min = if m.method == VoteMethod::Majority { 2 } else { 1 };
+        if m.options.len() < min {
+            diags.push(
+                v.error_at("options", "a vote needs options to choose from")
+                    .hint("for a yes/no question write `options: [yes, no, abstain]`"),
+            );
+        }
+        if m.method == VoteMethod::Judgment && m.grades.len() < 2 {
+            diags.push(
+                v.error_at("method", "a majority-judgment vote needs `grades`, best first")
+                    .hint("add `grades: [excellent, good, fair, poor, reject]`"),
+            );
+        }
+        if m.method != VoteMethod::Judgment && !m.grades.is_empty() {
+            diags.push(
+                v.error_at("grades", "`grades` are only used by `method: judgment`")
+                    .hint("remove `grades`, or set `method: judgment`"),
+            );
+        }
+        if m.method != VoteMethod::Majority && m.threshold.is_some() {
+            diags.push(
+                v.error_at("threshold", "`threshold` only applies to `method: majority`")
+                    .hint("remove `threshold`"),
+            );
+        }
+    }
+    for b in c.budgets.values() {
+        in_order(
+            diags,
+            b,
+            ("opens", Some(&b.meta.opens)),
+            ("closes", Some(&b.meta.closes)),
+        );
+    }
+    for s in c.sortitions.values() {
+        let m = &s.meta;
+        if m.seats == 0 {
+            diags.push(
+                s.error_at("seats", "a draw needs at least one seat")
+                    .hint("set `seats: 3`, say"),
+            );
+        }
+        match &m.pool {
+            Pool::Members => {}
+            Pool::List(list) => {
+                if !root.join(list).is_file() {
+                    diags.push(s.error_at("pool", format!("the pool list `{list}` does not exist")).hint("give the path of a YAML file from the site's root, e.g. `content/sortitions/jury.yaml`"));
+                }
+            }
+            Pool::Initiatives(f) => {
+                refer(
+                    diags,
+                    s,
+                    "pool",
+                    f.budget.as_ref(),
+                    &c.budgets,
+                    "participatory budget",
+                );
+                refer(diags, s, "pool", f.pole.as_ref(), &c.poles, "pole");
+            }
+        }
+        if let Some(t) = &m.term {
+            in_order(diags, s, ("term", Some(&t.from)), ("term", Some(&t.to)));
+        }
+    }
+    for md in c.moderation.values() {
+        let target = &md.meta.target;
+        let safe = target.starts_with("content/") && !target.split('/').any(|p| p == ".." || p.is_empty());
+        if !safe || !root.join(target).is_file() {
+            diags.push(
+                md.error_at("target", format!("the target `{target}` is not a content file"))
+                    .hint("write the path from the site's root, e.g. `content/debates/x/03-name.md`"),
+            );
+        }
+    }
+    check_contributions(&c.initiatives, diags);
+    check_contributions(&c.debates, diags);
+    check_contributions(&c.meetings, diags);
+    check_contributions(&c.votes, diags);
+    check_contributions(&c.budgets, diags);
+    check_contributions(&c.minutes, diags);
+    check_contributions(&c.groups, diags);
+    check_contributions(&c.poles, diags);
+    check_contributions(&c.pages, diags);
+    check_contributions(&c.sortitions, diags);
+    check_contributions(&c.moderation, diags);
+}
+
+/// Replies must answer a contribution of the same item, and never form a loop.
+fn check_contributions<M>(items: &Items<M>, diags: &mut Diagnostics) {
+    for item in items.values() {
+        let parents: BTreeMap<&str, Option<&str>> = item
+            .contributions
+            .iter()
+            .map(|c| (c.slug.as_str(), c.meta.reply_to.as_deref()))
+            .collect();
+        for c in &item.contributions {
+            let Some(to) = c.meta.reply_to.as_deref() else {
+                continue;
+            };
+            if !parents.contains_key(to) {
+                let known: Vec<&str> = parents.keys().copied().collect();
+                diags.push(
+                    c.error_at(
+                        "reply_to",
+                        format!("`{to}` is not a contribution of `{}`", item.slug),
+                    )
+                    .hint(suggest(to, &known, "contributions here")),
+                );
+                continue;
+            }
+            // Follow the chain of replies; coming back to `c` means a loop.
+            let mut at = Some(to);
+            let mut steps = 0;
+            while let Some(p) = at {
+                if p == c.slug || steps > parents.len() {
+                    diags.push(
+                        c.error_at("reply_to", "these replies answer each other in a loop")
+                            .hint("a reply must answer an earlier contribution"),
+                    );
+                    break;
+                }
+                at = parents.get(p).copied().flatten();
+                steps += 1;
+            }
+        }
+    }
+}
+
+/// Reports `value` at `key` when it is not a slug of `targets`.
+fn refer<M, T>(
+    diags: &mut Diagnostics,
+    item: &Item<M>,
+    key: &str,
+    value: Option<&String>,
+    targets: &Items<T>,
+    what: &str,
+) {
+    let Some(v) = value else { return };
+    if !targets.contains_key(v) {
+        let known: Vec<&str> = targets.keys().map(String::as_str).collect();
+        diags.push(
+            item.error_at(key, format!("{what} `{v}` does not exist"))
+                .hint(suggest(v, &known, &format!("{what}s"))),
+        );
+    }
+}
+
+/// "did you mean `x`?" from the closest known slugs, or the list when it is short.
+fn suggest(value: &str, known: &[&str], what: &str) -> String {
+    if known.is_empty() {
+        return format!("there are no {what} yet; create the file first");
+    }
+    let mut scored: Vec<(f64, &str)> = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(value, k), *k))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    if scored[0].0 > 0.8 {
+        return format!("did you mean `{}`?", scored[0].1);
+    }
+    let list: Vec<String> = known.iter().take(12).map(|k| format!("`{k}`")).collect();
+    let more = if known.len() > 12 { ", …" } else { "" };
+    format!("known {what}: {}{more}", list.join(", "))
+}
+
+/// Reports when `later` comes before `earlier`.
+fn in_order<M>(
+    diags: &mut Diagnostics,
+    item: &Item<M>,
+    earlier: (&str, Option<&crate::content::values::Moment>),
+    later: (&str, Option<&crate::content::values::Moment>),
+) {
+    if let (Some(a), Some(b)) = (earlier.1, later.1) {
+        if b.end(&chrono::Utc) < a.start(&chrono::Utc) {
+            diags.push(
+                item.error_at(
+                    later.0,
+                    format!("`{}` ({b}) comes before `{}` ({a})", later.0, earlier.0),
+                )
+                .hint("check the two dates"),
+            );
+        }
+    }
+}
+
+/// Convenience for tests and callers that only have a `Diagnostic` list.
+pub fn diagnostics_for(c: &Content, root: &Path) -> Vec<Diagnostic> {
+    let mut d = Diagnostics::default();
+    check_content(c, root, &mut d);
+    d.sort();
+    d.0
+}

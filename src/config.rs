@@ -1,0 +1,227 @@
+//! The site's configuration, `pnyx.yaml`.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::content::front_matter::{locate_key, yaml_diagnostic};
+use crate::error::Diagnostic;
+
+/// File name of the configuration at the site root.
+pub const CONFIG_FILE: &str = "pnyx.yaml";
+
+/// UI language: the theme ships one strings file per language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// French, the default.
+    #[default]
+    Fr,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// The ISO code used in `lang` attributes and file names.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Fr => "fr",
+            Language::En => "en",
+        }
+    }
+}
+
+/// `trust:`: the bootstrap of the web of trust.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trust {
+    /// Key ids of the founding members, chosen by plebiscite.
+    #[serde(default)]
+    pub roots: Vec<String>,
+    /// Certifications by members needed to become a member.
+    #[serde(default = "default_certifications")]
+    pub certifications: u32,
+}
+
+fn default_certifications() -> u32 {
+    3
+}
+
+impl Default for Trust {
+    fn default() -> Self {
+        Trust {
+            roots: Vec::new(),
+            certifications: default_certifications(),
+        }
+    }
+}
+
+/// The whole of `pnyx.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Name of the council, shown in every page header.
+    pub title: String,
+    /// One sentence under the title on the home page.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Absolute URL where the site is published; its path prefixes every internal link.
+    pub base_url: String,
+    /// UI language.
+    #[serde(default)]
+    pub language: Language,
+    /// IANA time zone in which dates are shown, and in which dates without offset are read.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// Forge repository, for "propose via pull request" links.
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// The branch whose first-parent history counts.
+    #[serde(default = "default_branch")]
+    pub branch: String,
+    /// Web of trust settings.
+    #[serde(default)]
+    pub trust: Trust,
+}
+
+fn default_timezone() -> String {
+    "Europe/Paris".into()
+}
+
+fn default_branch() -> String {
+    "main".into()
+}
+
+/// A configuration read and checked: the time zone is parsed, the base URL split.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The raw configuration.
+    pub config: Config,
+    /// Parsed time zone.
+    pub tz: chrono_tz::Tz,
+    /// `base_url` with a trailing slash.
+    pub base_url: String,
+    /// The path part of `base_url`, starting and ending with `/`: the prefix of internal links.
+    pub base_path: String,
+}
+
+impl Settings {
+    /// Parses `pnyx.yaml` text; `path` is used in diagnostics.
+    pub fn parse(path: &Path, text: &str) -> Result<Settings, Vec<Diagnostic>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let config: Config = serde_yaml::from_str(text).map_err(|e| {
+            vec![yaml_diagnostic(path, 0, &e).hint(
+                "pnyx.yaml needs at least `title` and `base_url`; see the README, section \"Configuration\"",
+            )]
+        })?;
+        let mut problems = Vec::new();
+        let at = |key: &str| locate_key(text, key).unwrap_or((1, 1));
+        let tz = match config.timezone.parse::<chrono_tz::Tz>() {
+            Ok(tz) => tz,
+            Err(_) => {
+                let (l, c) = at("timezone");
+                problems.push(
+                    Diagnostic::new(path, l, c, format!("unknown time zone `{}`", config.timezone))
+                        .hint("use an IANA name such as `Europe/Paris` or `America/Montreal`"),
+                );
+                chrono_tz::UTC
+            }
+        };
+        let mut base_url = config.base_url.trim().to_string();
+        let base_path = match base_url
+            .strip_prefix("https://")
+            .or_else(|| base_url.strip_prefix("http://"))
+        {
+            Some(rest) => {
+                let path = rest.find('/').map(|i| &rest[i..]).unwrap_or("/");
+                let mut p = path.to_string();
+                if !p.ends_with('/') {
+                    p.push('/');
+                }
+                p
+            }
+            None => {
+                let (l, c) = at("base_url");
+                problems.push(
+                    Diagnostic::new(path, l, c, format!("base_url `{base_url}` is not an http(s) URL"))
+                        .hint("write the address where the site is published, e.g. `https://example.org/`"),
+                );
+                "/".into()
+            }
+        };
+        if !base_url.ends_with('/') {
+            base_url.push('/');
+        }
+        if let Some(repo) = &config.repository {
+            if !(repo.starts_with("https://") || repo.starts_with("http://")) {
+                let (l, c) = at("repository");
+                problems.push(
+                    Diagnostic::new(path, l, c, format!("repository `{repo}` is not an http(s) URL"))
+                        .hint("write the forge address, e.g. `https://github.com/OWNER/REPO`"),
+                );
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Settings {
+            config,
+            tz,
+            base_url,
+            base_path,
+        })
+    }
+
+    /// Replaces the base URL, as `pnyx serve` does to serve the site on localhost.
+    pub fn with_base_url(mut self, url: &str) -> Settings {
+        self.config.base_url = url.to_string();
+        let reparsed = url
+            .split_once("://")
+            .map(|(_, rest)| {
+                rest.find('/')
+                    .map(|i| rest[i..].to_string())
+                    .unwrap_or("/".into())
+            })
+            .unwrap_or_else(|| "/".into());
+        self.base_path = if reparsed.ends_with('/') {
+            reparsed
+        } else {
+            format!("{reparsed}/")
+        };
+        self.base_url = if url.ends_with('/') {
+            url.to_string()
+        } else {
+            format!("{url}/")
+        };
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_base_path_from_base_url() {
+        let s = Settings::parse(
+            Path::new("pnyx.yaml"),
+            "title: T\nbase_url: https://owner.github.io/conseil\n",
+        )
+        .unwrap();
+        assert_eq!(s.base_path, "/conseil/");
+        assert_eq!(s.base_url, "https://owner.github.io/conseil/");
+        assert_eq!(s.config.language, Language::Fr);
+        assert_eq!(s.tz, chrono_tz::Europe::Paris);
+    }
+
+    #[test]
+    fn errors_on_unknown_timezone_with_position() {
+        let e = Settings::parse(
+            Path::new("pnyx.yaml"),
+            "title: T\nbase_url: https://e.org/\ntimezone: Europe/Toulouse\n",
+        )
+        .unwrap_err();
+        assert_eq!(e[0].line, 3);
+        assert!(e[0].message.contains("Europe/Toulouse"));
+    }
+}

@@ -1,0 +1,207 @@
+//! The content model: every item of the council, typed, keyed by slug.
+//!
+//! [`Item::parse`] turns one file's text into an item (pure); `crate::load` reads the files.
+
+pub mod front_matter;
+pub mod kinds;
+pub mod values;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+pub use kinds::*;
+
+use crate::error::Diagnostic;
+
+/// The kinds of content, one folder each under `content/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// Thematic poles.
+    Poles,
+    /// Working groups.
+    Groups,
+    /// Citizens' initiatives.
+    Initiatives,
+    /// Debates.
+    Debates,
+    /// Meetings.
+    Meetings,
+    /// Minutes of meetings.
+    Minutes,
+    /// Votes.
+    Votes,
+    /// Participatory budgets.
+    Budgets,
+    /// Sortitions.
+    Sortitions,
+    /// Moderation decisions.
+    Moderation,
+    /// Free pages.
+    Pages,
+}
+
+impl Kind {
+    /// Every kind, in the order pages are listed.
+    pub const ALL: [Kind; 11] = [
+        Kind::Poles,
+        Kind::Groups,
+        Kind::Initiatives,
+        Kind::Debates,
+        Kind::Meetings,
+        Kind::Minutes,
+        Kind::Votes,
+        Kind::Budgets,
+        Kind::Sortitions,
+        Kind::Moderation,
+        Kind::Pages,
+    ];
+
+    /// The folder name under `content/`, also the URL segment.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Kind::Poles => "poles",
+            Kind::Groups => "groups",
+            Kind::Initiatives => "initiatives",
+            Kind::Debates => "debates",
+            Kind::Meetings => "meetings",
+            Kind::Minutes => "minutes",
+            Kind::Votes => "votes",
+            Kind::Budgets => "budgets",
+            Kind::Sortitions => "sortitions",
+            Kind::Moderation => "moderation",
+            Kind::Pages => "pages",
+        }
+    }
+
+    /// The kind whose folder is `dir`.
+    pub fn from_dir(dir: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.dir() == dir)
+    }
+}
+
+/// One content file: its slug, where it is, its typed front matter and its markdown.
+#[derive(Debug, Clone)]
+pub struct Item<M> {
+    /// The file stem, `[a-z0-9-]+`.
+    pub slug: String,
+    /// Path from the site root, e.g. `content/initiatives/gratuite-des-bus.md`.
+    pub path: PathBuf,
+    /// The front matter.
+    pub meta: M,
+    /// The markdown after the front matter.
+    pub body: String,
+    /// The front matter text, kept to place later diagnostics on the right line.
+    pub yaml: String,
+    /// File lines before the front matter.
+    pub yaml_offset: usize,
+    /// Contributions from the folder `content/<kind>/<slug>/`, sorted by date then stem.
+    pub contributions: Vec<Item<ContributionMeta>>,
+}
+
+impl<M: DeserializeOwned> Item<M> {
+    /// Parses one file's text. `path` is relative to the site root and names the slug.
+    pub fn parse(path: &Path, text: &str) -> Result<Item<M>, Diagnostic> {
+        let slug = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if !crate::slug::is_valid(&slug) {
+            return Err(
+                Diagnostic::new(path, 1, 1, format!("the file name `{slug}` is not a valid slug")).hint(
+                    format!(
+                        "rename the file `{}.md`: only a-z, 0-9 and `-` are allowed",
+                        crate::slug::slugify(&slug)
+                    ),
+                ),
+            );
+        }
+        let split = front_matter::split(path, text)?;
+        let meta = front_matter::parse(path, &split)?;
+        Ok(Item {
+            slug,
+            path: path.to_path_buf(),
+            meta,
+            body: split.body.to_string(),
+            yaml: split.yaml.to_string(),
+            yaml_offset: split.yaml_offset,
+            contributions: Vec::new(),
+        })
+    }
+}
+
+impl<M> Item<M> {
+    /// A diagnostic placed on the value of the top-level front matter `key`.
+    pub fn error_at(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = front_matter::locate_key(&self.yaml, key).unwrap_or((1, 1));
+        Diagnostic::new(&self.path, line + self.yaml_offset, column, message)
+    }
+}
+
+/// Items of one kind, sorted by slug.
+pub type Items<M> = BTreeMap<String, Item<M>>;
+
+/// Everything under `content/`.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// Poles.
+    pub poles: Items<Pole>,
+    /// Working groups.
+    pub groups: Items<Group>,
+    /// Initiatives.
+    pub initiatives: Items<Initiative>,
+    /// Debates.
+    pub debates: Items<Debate>,
+    /// Meetings.
+    pub meetings: Items<Meeting>,
+    /// Minutes.
+    pub minutes: Items<Minutes>,
+    /// Votes.
+    pub votes: Items<Vote>,
+    /// Participatory budgets.
+    pub budgets: Items<Budget>,
+    /// Sortitions.
+    pub sortitions: Items<Sortition>,
+    /// Moderation decisions.
+    pub moderation: Items<Moderation>,
+    /// Free pages.
+    pub pages: Items<Page>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_an_item_and_its_position() {
+        let item: Item<Group> = Item::parse(
+            Path::new("content/groups/velo.md"),
+            "---\ntitle: Vélo\nnumber: 3\npole: transports\n---\nTexte\n",
+        )
+        .unwrap();
+        assert_eq!(item.slug, "velo");
+        assert_eq!(item.meta.number, 3);
+        let d = item.error_at("pole", "x");
+        assert_eq!((d.line, d.column), (4, 7));
+    }
+
+    #[test]
+    fn reports_unknown_keys_at_their_line() {
+        let e = Item::<Pole>::parse(
+            Path::new("content/poles/logement.md"),
+            "---\ntitle: Logement\ncolour: '#123456'\n---\n",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1));
+        assert!(e.message.contains("unknown field `colour`"), "{}", e.message);
+    }
+
+    #[test]
+    fn rejects_bad_slugs() {
+        let e =
+            Item::<Page>::parse(Path::new("content/pages/À propos.md"), "---\ntitle: A\n---\n").unwrap_err();
+        assert!(e.hint.unwrap().contains("a-propos.md"));
+    }
+}

@@ -1,0 +1,18 @@
+//! pnyx: a civic-participation platform built as a static-site generator with git-based
+//! moderation. The pipeline is load → verify → tally → render → write; see `build`.
+
+pub mod build;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod dates;
+pub mod error;
+pub mod load;
+pub mod markdown;
+pub mod new;
+pub mod render;
+pub mod serve;
+pub mod slug;
+pub mod theme;
+pub mod write;

@@ -1,0 +1,244 @@
+//! Reading a site from disk: `pnyx.yaml` and every file under `content/`.
+//!
+//! This is the only stage of the pipeline that reads content files; the rest works on the
+//! [`Site`] it returns.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::config::{Settings, CONFIG_FILE};
+use crate::content::{Content, ContributionMeta, Item, Items, Kind};
+use crate::error::{Diagnostic, Diagnostics};
+
+/// A site as read from disk.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site's folder.
+    pub root: PathBuf,
+    /// `pnyx.yaml`, checked.
+    pub settings: Settings,
+    /// Everything under `content/`.
+    pub content: Content,
+}
+
+/// A content file read from disk, before parsing.
+struct Source {
+    /// Path from the root, `/`-separated.
+    rel: PathBuf,
+    kind: Kind,
+    /// For a contribution, the slug of the item it belongs to.
+    owner: Option<String>,
+    text: String,
+}
+
+/// Reads `pnyx.yaml` and parses it.
+pub fn load_settings(root: &Path) -> Result<Settings, Diagnostics> {
+    let rel = Path::new(CONFIG_FILE);
+    let text = std::fs::read_to_string(root.join(rel)).map_err(|e| {
+        Diagnostics(vec![Diagnostic::new(
+            rel,
+            1,
+            1,
+            format!("cannot read the configuration: {e}"),
+        )
+        .hint(format!(
+            "run pnyx in the site's folder (the one with pnyx.yaml) or pass `--root DIR`; `{}` has none",
+            root.display()
+        ))])
+    })?;
+    Settings::parse(rel, &text).map_err(Diagnostics)
+}
+
+/// Reads and checks the whole site, reporting every problem at once.
+pub fn load(root: &Path) -> Result<Site, Diagnostics> {
+    let settings = load_settings(root)?;
+    let mut diags = Diagnostics::default();
+    let sources = read_sources(root, &mut diags);
+    let content = parse_content(sources, &mut diags);
+    crate::check::check_content(&content, root, &mut diags);
+    if !diags.is_empty() {
+        diags.sort();
+        return Err(diags);
+    }
+    Ok(Site {
+        root: root.to_path_buf(),
+        settings,
+        content,
+    })
+}
+
+/// Lists and reads every markdown file under `content/`.
+fn read_sources(root: &Path, diags: &mut Diagnostics) -> Vec<Source> {
+    let content_dir = root.join("content");
+    let mut paths = Vec::new();
+    let walker = walkdir::WalkDir::new(&content_dir)
+        .min_depth(1)
+        .max_depth(3)
+        .sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let p = e.path().unwrap_or(&content_dir);
+                diags.push(Diagnostic::new(
+                    &relative(root, p),
+                    1,
+                    1,
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        let parts: Vec<String> = rel
+            .iter()
+            .skip(1)
+            .map(|s| s.to_string_lossy().into_owned())
+            .collect();
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let is_dir = entry.file_type().is_dir();
+        let is_md = !is_dir && rel.extension().is_some_and(|e| e == "md");
+        match *parts.as_slice() {
+            [dir] if is_dir => {
+                if Kind::from_dir(dir).is_none() {
+                    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.dir()).collect();
+                    diags.push(
+                        Diagnostic::new(&rel, 1, 1, format!("`{dir}` is not a kind of content"))
+                            .hint(format!("content folders are: {}", kinds.join(", "))),
+                    );
+                }
+            }
+            [_] if is_md => diags.push(
+                Diagnostic::new(&rel, 1, 1, "a content file must sit in the folder of its kind")
+                    .hint("move it to content/pages/ for a free page, or to the folder of its kind"),
+            ),
+            [dir, _] if is_md => {
+                if let Some(kind) = Kind::from_dir(dir) {
+                    paths.push((rel, kind, None));
+                }
+            }
+            [dir, owner, _] if is_md => {
+                if let Some(kind) = Kind::from_dir(dir) {
+                    paths.push((rel, kind, Some(owner.to_string())));
+                }
+            }
+            _ => {} // other files (images, pool lists) are data, not items
+        }
+    }
+    let read: Vec<Result<Source, Diagnostic>> = paths
+        .into_par_iter()
+        .map(|(rel, kind, owner)| {
+            let bytes = std::fs::read(root.join(&rel))
+                .map_err(|e| Diagnostic::new(&rel, 1, 1, format!("cannot read: {e}")))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let (line, column) = line_column(e.as_bytes(), e.utf8_error().valid_up_to());
+                Diagnostic::new(&rel, line, column, "the file is not valid UTF-8 text")
+                    .hint("save the file as UTF-8 in your editor")
+            })?;
+            Ok(Source {
+                rel,
+                kind,
+                owner,
+                text,
+            })
+        })
+        .collect();
+    let mut sources = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(s) => sources.push(s),
+            Err(d) => diags.push(d),
+        }
+    }
+    sources
+}
+
+/// Parses every source into the typed model.
+fn parse_content(sources: Vec<Source>, diags: &mut Diagnostics) -> Content {
+    let mut by_kind: BTreeMap<Kind, Vec<Source>> = BTreeMap::new();
+    for s in sources {
+        by_kind.entry(s.kind).or_default().push(s);
+    }
+    let mut take = |k: Kind| by_kind.remove(&k).unwrap_or_default();
+    let mut c = Content::default();
+    c.poles = parse_kind(take(Kind::Poles), diags);
+    c.groups = parse_kind(take(Kind::Groups), diags);
+    c.initiatives = parse_kind(take(Kind::Initiatives), diags);
+    c.debates = parse_kind(take(Kind::Debates), diags);
+    c.meetings = parse_kind(take(Kind::Meetings), diags);
+    c.minutes = parse_kind(take(Kind::Minutes), diags);
+    c.votes = parse_kind(take(Kind::Votes), diags);
+    c.budgets = parse_kind(take(Kind::Budgets), diags);
+    c.sortitions = parse_kind(take(Kind::Sortitions), diags);
+    c.moderation = parse_kind(take(Kind::Moderation), diags);
+    c.pages = parse_kind(take(Kind::Pages), diags);
+    c
+}
+
+/// Parses the items and contributions of one kind in parallel, and attaches contributions.
+fn parse_kind<M: DeserializeOwned + Send>(sources: Vec<Source>, diags: &mut Diagnostics) -> Items<M> {
+    let (items, contributions): (Vec<Source>, Vec<Source>) =
+        sources.into_iter().partition(|s| s.owner.is_none());
+    let parsed: Vec<Result<Item<M>, Diagnostic>> =
+        items.par_iter().map(|s| Item::parse(&s.rel, &s.text)).collect();
+    let mut map = Items::new();
+    for r in parsed {
+        match r {
+            Ok(item) => {
+                map.insert(item.slug.clone(), item);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    let parsed: Vec<(String, Result<Item<ContributionMeta>, Diagnostic>)> = contributions
+        .par_iter()
+        .map(|s| {
+            let owner = s.owner.clone().unwrap_or_default();
+            (owner, Item::parse(&s.rel, &s.text))
+        })
+        .collect();
+    for (owner, r) in parsed {
+        match r {
+            Ok(c) => match map.get_mut(&owner) {
+                Some(item) => item.contributions.push(c),
+                None => {
+                    let parent = c.path.parent().map(Path::to_path_buf).unwrap_or_default();
+                    diags.push(
+                        Diagnostic::new(
+                            &c.path,
+                            1,
+                            1,
+                            format!("this contribution belongs to `{owner}`, which does not exist"),
+                        )
+                        .hint(format!(
+                            "create `{}.md`, or move the contribution to an existing item's folder",
+                            parent.display()
+                        )),
+                    );
+                }
+            },
+            Err(d) => diags.push(d),
+        }
+    }
+    for item in map.values_mut() {
+        item.contributions
+            .sort_by_key(|c| (c.meta.date.start(&chrono::Utc), c.slug.clone()));
+    }
+    map
+}
+
+/// `path` relative to `root`, for messages.
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// 1-based line and column of byte `offset`.
+fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, column)
+}

@@ -1,0 +1,51 @@
+//! Numbers and money in the site's language: "50 000 €", "€50,000", "1 200".
+
+use crate::config::Language;
+
+/// An integer with thousands separators: narrow no-break space in French, comma in English.
+pub fn int(n: u64, lang: Language) -> String {
+    let digits = n.to_string();
+    let sep = match lang {
+        Language::Fr => "\u{202f}",
+        Language::En => ",",
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An amount of money, with the currency's symbol where it has a common one.
+pub fn money(amount: u64, currency: &str, lang: Language) -> String {
+    let symbol = match currency {
+        "EUR" => "€",
+        "USD" => "$",
+        "GBP" => "£",
+        "CHF" => "CHF",
+        "CAD" => "$ CA",
+        other => other,
+    };
+    match lang {
+        Language::Fr => format!("{}\u{a0}{symbol}", int(amount, lang)),
+        Language::En if symbol.chars().count() == 1 => format!("{symbol}{}", int(amount, lang)),
+        Language::En => format!("{} {symbol}", int(amount, lang)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(int(50000, Language::Fr), "50\u{202f}000");
+        assert_eq!(int(1234567, Language::En), "1,234,567");
+        assert_eq!(int(999, Language::En), "999");
+        assert_eq!(money(50000, "EUR", Language::Fr), "50\u{202f}000\u{a0}€");
+        assert_eq!(money(50000, "EUR", Language::En), "€50,000");
+    }
+}

@@ -1,0 +1,585 @@
+//! Rendering: views → tera templates → the files of the site, in memory.
+//!
+//! Pure: nothing here touches the disk; `crate::write` writes what this returns.
+
+pub mod format;
+pub mod views;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use crate::content::Kind;
+use crate::error::{Diagnostic, Diagnostics};
+use crate::load::Site;
+use crate::theme::{error_chain, Theme, THEME_DIR};
+
+pub use views::{Ctx, Views};
+
+/// The rendered site: output path (relative, `/`-separated) → bytes.
+#[derive(Debug, Default, Clone)]
+pub struct Output {
+    /// Every file of the site.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// One entry of the main navigation.
+#[derive(Debug, Clone, Serialize)]
+struct NavItem {
+    key: &'static str,
+    label: String,
+    url: String,
+}
+
+/// What every page knows about the site.
+#[derive(Debug, Clone, Serialize)]
+struct SiteView {
+    title: String,
+    description: Option<String>,
+    lang: &'static str,
+    base: String,
+    base_url: String,
+    repository: Option<String>,
+    now: String,
+    now_iso: String,
+    nav: Vec<NavItem>,
+    pages_menu: Vec<views::Link>,
+}
+
+/// A page to render.
+struct Job {
+    path: String,
+    template: &'static str,
+    section: &'static str,
+    title: String,
+    vars: Vec<(&'static str, serde_json::Value)>,
+    source: Option<String>,
+}
+
+impl Job {
+    fn new(
+        path: impl Into<String>,
+        template: &'static str,
+        section: &'static str,
+        title: impl Into<String>,
+    ) -> Job {
+        Job {
+            path: path.into(),
+            template,
+            section,
+            title: title.into(),
+            vars: Vec::new(),
+            source: None,
+        }
+    }
+
+    fn var<T: Serialize>(mut self, name: &'static str, value: &T) -> Job {
+        self.vars.push((
+            name,
+            serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
+        ));
+        self
+    }
+
+    fn source(mut self, path: &Path) -> Job {
+        self.source = Some(path.to_string_lossy().replace('\\', "/"));
+        self
+    }
+}
+
+/// Renders the whole site.
+pub fn render(site: &Site, theme: &Theme, now: DateTime<Utc>) -> Result<Output, Diagnostics> {
+    let ctx = Ctx {
+        settings: &site.settings,
+        theme,
+        now,
+        content: &site.content,
+    };
+    let v = Views::build(&ctx);
+    let site_view = site_view(&ctx, &v);
+    let jobs = jobs(&ctx, &v);
+    let strings = tera::to_value(&theme.strings).unwrap_or_default();
+    let site_value = tera::to_value(&site_view).unwrap_or_default();
+    let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
+        .into_par_iter()
+        .map(|job| {
+            let mut context = Context::new();
+            context.insert("site", &site_value);
+            context.insert("t", &strings);
+            context.insert("section", job.section);
+            context.insert("page_title", &job.title);
+            context.insert(
+                "page_url",
+                &format!(
+                    "{}{}",
+                    site.settings.base_path,
+                    job.path.trim_end_matches("index.html")
+                ),
+            );
+            if let Some(src) = &job.source {
+                context.insert("source_path", src);
+                if let Some(repo) = &site.settings.config.repository {
+                    let edit = format!(
+                        "{}/edit/{}/{}",
+                        repo.trim_end_matches('/'),
+                        site.settings.config.branch,
+                        src
+                    );
+                    context.insert("edit_url", &edit);
+                    let history = format!(
+                        "{}/commits/{}/{}",
+                        repo.trim_end_matches('/'),
+                        site.settings.config.branch,
+                        src
+                    );
+                    context.insert("history_url", &history);
+                }
+            }
+            for (k, val) in &job.vars {
+                context.insert(*k, val);
+            }
+            theme
+                .tera
+                .render(job.template, &context)
+                .map(|html| (job.path.clone(), html.into_bytes()))
+                .map_err(|e| {
+                    let path = Path::new(THEME_DIR).join("templates").join(job.template);
+                    Diagnostic::new(
+                        &path,
+                        1,
+                        1,
+                        format!("cannot render {}: {}", job.path, error_chain(&e)),
+                    )
+                    .hint("check the variable names against docs/theming.md")
+                })
+        })
+        .collect();
+    let mut out = Output::default();
+    let mut diags = Diagnostics::default();
+    for r in rendered {
+        match r {
+            Ok((path, bytes)) => {
+                out.files.insert(path, bytes);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    if !diags.is_empty() {
+        diags.sort();
+        return Err(diags);
+    }
+    for (name, bytes) in &theme.assets {
+        out.files.insert(format!("assets/{name}"), bytes.clone());
+    }
+    Ok(out)
+}
+
+fn site_view(ctx: &Ctx<'_>, v: &Views) -> SiteView {
+    let s = ctx.settings;
+    let nav = [
+        ("home", ""),
+        ("initiatives", "initiatives/"),
+        ("debates", "debates/"),
+        ("meetings", "meetings/"),
+        ("decisions", "decisions/"),
+        ("poles", "poles/"),
+    ]
+    .into_iter()
+    .map(|(key, path)| NavItem {
+        key,
+        label: ctx.theme.t(&format!("nav_{key}")),
+        url: ctx.path(path),
+    })
+    .collect();
+    let local_now = ctx.now.with_timezone(&s.tz);
+    SiteView {
+        title: s.config.title.clone(),
+        description: s.config.description.clone(),
+        lang: s.config.language.code(),
+        base: s.base_path.clone(),
+        base_url: s.base_url.clone(),
+        repository: s.config.repository.clone(),
+        now: format!(
+            "{}, {}",
+            ctx.theme.calendar.long_date(local_now.date_naive()),
+            ctx.theme.calendar.time(&local_now)
+        ),
+        now_iso: local_now.to_rfc3339(),
+        nav,
+        pages_menu: v
+            .pages
+            .iter()
+            .map(|p| views::Link {
+                title: p.title.clone(),
+                url: p.url.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Every page of the site with its template and variables.
+fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
+    let c = ctx.content;
+    let t = |k: &str| ctx.theme.t(k);
+    let page = |kind: Kind, slug: &str| format!("{}/{}/index.html", kind.dir(), slug);
+    let mut jobs = Vec::new();
+
+    let open_initiatives: Vec<_> = v
+        .initiatives
+        .iter()
+        .filter(|i| i.status == views::Status::Open)
+        .take(6)
+        .collect();
+    let coming: Vec<_> = v.meetings.iter().filter(|m| !m.past).collect();
+    let past: Vec<_> = v.meetings.iter().rev().filter(|m| m.past).collect();
+    let open_votes: Vec<_> = v
+        .votes
+        .iter()
+        .filter(|x| x.status == views::Status::Open)
+        .collect();
+    let open_budgets: Vec<_> = v
+        .budgets
+        .iter()
+        .filter(|x| x.status == views::Status::Open)
+        .collect();
+    let stats = BTreeMap::from([
+        ("initiatives", v.initiatives.len()),
+        ("debates", v.debates.len()),
+        ("meetings", v.meetings.len()),
+        ("groups", v.groups.len()),
+        ("poles", v.poles.len()),
+    ]);
+    jobs.push(
+        Job::new(
+            "index.html",
+            "index.html",
+            "home",
+            ctx.settings.config.title.clone(),
+        )
+        .var("open_initiatives", &open_initiatives)
+        .var("coming_meetings", &coming.iter().take(4).collect::<Vec<_>>())
+        .var("latest_debates", &v.debates.iter().take(3).collect::<Vec<_>>())
+        .var("open_votes", &open_votes)
+        .var("open_budgets", &open_budgets)
+        .var("poles", &v.poles)
+        .var("stats", &stats),
+    );
+    jobs.push(Job::new("404.html", "404.html", "", t("not_found_title")));
+
+    // Poles and groups: each page gathers what belongs to it.
+    jobs.push(Job::new("poles/index.html", "poles.html", "poles", t("poles_title")).var("poles", &v.poles));
+    for p in &v.poles {
+        let slug = &p.pole.slug;
+        let groups: Vec<_> = v
+            .groups
+            .iter()
+            .filter(|g| g.pole.as_ref().is_some_and(|x| &x.slug == slug))
+            .collect();
+        let of_pole = |pole: &Option<views::PoleRef>| pole.as_ref().is_some_and(|x| &x.slug == slug);
+        jobs.push(
+            Job::new(
+                page(Kind::Poles, slug),
+                "pole.html",
+                "poles",
+                p.pole.title.clone(),
+            )
+            .source(&c.poles[slug].path)
+            .var("pole", p)
+            .var("groups", &groups)
+            .var(
+                "initiatives",
+                &v.initiatives
+                    .iter()
+                    .filter(|i| of_pole(&i.pole))
+                    .collect::<Vec<_>>(),
+            )
+            .var(
+                "debates",
+                &v.debates.iter().filter(|d| of_pole(&d.pole)).collect::<Vec<_>>(),
+            )
+            .var(
+                "coming_meetings",
+                &coming.iter().filter(|m| of_pole(&m.pole)).collect::<Vec<_>>(),
+            )
+            .var(
+                "past_meetings",
+                &past.iter().filter(|m| of_pole(&m.pole)).collect::<Vec<_>>(),
+            )
+            .var(
+                "minutes",
+                &v.minutes.iter().filter(|m| of_pole(&m.pole)).collect::<Vec<_>>(),
+            ),
+        );
+    }
+    jobs.push(
+        Job::new("groups/index.html", "groups.html", "poles", t("groups_title"))
+            .var("groups", &v.groups)
+            .var("poles", &v.poles),
+    );
+    for g in &v.groups {
+        let item = &c.groups[&g.slug];
+        let mine = |x: Option<&String>| x == Some(&g.slug);
+        jobs.push(
+            Job::new(
+                page(Kind::Groups, &g.slug),
+                "group.html",
+                "poles",
+                g.title.clone(),
+            )
+            .source(&item.path)
+            .var("group", g)
+            .var(
+                "initiatives",
+                &v.initiatives
+                    .iter()
+                    .filter(|i| mine(c.initiatives[&i.slug].meta.group.as_ref()))
+                    .collect::<Vec<_>>(),
+            )
+            .var(
+                "debates",
+                &v.debates
+                    .iter()
+                    .filter(|d| mine(c.debates[&d.slug].meta.group.as_ref()))
+                    .collect::<Vec<_>>(),
+            )
+            .var(
+                "coming_meetings",
+                &coming
+                    .iter()
+                    .filter(|m| mine(c.meetings[&m.slug].meta.group.as_ref()))
+                    .collect::<Vec<_>>(),
+            )
+            .var(
+                "past_meetings",
+                &past
+                    .iter()
+                    .filter(|m| mine(c.meetings[&m.slug].meta.group.as_ref()))
+                    .collect::<Vec<_>>(),
+            )
+            .var(
+                "minutes",
+                &v.minutes
+                    .iter()
+                    .filter(|m| mine(c.minutes[&m.slug].meta.group.as_ref()))
+                    .collect::<Vec<_>>(),
+            ),
+        );
+    }
+
+    let by_status = |s: views::Status| {
+        v.initiatives
+            .iter()
+            .filter(move |i| i.status == s)
+            .collect::<Vec<_>>()
+    };
+    jobs.push(
+        Job::new(
+            "initiatives/index.html",
+            "initiatives.html",
+            "initiatives",
+            t("initiatives_title"),
+        )
+        .var("initiatives", &v.initiatives)
+        .var("open", &by_status(views::Status::Open))
+        .var("upcoming", &by_status(views::Status::Upcoming))
+        .var("closed", &by_status(views::Status::Closed))
+        .var("propose_url", &propose_url(ctx, Kind::Initiatives)),
+    );
+    for i in &v.initiatives {
+        jobs.push(
+            Job::new(
+                page(Kind::Initiatives, &i.slug),
+                "initiative.html",
+                "initiatives",
+                i.title.clone(),
+            )
+            .source(&c.initiatives[&i.slug].path)
+            .var("initiative", i),
+        );
+    }
+    jobs.push(
+        Job::new(
+            "debates/index.html",
+            "debates.html",
+            "debates",
+            t("debates_title"),
+        )
+        .var("debates", &v.debates)
+        .var("propose_url", &propose_url(ctx, Kind::Debates)),
+    );
+    for d in &v.debates {
+        jobs.push(
+            Job::new(
+                page(Kind::Debates, &d.slug),
+                "debate.html",
+                "debates",
+                d.title.clone(),
+            )
+            .source(&c.debates[&d.slug].path)
+            .var("debate", d),
+        );
+    }
+    jobs.push(
+        Job::new(
+            "meetings/index.html",
+            "meetings.html",
+            "meetings",
+            t("meetings_title"),
+        )
+        .var("coming", &coming)
+        .var("past", &past)
+        .var("propose_url", &propose_url(ctx, Kind::Meetings)),
+    );
+    for m in &v.meetings {
+        jobs.push(
+            Job::new(
+                page(Kind::Meetings, &m.slug),
+                "meeting.html",
+                "meetings",
+                m.title.clone(),
+            )
+            .source(&c.meetings[&m.slug].path)
+            .var("meeting", m),
+        );
+    }
+    jobs.push(
+        Job::new(
+            "minutes/index.html",
+            "minutes_list.html",
+            "meetings",
+            t("minutes_title"),
+        )
+        .var("minutes", &v.minutes),
+    );
+    for m in &v.minutes {
+        jobs.push(
+            Job::new(
+                page(Kind::Minutes, &m.slug),
+                "minutes.html",
+                "meetings",
+                m.title.clone(),
+            )
+            .source(&c.minutes[&m.slug].path)
+            .var("minutes", m),
+        );
+    }
+    jobs.push(
+        Job::new(
+            "decisions/index.html",
+            "decisions.html",
+            "decisions",
+            t("decisions_title"),
+        )
+        .var("votes", &v.votes)
+        .var("budgets", &v.budgets)
+        .var("sortitions", &v.sortitions),
+    );
+    jobs.push(
+        Job::new("votes/index.html", "votes.html", "decisions", t("votes_title")).var("votes", &v.votes),
+    );
+    for x in &v.votes {
+        jobs.push(
+            Job::new(
+                page(Kind::Votes, &x.slug),
+                "vote.html",
+                "decisions",
+                x.title.clone(),
+            )
+            .source(&c.votes[&x.slug].path)
+            .var("vote", x),
+        );
+    }
+    jobs.push(
+        Job::new(
+            "budgets/index.html",
+            "budgets.html",
+            "decisions",
+            t("budgets_title"),
+        )
+        .var("budgets", &v.budgets),
+    );
+    for x in &v.budgets {
+        jobs.push(
+            Job::new(
+                page(Kind::Budgets, &x.slug),
+                "budget.html",
+                "decisions",
+                x.title.clone(),
+            )
+            .source(&c.budgets[&x.slug].path)
+            .var("budget", x),
+        );
+    }
+    jobs.push(
+        Job::new(
+            "sortitions/index.html",
+            "sortitions.html",
+            "decisions",
+            t("sortitions_title"),
+        )
+        .var("sortitions", &v.sortitions),
+    );
+    for x in &v.sortitions {
+        jobs.push(
+            Job::new(
+                page(Kind::Sortitions, &x.slug),
+                "sortition.html",
+                "decisions",
+                x.title.clone(),
+            )
+            .source(&c.sortitions[&x.slug].path)
+            .var("sortition", x),
+        );
+    }
+    jobs.push(Job::new("pages/index.html", "pages.html", "", t("pages_title")).var("pages", &v.pages));
+    for p in &v.pages {
+        jobs.push(
+            Job::new(page(Kind::Pages, &p.slug), "page.html", "", p.title.clone())
+                .source(&c.pages[&p.slug].path)
+                .var("page", p),
+        );
+    }
+    jobs
+}
+
+/// A forge link that opens a new file of `kind` pre-filled with a template (GitHub's
+/// `new/BRANCH?filename=…&value=…`, which Gitea and Forgejo accept under `_new`).
+fn propose_url(ctx: &Ctx<'_>, kind: Kind) -> Option<String> {
+    let repo = ctx.settings.config.repository.as_ref()?.trim_end_matches('/');
+    let today = ctx.now.with_timezone(&ctx.settings.tz).date_naive();
+    let hints = crate::new::Hints::from_content(ctx.content);
+    let template = crate::new::template_with(kind, &ctx.theme.t("new_item_title"), &today, &hints)?;
+    let filename = format!(
+        "content/{}/{}.md",
+        kind.dir(),
+        crate::slug::slugify(&ctx.theme.t("new_item_title"))
+    );
+    let forge_new = if repo.contains("github.com") {
+        "new"
+    } else {
+        "_new"
+    };
+    Some(format!(
+        "{repo}/{forge_new}/{}?filename={}&value={}",
+        ctx.settings.config.branch,
+        percent_encode(&filename),
+        percent_encode(&template)
+    ))
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,1217 @@
+//! View types handed to the templates: borrowed-free, ready to print (dates in words,
+//! URLs resolved, markdown rendered). `docs/theming.md` lists them for theme authors.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::content::values::Moment;
+use crate::content::*;
+use crate::markdown::{self, Rendered};
+use crate::theme::Theme;
+
+use super::format;
+
+/// What the views need to know about the build: settings, strings, now.
+pub struct Ctx<'a> {
+    /// Site settings.
+    pub settings: &'a Settings,
+    /// Theme, for strings and calendar.
+    pub theme: &'a Theme,
+    /// The build's reference time.
+    pub now: DateTime<Utc>,
+    /// Loaded content, for cross references.
+    pub content: &'a Content,
+}
+
+impl Ctx<'_> {
+    fn tz(&self) -> &Tz {
+        &self.settings.tz
+    }
+
+    /// `/base/kind/slug/`.
+    pub fn url(&self, kind: Kind, slug: &str) -> String {
+        format!("{}{}/{}/", self.settings.base_path, kind.dir(), slug)
+    }
+
+    /// `/base/path`.
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{}", self.settings.base_path, path)
+    }
+
+    fn t(&self, key: &str) -> String {
+        self.theme.t(key)
+    }
+
+    fn when(&self, m: &Moment) -> String {
+        self.theme.calendar.moment(m, self.tz())
+    }
+
+    fn when_opt(&self, m: Option<&Moment>) -> Option<String> {
+        m.map(|m| self.when(m))
+    }
+
+    /// Open, closed or upcoming, from `opens`/`closes` and now.
+    fn status(&self, opens: Option<&Moment>, closes: Option<&Moment>) -> Status {
+        let now = self.now.with_timezone(self.tz());
+        if opens.is_some_and(|o| now < o.start(self.tz())) {
+            return Status::Upcoming;
+        }
+        if closes.is_some_and(|c| now > c.end(self.tz())) {
+            return Status::Closed;
+        }
+        Status::Open
+    }
+
+    fn days_left(&self, closes: Option<&Moment>) -> Option<i64> {
+        let c = closes?;
+        let end = c.end(self.tz());
+        let now = self.now.with_timezone(self.tz());
+        (end >= now).then(|| (end.date_naive() - now.date_naive()).num_days())
+    }
+
+    /// A link to a pole with its colors.
+    pub fn pole(&self, slug: &str) -> Option<PoleRef> {
+        self.content.poles.get(slug).map(|p| PoleRef {
+            slug: p.slug.clone(),
+            title: p.meta.title.clone(),
+            color: p.meta.color.0.clone(),
+            text_color: p.meta.color.text_color().to_string(),
+            url: self.url(Kind::Poles, &p.slug),
+        })
+    }
+
+    fn link<M>(
+        &self,
+        kind: Kind,
+        items: &Items<M>,
+        slug: Option<&String>,
+        title: impl Fn(&M) -> String,
+    ) -> Option<Link> {
+        let item = items.get(slug?)?;
+        Some(Link {
+            title: title(&item.meta),
+            url: self.url(kind, &item.slug),
+        })
+    }
+
+    fn group_link(&self, slug: Option<&String>) -> Option<Link> {
+        self.link(Kind::Groups, &self.content.groups, slug, |g| {
+            format!("{} {} · {}", self.t("group_number"), g.number, g.title)
+        })
+    }
+
+    fn map_url(geo: Option<[f64; 2]>) -> Option<String> {
+        geo.map(|[lat, lon]| {
+            format!("https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}")
+        })
+    }
+}
+
+/// Whether something can be acted on now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not yet open.
+    Upcoming,
+    /// Open now.
+    Open,
+    /// Closed.
+    Closed,
+}
+
+impl Status {
+    fn key(self) -> &'static str {
+        match self {
+            Status::Upcoming => "status_upcoming",
+            Status::Open => "status_open",
+            Status::Closed => "status_closed",
+        }
+    }
+}
+
+/// A title and a URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    /// Text of the link.
+    pub title: String,
+    /// Absolute path.
+    pub url: String,
+}
+
+/// A pole as shown in badges: its name and colors.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoleRef {
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub title: String,
+    /// Background color.
+    pub color: String,
+    /// Readable text color on it.
+    pub text_color: String,
+    /// Its page.
+    pub url: String,
+}
+
+/// A pole's card and page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoleView {
+    /// Badge data.
+    #[serde(flatten)]
+    pub pole: PoleRef,
+    /// One sentence.
+    pub summary: String,
+    /// Rendered body.
+    pub html: String,
+    /// Counts for the card.
+    pub counts: BTreeMap<&'static str, usize>,
+}
+
+/// A working group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// Card number.
+    pub number: u32,
+    /// Pole.
+    pub pole: Option<PoleRef>,
+    /// Organiser.
+    pub organizer: Option<String>,
+    /// One sentence.
+    pub summary: String,
+    /// Rendered body.
+    pub html: String,
+}
+
+/// A collection point of paper signatures.
+#[derive(Debug, Clone, Serialize)]
+pub struct CollectionPointView {
+    /// Place.
+    pub place: String,
+    /// Address.
+    pub address: Option<String>,
+    /// "samedi 5 décembre 2026, 10 h – 13 h".
+    pub when: String,
+    /// ISO start, for `<time>`.
+    pub start_iso: String,
+    /// OpenStreetMap link.
+    pub map_url: Option<String>,
+}
+
+/// A contribution, with its replies nested.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContributionView {
+    /// Anchor id, `c-<stem>`.
+    pub id: String,
+    /// Author.
+    pub author: String,
+    /// Date in words.
+    pub date: String,
+    /// ISO date.
+    pub date_iso: String,
+    /// `for`, `against`, `neutral` or empty.
+    pub position: String,
+    /// Its label.
+    pub position_label: String,
+    /// Rendered text.
+    pub html: String,
+    /// Answers, oldest first.
+    pub replies: Vec<ContributionView>,
+}
+
+/// Counts of contributions by position.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PositionCounts {
+    /// All contributions.
+    pub total: usize,
+    /// For.
+    pub r#for: usize,
+    /// Against.
+    pub against: usize,
+    /// Neutral or unsaid.
+    pub neutral: usize,
+}
+
+/// An initiative.
+#[derive(Debug, Clone, Serialize)]
+pub struct InitiativeView {
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// project, budget, regulation.
+    pub kind: &'static str,
+    /// Its label.
+    pub kind_label: String,
+    /// Pole.
+    pub pole: Option<PoleRef>,
+    /// Group.
+    pub group: Option<Link>,
+    /// Participatory budget.
+    pub budget: Option<Link>,
+    /// Cost, formatted.
+    pub cost: Option<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Opening date in words.
+    pub opens: Option<String>,
+    /// Closing date in words.
+    pub closes: Option<String>,
+    /// ISO closing instant.
+    pub closes_iso: Option<String>,
+    /// open / closed / upcoming.
+    pub status: Status,
+    /// Its label.
+    pub status_label: String,
+    /// Days until closing, when open.
+    pub days_left: Option<i64>,
+    /// Signatures needed.
+    pub goal: Option<u64>,
+    /// Goal, formatted.
+    pub goal_text: Option<String>,
+    /// First paragraph.
+    pub summary: String,
+    /// Rendered body.
+    pub html: String,
+    /// Level-2 headings.
+    pub toc: Vec<(String, String)>,
+    /// Where to sign on paper.
+    pub collection_points: Vec<CollectionPointView>,
+    /// Debates about it.
+    pub debates: Vec<Link>,
+    /// Votes deciding it.
+    pub votes: Vec<Link>,
+    /// Threaded contributions.
+    pub contributions: Vec<ContributionView>,
+    /// Counts by position.
+    pub positions: PositionCounts,
+}
+
+/// A debate.
+#[derive(Debug, Clone, Serialize)]
+pub struct DebateView {
+    /// Slug.
+    pub slug: String,
+    /// The question.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// Pole.
+    pub pole: Option<PoleRef>,
+    /// Group.
+    pub group: Option<Link>,
+    /// Initiative debated.
+    pub initiative: Option<Link>,
+    /// Opening date in words.
+    pub opens: Option<String>,
+    /// Closing date in words.
+    pub closes: Option<String>,
+    /// open / closed / upcoming.
+    pub status: Status,
+    /// Its label.
+    pub status_label: String,
+    /// Date of the latest contribution in words.
+    pub last_activity: Option<String>,
+    /// First paragraph.
+    pub summary: String,
+    /// Rendered body.
+    pub html: String,
+    /// Threaded contributions.
+    pub contributions: Vec<ContributionView>,
+    /// Counts by position.
+    pub positions: PositionCounts,
+    #[serde(skip)]
+    last_activity_at: Option<DateTime<Utc>>,
+}
+
+/// A meeting.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingView {
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// "mardi 15 septembre 2026, 14 h – 17 h".
+    pub when: String,
+    /// ISO start.
+    pub start_iso: String,
+    /// Day of month, for the calendar badge.
+    pub day: u32,
+    /// Short month.
+    pub month: String,
+    /// Year.
+    pub year: i32,
+    /// Place name.
+    pub place: String,
+    /// Address.
+    pub address: Option<String>,
+    /// OpenStreetMap link.
+    pub map_url: Option<String>,
+    /// Pole.
+    pub pole: Option<PoleRef>,
+    /// Group.
+    pub group: Option<Link>,
+    /// Seats.
+    pub capacity: Option<u32>,
+    /// open / closed.
+    pub registration: Option<&'static str>,
+    /// Online link.
+    pub online: Option<String>,
+    /// Already happened.
+    pub past: bool,
+    /// First paragraph.
+    pub summary: String,
+    /// Rendered body.
+    pub html: String,
+    /// Minutes of this meeting.
+    pub minutes: Vec<Link>,
+    #[serde(skip)]
+    start_at: DateTime<Utc>,
+}
+
+/// Minutes.
+#[derive(Debug, Clone, Serialize)]
+pub struct MinutesView {
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// Date in words.
+    pub date: String,
+    /// ISO date.
+    pub date_iso: String,
+    /// The meeting.
+    pub meeting: Option<Link>,
+    /// Group.
+    pub group: Option<Link>,
+    /// Pole.
+    pub pole: Option<PoleRef>,
+    /// Present.
+    pub attendees: Vec<String>,
+    /// Decisions.
+    pub decisions: Vec<String>,
+    /// First paragraph.
+    pub summary: String,
+    /// Rendered body.
+    pub html: String,
+}
+
+/// A vote option.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionView {
+    /// Id written in ballots.
+    pub id: String,
+    /// Label.
+    pub label: String,
+}
+
+/// A vote.
+#[derive(Debug, Clone, Serialize)]
+pub struct VoteView {
+    /// Slug.
+    pub slug: String,
+    /// Question.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// majority, approval, dates, ranked, judgment.
+    pub method: &'static str,
+    /// Its name.
+    pub method_label: String,
+    /// How to fill a ballot, in words.
+    pub method_help: String,
+    /// Options.
+    pub options: Vec<OptionView>,
+    /// Grades, best first.
+    pub grades: Vec<String>,
+    /// Opening in words.
+    pub opens: String,
+    /// Closing in words.
+    pub closes: String,
+    /// open / closed / upcoming.
+    pub status: Status,
+    /// Its label.
+    pub status_label: String,
+    /// Days until closing, when open.
+    pub days_left: Option<i64>,
+    /// Who may vote, in words.
+    pub electorate: String,
+    /// Quorum in words.
+    pub quorum: Option<String>,
+    /// Threshold in words.
+    pub threshold: Option<String>,
+    /// Initiative decided.
+    pub initiative: Option<Link>,
+    /// First paragraph.
+    pub summary: String,
+    /// Rendered body.
+    pub html: String,
+}
+
+/// A project of a participatory budget.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectView {
+    /// Title.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// Cost, formatted.
+    pub cost: String,
+    /// Pole.
+    pub pole: Option<PoleRef>,
+}
+
+/// A participatory budget.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetView {
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// Total, formatted.
+    pub total: String,
+    /// Rule.
+    pub method_label: String,
+    /// Opening in words.
+    pub opens: String,
+    /// Closing in words.
+    pub closes: String,
+    /// open / closed / upcoming.
+    pub status: Status,
+    /// Its label.
+    pub status_label: String,
+    /// Days until closing, when open.
+    pub days_left: Option<i64>,
+    /// Who may vote.
+    pub electorate: String,
+    /// Projects, by slug.
+    pub projects: Vec<ProjectView>,
+    /// Sum of all projects' costs, formatted.
+    pub requested: String,
+    /// First paragraph.
+    pub summary: String,
+    /// Rendered body.
+    pub html: String,
+}
+
+/// A sortition.
+#[derive(Debug, Clone, Serialize)]
+pub struct SortitionView {
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// Seats.
+    pub seats: u32,
+    /// Purpose.
+    pub purpose: Option<String>,
+    /// Role given.
+    pub role: Option<String>,
+    /// Term in words.
+    pub term: Option<String>,
+    /// Pool in words.
+    pub pool: String,
+    /// Algorithm id.
+    pub algorithm: &'static str,
+    /// Announced seed sources.
+    pub sources: Vec<String>,
+    /// When they were announced, in words.
+    pub announced: Option<String>,
+    /// The seed, once public.
+    pub seed: Option<String>,
+    /// No seed yet.
+    pub pending: bool,
+    /// Attribute of the strata.
+    pub strata_by: Option<String>,
+    /// Quotas.
+    pub quotas: Vec<(String, u32)>,
+    /// The command that recomputes the draw.
+    pub command: String,
+    /// First paragraph.
+    pub summary: String,
+    /// Rendered body.
+    pub html: String,
+}
+
+/// A free page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// Summary.
+    pub summary: String,
+    /// Rendered body.
+    pub html: String,
+    /// Level-2 headings.
+    pub toc: Vec<(String, String)>,
+    /// Menu order.
+    #[serde(skip)]
+    pub weight: i32,
+}
+
+/// Every view of the site, built once and shared by all pages.
+pub struct Views {
+    /// Poles by slug.
+    pub poles: Vec<PoleView>,
+    /// Groups by number.
+    pub groups: Vec<GroupView>,
+    /// Initiatives: open first, soonest closing first.
+    pub initiatives: Vec<InitiativeView>,
+    /// Debates: latest activity first.
+    pub debates: Vec<DebateView>,
+    /// Meetings: chronological.
+    pub meetings: Vec<MeetingView>,
+    /// Minutes: latest first.
+    pub minutes: Vec<MinutesView>,
+    /// Votes: open first.
+    pub votes: Vec<VoteView>,
+    /// Budgets.
+    pub budgets: Vec<BudgetView>,
+    /// Sortitions.
+    pub sortitions: Vec<SortitionView>,
+    /// Free pages by weight.
+    pub pages: Vec<PageView>,
+}
+
+fn render_md(body: &str) -> Rendered {
+    markdown::render(body)
+}
+
+impl Views {
+    /// Builds every view; markdown is rendered in parallel.
+    pub fn build(ctx: &Ctx<'_>) -> Views {
+        let c = ctx.content;
+        let (
+            poles,
+            (
+                groups,
+                (initiatives, (debates, (meetings, (minutes, (votes, (budgets, (sortitions, pages))))))),
+            ),
+        ) = rayon::join(
+            || c.poles.values().map(|p| pole_view(ctx, p)).collect::<Vec<_>>(),
+            || {
+                rayon::join(
+                    || {
+                        let mut g: Vec<_> = c.groups.values().map(|g| group_view(ctx, g)).collect();
+                        g.sort_by_key(|g| g.number);
+                        g
+                    },
+                    || {
+                        rayon::join(
+                            || initiatives(ctx),
+                            || {
+                                rayon::join(
+                                    || debates(ctx),
+                                    || {
+                                        rayon::join(
+                                            || meetings(ctx),
+                                            || {
+                                                rayon::join(
+                                                    || minutes(ctx),
+                                                    || {
+                                                        rayon::join(
+                                                            || votes(ctx),
+                                                            || {
+                                                                rayon::join(
+                                                                    || {
+                                                                        c.budgets
+                                                                            .values()
+                                                                            .map(|b| budget_view(ctx, b))
+                                                                            .collect::<Vec<_>>()
+                                                                    },
+                                                                    || {
+                                                                        rayon::join(
+                                                                            || {
+                                                                                c.sortitions
+                                                                                    .values()
+                                                                                    .map(|s| {
+                                                                                        sortition_view(ctx, s)
+                                                                                    })
+                                                                                    .collect::<Vec<_>>()
+                                                                            },
+                                                                            || pages(ctx),
+                                                                        )
+                                                                    },
+                                                                )
+                                                            },
+                                                        )
+                                                    },
+                                                )
+                                            },
+                                        )
+                                    },
+                                )
+                            },
+                        )
+                    },
+                )
+            },
+        );
+        Views {
+            poles,
+            groups,
+            initiatives,
+            debates,
+            meetings,
+            minutes,
+            votes,
+            budgets,
+            sortitions,
+            pages,
+        }
+    }
+}
+
+fn pole_view(ctx: &Ctx<'_>, p: &Item<Pole>) -> PoleView {
+    let c = ctx.content;
+    let r = render_md(&p.body);
+    let mut counts = BTreeMap::new();
+    counts.insert(
+        "groups",
+        c.groups.values().filter(|g| g.meta.pole == p.slug).count(),
+    );
+    counts.insert(
+        "initiatives",
+        c.initiatives.values().filter(|i| i.meta.pole == p.slug).count(),
+    );
+    counts.insert(
+        "debates",
+        c.debates.values().filter(|d| d.meta.pole == p.slug).count(),
+    );
+    counts.insert(
+        "meetings",
+        c.meetings
+            .values()
+            .filter(|m| m.meta.pole.as_ref() == Some(&p.slug))
+            .count(),
+    );
+    PoleView {
+        pole: ctx.pole(&p.slug).expect("pole exists"),
+        summary: p.meta.summary.clone().unwrap_or(r.summary),
+        html: r.html,
+        counts,
+    }
+}
+
+fn group_view(ctx: &Ctx<'_>, g: &Item<Group>) -> GroupView {
+    let r = render_md(&g.body);
+    GroupView {
+        slug: g.slug.clone(),
+        title: g.meta.title.clone(),
+        url: ctx.url(Kind::Groups, &g.slug),
+        number: g.meta.number,
+        pole: ctx.pole(&g.meta.pole),
+        organizer: g.meta.organizer.clone(),
+        summary: g.meta.summary.clone().unwrap_or(r.summary),
+        html: r.html,
+    }
+}
+
+/// Threads contributions: roots in date order, each with its replies.
+fn contributions(ctx: &Ctx<'_>, items: &[Item<ContributionMeta>]) -> (Vec<ContributionView>, PositionCounts) {
+    let mut counts = PositionCounts {
+        total: items.len(),
+        ..Default::default()
+    };
+    for c in items {
+        match c.meta.position {
+            Some(Position::For) => counts.r#for += 1,
+            Some(Position::Against) => counts.against += 1,
+            _ => counts.neutral += 1,
+        }
+    }
+    fn build(ctx: &Ctx<'_>, items: &[Item<ContributionMeta>], parent: Option<&str>) -> Vec<ContributionView> {
+        items
+            .iter()
+            .filter(|c| c.meta.reply_to.as_deref() == parent)
+            .map(|c| ContributionView {
+                id: format!("c-{}", c.slug),
+                author: c.meta.author.clone(),
+                date: ctx.when(&c.meta.date),
+                date_iso: c.meta.date.start(ctx.tz()).to_rfc3339(),
+                position: c.meta.position.map(|p| p.key().to_string()).unwrap_or_default(),
+                position_label: c
+                    .meta
+                    .position
+                    .map(|p| ctx.t(&format!("position_{}", p.key())))
+                    .unwrap_or_default(),
+                html: render_md(&c.body).html,
+                replies: build(ctx, items, Some(&c.slug)),
+            })
+            .collect()
+    }
+    (build(ctx, items, None), counts)
+}
+
+fn initiatives(ctx: &Ctx<'_>) -> Vec<InitiativeView> {
+    let c = ctx.content;
+    let mut out: Vec<InitiativeView> = c
+        .initiatives
+        .values()
+        .map(|i| {
+            let m = &i.meta;
+            let r = render_md(&i.body);
+            let status = ctx.status(m.opens.as_ref(), m.closes.as_ref());
+            let (contributions, positions) = contributions(ctx, &i.contributions);
+            let lang = ctx.settings.config.language;
+            let currency = m
+                .budget
+                .as_ref()
+                .and_then(|b| c.budgets.get(b))
+                .map(|b| b.meta.currency.clone())
+                .unwrap_or_else(|| "EUR".into());
+            InitiativeView {
+                slug: i.slug.clone(),
+                title: m.title.clone(),
+                url: ctx.url(Kind::Initiatives, &i.slug),
+                kind: m.kind.key(),
+                kind_label: ctx.t(&format!("kind_{}", m.kind.key())),
+                pole: ctx.pole(&m.pole),
+                group: ctx.group_link(m.group.as_ref()),
+                budget: ctx.link(Kind::Budgets, &c.budgets, m.budget.as_ref(), |b| b.title.clone()),
+                cost: m.cost.map(|x| format::money(x, &currency, lang)),
+                authors: m.authors.clone(),
+                opens: ctx.when_opt(m.opens.as_ref()),
+                closes: ctx.when_opt(m.closes.as_ref()),
+                closes_iso: m.closes.as_ref().map(|x| x.end(ctx.tz()).to_rfc3339()),
+                status,
+                status_label: ctx.t(status.key()),
+                days_left: if status == Status::Open {
+                    ctx.days_left(m.closes.as_ref())
+                } else {
+                    None
+                },
+                goal: m.goal,
+                goal_text: m.goal.map(|g| format::int(g, lang)),
+                summary: r.summary,
+                html: r.html,
+                toc: r.toc,
+                collection_points: m
+                    .collection_points
+                    .iter()
+                    .map(|p| CollectionPointView {
+                        place: p.place.clone(),
+                        address: p.address.clone(),
+                        when: ctx.theme.calendar.span(&p.start, p.end.as_ref(), ctx.tz()),
+                        start_iso: p.start.start(ctx.tz()).to_rfc3339(),
+                        map_url: Ctx::map_url(p.geo),
+                    })
+                    .collect(),
+                debates: c
+                    .debates
+                    .values()
+                    .filter(|d| d.meta.initiative.as_ref() == Some(&i.slug))
+                    .map(|d| Link {
+                        title: d.meta.title.clone(),
+                        url: ctx.url(Kind::Debates, &d.slug),
+                    })
+                    .collect(),
+                votes: c
+                    .votes
+                    .values()
+                    .filter(|v| v.meta.initiative.as_ref() == Some(&i.slug))
+                    .map(|v| Link {
+                        title: v.meta.title.clone(),
+                        url: ctx.url(Kind::Votes, &v.slug),
+                    })
+                    .collect(),
+                contributions,
+                positions,
+            }
+        })
+        .collect();
+    let rank = |s: Status| match s {
+        Status::Open => 0,
+        Status::Upcoming => 1,
+        Status::Closed => 2,
+    };
+    out.sort_by(|a, b| {
+        (rank(a.status), a.closes_iso.is_none(), &a.closes_iso, &a.slug).cmp(&(
+            rank(b.status),
+            b.closes_iso.is_none(),
+            &b.closes_iso,
+            &b.slug,
+        ))
+    });
+    out
+}
+
+fn debates(ctx: &Ctx<'_>) -> Vec<DebateView> {
+    let c = ctx.content;
+    let mut out: Vec<DebateView> = c
+        .debates
+        .values()
+        .map(|d| {
+            let m = &d.meta;
+            let r = render_md(&d.body);
+            let status = ctx.status(m.opens.as_ref(), m.closes.as_ref());
+            let (contributions, positions) = contributions(ctx, &d.contributions);
+            let last = d
+                .contributions
+                .iter()
+                .map(|x| (x.meta.date.start(&Utc), &x.meta.date))
+                .max_by_key(|x| x.0);
+            let last_activity_at = last
+                .map(|x| x.0)
+                .or_else(|| m.opens.as_ref().map(|o| o.start(&Utc)));
+            DebateView {
+                slug: d.slug.clone(),
+                title: m.title.clone(),
+                url: ctx.url(Kind::Debates, &d.slug),
+                pole: ctx.pole(&m.pole),
+                group: ctx.group_link(m.group.as_ref()),
+                initiative: ctx.link(Kind::Initiatives, &c.initiatives, m.initiative.as_ref(), |i| {
+                    i.title.clone()
+                }),
+                opens: ctx.when_opt(m.opens.as_ref()),
+                closes: ctx.when_opt(m.closes.as_ref()),
+                status,
+                status_label: ctx.t(status.key()),
+                last_activity: last.map(|x| ctx.when(x.1)),
+                summary: r.summary,
+                html: r.html,
+                contributions,
+                positions,
+                last_activity_at,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.last_activity_at
+            .cmp(&a.last_activity_at)
+            .then(a.slug.cmp(&b.slug))
+    });
+    out
+}
+
+fn meetings(ctx: &Ctx<'_>) -> Vec<MeetingView> {
+    let c = ctx.content;
+    let mut out: Vec<MeetingView> = c
+        .meetings
+        .values()
+        .map(|mt| {
+            let m = &mt.meta;
+            let r = render_md(&mt.body);
+            let start = m.start.start(ctx.tz());
+            let end = m
+                .end
+                .as_ref()
+                .map(|e| e.start(ctx.tz()))
+                .unwrap_or_else(|| start + chrono::Duration::hours(2));
+            let d = start.date_naive();
+            MeetingView {
+                slug: mt.slug.clone(),
+                title: m.title.clone(),
+                url: ctx.url(Kind::Meetings, &mt.slug),
+                when: ctx.theme.calendar.span(&m.start, m.end.as_ref(), ctx.tz()),
+                start_iso: start.to_rfc3339(),
+                day: chrono::Datelike::day(&d),
+                month: ctx.theme.calendar.short_month(d),
+                year: chrono::Datelike::year(&d),
+                place: m.place.name.clone(),
+                address: m.place.address.clone(),
+                map_url: Ctx::map_url(m.geo),
+                pole: m.pole.as_deref().and_then(|p| ctx.pole(p)).or_else(|| {
+                    m.group
+                        .as_ref()
+                        .and_then(|g| c.groups.get(g))
+                        .and_then(|g| ctx.pole(&g.meta.pole))
+                }),
+                group: ctx.group_link(m.group.as_ref()),
+                capacity: m.capacity,
+                registration: m.registration.map(|r| match r {
+                    Registration::Open => "open",
+                    Registration::Closed => "closed",
+                }),
+                online: m.online.as_ref().map(|u| u.0.clone()),
+                past: end < ctx.now.with_timezone(ctx.tz()),
+                summary: r.summary,
+                html: r.html,
+                minutes: c
+                    .minutes
+                    .values()
+                    .filter(|x| x.meta.meeting.as_ref() == Some(&mt.slug))
+                    .map(|x| Link {
+                        title: x.meta.title.clone(),
+                        url: ctx.url(Kind::Minutes, &x.slug),
+                    })
+                    .collect(),
+                start_at: start.with_timezone(&Utc),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.start_at.cmp(&b.start_at).then(a.slug.cmp(&b.slug)));
+    out
+}
+
+fn minutes(ctx: &Ctx<'_>) -> Vec<MinutesView> {
+    let c = ctx.content;
+    let mut out: Vec<MinutesView> = c
+        .minutes
+        .values()
+        .map(|mn| {
+            let m = &mn.meta;
+            let r = render_md(&mn.body);
+            let pole = m.pole.as_deref().and_then(|p| ctx.pole(p)).or_else(|| {
+                m.group
+                    .as_ref()
+                    .and_then(|g| c.groups.get(g))
+                    .and_then(|g| ctx.pole(&g.meta.pole))
+            });
+            MinutesView {
+                slug: mn.slug.clone(),
+                title: m.title.clone(),
+                url: ctx.url(Kind::Minutes, &mn.slug),
+                date: ctx.when(&m.date),
+                date_iso: m.date.date(ctx.tz()).to_string(),
+                meeting: ctx.link(Kind::Meetings, &c.meetings, m.meeting.as_ref(), |x| {
+                    x.title.clone()
+                }),
+                group: ctx.group_link(m.group.as_ref()),
+                pole,
+                attendees: m.attendees.clone(),
+                decisions: m.decisions.clone(),
+                summary: r.summary,
+                html: r.html,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.date_iso.cmp(&a.date_iso).then(a.slug.cmp(&b.slug)));
+    out
+}
+
+fn electorate(ctx: &Ctx<'_>, e: Electorate) -> String {
+    ctx.t(match e {
+        Electorate::Members => "electorate_members",
+        Electorate::Anyone => "electorate_anyone",
+    })
+}
+
+fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
+    let c = ctx.content;
+    let lang = ctx.settings.config.language;
+    let mut out: Vec<VoteView> = c
+        .votes
+        .values()
+        .map(|v| {
+            let m = &v.meta;
+            let r = render_md(&v.body);
+            let status = ctx.status(Some(&m.opens), Some(&m.closes));
+            VoteView {
+                slug: v.slug.clone(),
+                title: m.title.clone(),
+                url: ctx.url(Kind::Votes, &v.slug),
+                method: m.method.key(),
+                method_label: ctx.t(&format!("method_{}", m.method.key())),
+                method_help: ctx.t(&format!("method_{}_help", m.method.key())),
+                options: m
+                    .options
+                    .iter()
+                    .map(|o| {
+                        // Options of a scheduling poll are dates: show them in words.
+                        let label = match (m.method, Moment::parse(&o.label)) {
+                            (VoteMethod::Dates, Ok(d)) if o.label == o.id => ctx.when(&d),
+                            _ if o.label == o.id => ctx.strings_or(&format!("option_{}", o.id), &o.label),
+                            _ => o.label.clone(),
+                        };
+                        OptionView {
+                            id: o.id.clone(),
+                            label,
+                        }
+                    })
+                    .collect(),
+                grades: m.grades.clone(),
+                opens: ctx.when(&m.opens),
+                closes: ctx.when(&m.closes),
+                status,
+                status_label: ctx.t(status.key()),
+                days_left: if status == Status::Open {
+                    ctx.days_left(Some(&m.closes))
+                } else {
+                    None
+                },
+                electorate: electorate(ctx, m.electorate),
+                quorum: m.quorum.map(|q| match q {
+                    Quorum::Ballots(n) => ctx.t("quorum_ballots").replace("{n}", &format::int(n, lang)),
+                    Quorum::Share(r) => ctx.t("quorum_share").replace("{p}", &r.percent_text()),
+                }),
+                threshold: (m.method == VoteMethod::Majority).then(|| {
+                    let p = m
+                        .threshold
+                        .map(|t| t.percent_text())
+                        .unwrap_or_else(|| "50".into());
+                    ctx.t("threshold_text").replace("{p}", &p)
+                }),
+                initiative: ctx.link(Kind::Initiatives, &c.initiatives, m.initiative.as_ref(), |i| {
+                    i.title.clone()
+                }),
+                summary: r.summary,
+                html: r.html,
+            }
+        })
+        .collect();
+    let rank = |s: Status| match s {
+        Status::Open => 0,
+        Status::Upcoming => 1,
+        Status::Closed => 2,
+    };
+    out.sort_by(|a, b| rank(a.status).cmp(&rank(b.status)).then(a.slug.cmp(&b.slug)));
+    out
+}
+
+use crate::content::values::Quorum;
+
+impl Ctx<'_> {
+    /// A UI string when the theme has one, else `fallback`.
+    fn strings_or(&self, key: &str, fallback: &str) -> String {
+        self.theme
+            .strings
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| fallback.to_string())
+    }
+}
+
+fn budget_view(ctx: &Ctx<'_>, b: &Item<Budget>) -> BudgetView {
+    let m = &b.meta;
+    let lang = ctx.settings.config.language;
+    let r = render_md(&b.body);
+    let status = ctx.status(Some(&m.opens), Some(&m.closes));
+    let projects: Vec<&Item<Initiative>> = ctx
+        .content
+        .initiatives
+        .values()
+        .filter(|i| i.meta.budget.as_ref() == Some(&b.slug))
+        .collect();
+    let requested: u64 = projects.iter().filter_map(|p| p.meta.cost).sum();
+    BudgetView {
+        slug: b.slug.clone(),
+        title: m.title.clone(),
+        url: ctx.url(Kind::Budgets, &b.slug),
+        total: format::money(m.total, &m.currency, lang),
+        method_label: ctx.t(match m.method {
+            BudgetMethod::Greedy => "budget_greedy",
+            BudgetMethod::EqualShares => "budget_equal_shares",
+        }),
+        opens: ctx.when(&m.opens),
+        closes: ctx.when(&m.closes),
+        status,
+        status_label: ctx.t(status.key()),
+        days_left: if status == Status::Open {
+            ctx.days_left(Some(&m.closes))
+        } else {
+            None
+        },
+        electorate: electorate(ctx, m.electorate),
+        projects: projects
+            .iter()
+            .map(|p| ProjectView {
+                title: p.meta.title.clone(),
+                url: ctx.url(Kind::Initiatives, &p.slug),
+                cost: format::money(p.meta.cost.unwrap_or(0), &m.currency, lang),
+                pole: ctx.pole(&p.meta.pole),
+            })
+            .collect(),
+        requested: format::money(requested, &m.currency, lang),
+        summary: r.summary,
+        html: r.html,
+    }
+}
+
+fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
+    let m = &s.meta;
+    let r = render_md(&s.body);
+    let c = ctx.content;
+    let pool = match &m.pool {
+        Pool::Members => ctx.t("pool_members"),
+        Pool::List(path) => ctx.t("pool_list").replace("{path}", path),
+        Pool::Initiatives(f) => {
+            let mut parts = Vec::new();
+            if let Some(b) = f.budget.as_ref().and_then(|b| c.budgets.get(b)) {
+                parts.push(b.meta.title.clone());
+            }
+            if let Some(p) = f.pole.as_ref().and_then(|p| c.poles.get(p)) {
+                parts.push(p.meta.title.clone());
+            }
+            if let Some(k) = f.kind {
+                parts.push(ctx.t(&format!("kind_{}", k.key())));
+            }
+            format!("{} {}", ctx.t("pool_initiatives"), parts.join(" · "))
+        }
+    };
+    SortitionView {
+        slug: s.slug.clone(),
+        title: m.title.clone(),
+        url: ctx.url(Kind::Sortitions, &s.slug),
+        seats: m.seats,
+        purpose: m.purpose.clone(),
+        role: m.role.as_ref().map(|r| ctx.strings_or(&format!("role_{r}"), r)),
+        term: m
+            .term
+            .as_ref()
+            .map(|t| format!("{} – {}", ctx.when(&t.from), ctx.when(&t.to))),
+        pool,
+        algorithm: match m.algorithm {
+            Algorithm::PnyxSha256 => "pnyx-sha256",
+            Algorithm::Rfc3797 => "rfc3797",
+        },
+        sources: m.seed.sources.clone(),
+        announced: ctx.when_opt(m.seed.announced.as_ref()),
+        seed: m.seed.value.clone(),
+        pending: m.seed.value.is_none(),
+        strata_by: m.strata.as_ref().map(|x| x.by.clone()),
+        quotas: m
+            .strata
+            .as_ref()
+            .map(|x| x.quotas.iter().map(|(k, v)| (k.clone(), *v)).collect())
+            .unwrap_or_default(),
+        command: format!("pnyx draw {} --verify", s.slug),
+        summary: r.summary,
+        html: r.html,
+    }
+}
+
+fn pages(ctx: &Ctx<'_>) -> Vec<PageView> {
+    let mut out: Vec<PageView> = ctx
+        .content
+        .pages
+        .values()
+        .map(|p| {
+            let r = render_md(&p.body);
+            PageView {
+                slug: p.slug.clone(),
+                title: p.meta.title.clone(),
+                url: ctx.url(Kind::Pages, &p.slug),
+                summary: p.meta.summary.clone().unwrap_or(r.summary),
+                html: r.html,
+                toc: r.toc,
+                weight: p.meta.weight.unwrap_or(0),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.weight.cmp(&b.weight).then(a.slug.cmp(&b.slug)));
+    out
+}
