@@ -27,14 +27,12 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Build, serve on 127.0.0.1, rebuild on every change and reload the open pages.
+    /// Build in memory, serve on 127.0.0.1, rebuild on every change and reload the open
+    /// pages. `public/` is not touched: run `pnyx build` to publish.
     Serve {
-        /// Port to listen on.
+        /// Port to listen on (0 picks a free one).
         #[arg(long, short, default_value_t = 8000)]
         port: u16,
-        /// Output folder [default: ROOT/public].
-        #[arg(long)]
-        out: Option<PathBuf>,
     },
     /// Create a new item from a template: `pnyx new initiative "Gratuité des bus"`.
     New {

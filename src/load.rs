@@ -102,14 +102,12 @@ fn read_sources(root: &Path, diags: &mut Diagnostics) -> Vec<Source> {
         let is_dir = entry.file_type().is_dir();
         let is_md = !is_dir && rel.extension().is_some_and(|e| e == "md");
         match *parts.as_slice() {
-            [dir] if is_dir => {
-                if Kind::from_dir(dir).is_none() {
-                    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.dir()).collect();
-                    diags.push(
-                        Diagnostic::new(&rel, 1, 1, format!("`{dir}` is not a kind of content"))
-                            .hint(format!("content folders are: {}", kinds.join(", "))),
-                    );
-                }
+            [dir] if is_dir && Kind::from_dir(dir).is_none() => {
+                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.dir()).collect();
+                diags.push(
+                    Diagnostic::new(&rel, 1, 1, format!("`{dir}` is not a kind of content"))
+                        .hint(format!("content folders are: {}", kinds.join(", "))),
+                );
             }
             [_] if is_md => diags.push(
                 Diagnostic::new(&rel, 1, 1, "a content file must sit in the folder of its kind")
@@ -163,19 +161,19 @@ fn parse_content(sources: Vec<Source>, diags: &mut Diagnostics) -> Content {
         by_kind.entry(s.kind).or_default().push(s);
     }
     let mut take = |k: Kind| by_kind.remove(&k).unwrap_or_default();
-    let mut c = Content::default();
-    c.poles = parse_kind(take(Kind::Poles), diags);
-    c.groups = parse_kind(take(Kind::Groups), diags);
-    c.initiatives = parse_kind(take(Kind::Initiatives), diags);
-    c.debates = parse_kind(take(Kind::Debates), diags);
-    c.meetings = parse_kind(take(Kind::Meetings), diags);
-    c.minutes = parse_kind(take(Kind::Minutes), diags);
-    c.votes = parse_kind(take(Kind::Votes), diags);
-    c.budgets = parse_kind(take(Kind::Budgets), diags);
-    c.sortitions = parse_kind(take(Kind::Sortitions), diags);
-    c.moderation = parse_kind(take(Kind::Moderation), diags);
-    c.pages = parse_kind(take(Kind::Pages), diags);
-    c
+    Content {
+        poles: parse_kind(take(Kind::Poles), diags),
+        groups: parse_kind(take(Kind::Groups), diags),
+        initiatives: parse_kind(take(Kind::Initiatives), diags),
+        debates: parse_kind(take(Kind::Debates), diags),
+        meetings: parse_kind(take(Kind::Meetings), diags),
+        minutes: parse_kind(take(Kind::Minutes), diags),
+        votes: parse_kind(take(Kind::Votes), diags),
+        budgets: parse_kind(take(Kind::Budgets), diags),
+        sortitions: parse_kind(take(Kind::Sortitions), diags),
+        moderation: parse_kind(take(Kind::Moderation), diags),
+        pages: parse_kind(take(Kind::Pages), diags),
+    }
 }
 
 /// Parses the items and contributions of one kind in parallel, and attaches contributions.

@@ -64,12 +64,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Serve { port, out } => {
-            let mut opts = BuildOptions::new(&root);
-            if let Some(out) = out {
-                opts.out = out;
-            }
-            pnyx::serve::serve(opts, port)?;
+        Command::Serve { port } => {
+            pnyx::serve::serve(BuildOptions::new(&root), port)?;
             Ok(())
         }
         Command::New { kind, title } => {

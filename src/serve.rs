@@ -1,8 +1,383 @@
-//! `pnyx serve`: preview server (placeholder, replaced below).
+//! `pnyx serve`: a preview server on 127.0.0.1 with tiny_http.
+//!
+//! The site is built in memory (with `base_url` set to the local address, so the real
+//! `public/` is never overwritten with local links) and served from there: no request can
+//! reach a file outside the built site. A watcher rebuilds on every change; open pages
+//! long-poll a build counter and reload when it moves. A failed rebuild keeps the last good
+//! site and shows its errors in the terminal and on top of every page.
 
-use crate::build::BuildOptions;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
-/// Serves the site.
-pub fn serve(_opts: BuildOptions, _port: u16) -> anyhow::Result<()> {
-    anyhow::bail!("not yet")
+use anyhow::Context as _;
+use tiny_http::{Header, Method, Request, Response, Server};
+
+use crate::build::{build_in_memory, BuildError, BuildOptions};
+use crate::render::Output;
+
+/// Where open pages ask whether the site changed.
+pub const RELOAD_ENDPOINT: &str = "/__pnyx/reload";
+
+/// How long a reload request waits for a change before answering "no change".
+const LONG_POLL: Duration = Duration::from_secs(20);
+
+/// What the server shows: the last good build, and the errors of the last build if it failed.
+#[derive(Default)]
+struct State {
+    output: Output,
+    errors: Option<String>,
+    generation: u64,
+}
+
+/// The shared state and the condition variable that wakes long-polling pages.
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+/// Builds, serves on `127.0.0.1:port` and rebuilds on change until interrupted.
+pub fn serve(mut opts: BuildOptions, port: u16) -> anyhow::Result<()> {
+    let server = Server::http(("127.0.0.1", port)).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot listen on 127.0.0.1:{port}: {e}; another program may use it, try `--port {}`",
+            port.wrapping_add(1)
+        )
+    })?;
+    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(port);
+    opts.base_url = Some(format!("http://127.0.0.1:{port}/"));
+    let shared = Arc::new(Shared::default());
+    rebuild(&opts, &shared);
+    let _watcher = watch(&opts, Arc::clone(&shared))?;
+    eprintln!(
+        "serving the site on http://127.0.0.1:{port}/ — edits are rebuilt and reloaded; Ctrl-C to stop"
+    );
+    for request in server.incoming_requests() {
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            if let Err(e) = respond(request, &shared) {
+                eprintln!("serve: {e}");
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Builds in memory and publishes the result (or the errors) to the pages.
+fn rebuild(opts: &BuildOptions, shared: &Shared) {
+    let started = std::time::Instant::now();
+    let result = crate::dates::reference_now()
+        .map_err(BuildError::Other)
+        .and_then(|now| build_in_memory(opts, now));
+    let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+    match result {
+        Ok((_, output)) => {
+            eprintln!(
+                "built {} files in {} ms",
+                output.files.len(),
+                started.elapsed().as_millis()
+            );
+            state.output = output;
+            state.errors = None;
+        }
+        Err(e) => {
+            let text = e.to_string();
+            eprintln!("{text}\n(still serving the last good build)");
+            state.errors = Some(text);
+        }
+    }
+    state.generation += 1;
+    shared.changed.notify_all();
+}
+
+/// Watches the site's folder and rebuilds once after each burst of changes.
+///
+/// Access events are ignored: the rebuild itself reads every file, and on Linux notify
+/// reports those reads, which would rebuild forever.
+fn watch(opts: &BuildOptions, shared: Arc<Shared>) -> anyhow::Result<notify::RecommendedWatcher> {
+    use notify::{EventKind, Watcher};
+    let root = opts.root.canonicalize().unwrap_or_else(|_| opts.root.clone());
+    let out = opts.out.canonicalize().unwrap_or_else(|_| opts.out.clone());
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        if matches!(event.kind, EventKind::Access(_)) {
+            return;
+        }
+        if event.paths.iter().any(|p| is_source(&root, &out, p)) {
+            let _ = tx.send(());
+        }
+    })
+    .context("cannot watch the site's folder for changes")?;
+    watcher
+        .watch(&opts.root, notify::RecursiveMode::Recursive)
+        .with_context(|| format!("cannot watch {}", opts.root.display()))?;
+    let build_opts = opts.clone();
+    std::thread::spawn(move || {
+        while rx.recv().is_ok() {
+            // Debounce: an editor's save or a `git checkout` is a burst of events.
+            while rx.recv_timeout(DEBOUNCE).is_ok() {}
+            rebuild(&build_opts, &shared);
+        }
+    });
+    Ok(watcher)
+}
+
+/// Quiet time after the last change before rebuilding.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// True for paths whose change affects the site (not the output, git's own files, build
+/// folders or editor swap files).
+fn is_source(root: &std::path::Path, out: &std::path::Path, path: &std::path::Path) -> bool {
+    if path.starts_with(out) {
+        return false;
+    }
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let first = rel
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if first.starts_with('.') || first == "target" || first == "public" {
+        return false;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    !(name.starts_with(".#") || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx"))
+}
+
+/// Why a request path is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not valid percent-encoding or UTF-8.
+    BadEncoding,
+    /// `..`, a backslash, a NUL or a drive letter: an attempt to leave the site.
+    Traversal,
+}
+
+/// Turns a raw request URL into the key of a file of the site (`initiatives/x/index.html`).
+///
+/// tiny_http hands over the raw URL: decoding and confining it is our job. Any `..`
+/// segment, before or after decoding, is refused rather than resolved.
+pub fn resolve(url: &str) -> Result<String, Refusal> {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(path).ok_or(Refusal::BadEncoding)?;
+    if decoded.contains('\\') || decoded.contains('\0') {
+        return Err(Refusal::Traversal);
+    }
+    let mut parts = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return Err(Refusal::Traversal),
+            s if s.contains(':') => return Err(Refusal::Traversal),
+            s => parts.push(s),
+        }
+    }
+    let mut key = parts.join("/");
+    if decoded.ends_with('/') || key.is_empty() {
+        if !key.is_empty() {
+            key.push('/');
+        }
+        key.push_str("index.html");
+    }
+    Ok(key)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The media type of a file, from its extension.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "atom" => "application/atom+xml",
+        "ics" => "text/calendar; charset=utf-8",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "yaml" | "yml" => "text/yaml; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff2" => "font/woff2",
+        "minisig" | "pub" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn respond(request: Request, shared: &Shared) -> std::io::Result<()> {
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        return request.respond(Response::from_string("only GET and HEAD").with_status_code(405));
+    }
+    let url = request.url().to_string();
+    if let Some(query) = url.strip_prefix(RELOAD_ENDPOINT) {
+        return long_poll(request, shared, query);
+    }
+    let key = match resolve(&url) {
+        Ok(k) => k,
+        Err(Refusal::BadEncoding) => {
+            return request.respond(Response::from_string("bad request").with_status_code(400))
+        }
+        Err(Refusal::Traversal) => {
+            return request
+                .respond(Response::from_string("forbidden: outside the site").with_status_code(403))
+        }
+    };
+    let state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+    let generation = state.generation;
+    let errors = state.errors.clone();
+    if let Some(bytes) = state.output.files.get(&key) {
+        let body = finish(bytes, &key, generation, errors.as_deref());
+        drop(state);
+        let response = Response::from_data(body)
+            .with_header(header("Content-Type", content_type(&key)))
+            .with_header(header("Cache-Control", "no-store"));
+        return request.respond(response);
+    }
+    // `/initiatives/x` → `/initiatives/x/`, so that relative links in the page work.
+    if !key.ends_with("index.html") && state.output.files.contains_key(&format!("{key}/index.html")) {
+        drop(state);
+        let location = format!("/{key}/");
+        return request.respond(Response::empty(301).with_header(header("Location", &location)));
+    }
+    let not_found = state.output.files.get("404.html").cloned();
+    drop(state);
+    let body = match not_found {
+        Some(page) => finish(&page, "404.html", generation, errors.as_deref()),
+        None => finish(
+            b"<!doctype html><title>404</title><body><h1>404</h1></body>",
+            "404.html",
+            generation,
+            errors.as_deref(),
+        ),
+    };
+    request.respond(
+        Response::from_data(body)
+            .with_status_code(404)
+            .with_header(header("Content-Type", "text/html; charset=utf-8"))
+            .with_header(header("Cache-Control", "no-store")),
+    )
+}
+
+/// Answers with the build counter once it differs from `since`, or after [`LONG_POLL`].
+fn long_poll(request: Request, shared: &Shared, query: &str) -> std::io::Result<()> {
+    let since: Option<u64> = query.strip_prefix("?since=").and_then(|s| s.parse().ok());
+    let state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+    let (state, _) = shared
+        .changed
+        .wait_timeout_while(state, LONG_POLL, |s| Some(s.generation) == since)
+        .unwrap_or_else(|e| e.into_inner());
+    let generation = state.generation;
+    drop(state);
+    request.respond(
+        Response::from_string(generation.to_string())
+            .with_header(header("Content-Type", "text/plain"))
+            .with_header(header("Cache-Control", "no-store")),
+    )
+}
+
+/// For HTML: adds the reload script and, after a failed rebuild, the errors on top.
+fn finish(bytes: &[u8], key: &str, generation: u64, errors: Option<&str>) -> Vec<u8> {
+    if !key.ends_with(".html") {
+        return bytes.to_vec();
+    }
+    let html = String::from_utf8_lossy(bytes);
+    let mut inject = String::new();
+    if let Some(errors) = errors {
+        inject.push_str(&error_overlay(errors));
+    }
+    inject.push_str(&format!(
+        "<script>(function(){{var g={generation};function p(){{fetch('{RELOAD_ENDPOINT}?since='+g,{{cache:'no-store'}}).then(function(r){{return r.text()}}).then(function(t){{if(parseInt(t,10)!==g){{location.reload()}}else{{p()}}}}).catch(function(){{setTimeout(p,2000)}})}}p()}})();</script>"
+    ));
+    match html.rfind("</body>") {
+        Some(i) => format!("{}{inject}{}", &html[..i], &html[i..]).into_bytes(),
+        None => format!("{html}{inject}").into_bytes(),
+    }
+}
+
+/// The errors of a failed rebuild, escaped, in a banner over the page.
+fn error_overlay(errors: &str) -> String {
+    let escaped = errors
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        "<div role=\"alert\" id=\"pnyx-errors\" style=\"position:fixed;inset:0 0 auto 0;max-height:60vh;overflow:auto;z-index:9999;background:#fff4f4;color:#5c0000;border-bottom:4px solid #b00020;padding:1rem 1.5rem;font:14px/1.5 ui-monospace,monospace;box-shadow:0 4px 16px rgba(0,0,0,.25)\"><strong style=\"font:bold 16px system-ui,sans-serif\">La dernière reconstruction a échoué — the last rebuild failed. Le site affiché est la dernière version valide.</strong><pre style=\"white-space:pre-wrap;margin:.5rem 0 0\">{escaped}</pre></div>"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_pages_and_index_files() {
+        assert_eq!(resolve("/").unwrap(), "index.html");
+        assert_eq!(resolve("/initiatives/x/").unwrap(), "initiatives/x/index.html");
+        assert_eq!(resolve("/assets/style.css?v=2").unwrap(), "assets/style.css");
+        assert_eq!(
+            resolve("/initiatives/gratuit%C3%A9/").unwrap(),
+            "initiatives/gratuité/index.html"
+        );
+    }
+
+    #[test]
+    fn refuses_every_way_out() {
+        for url in [
+            "/../Cargo.toml",
+            "/assets/../../Cargo.toml",
+            "/%2e%2e/Cargo.toml",
+            "/%2E%2E%2FCargo.toml",
+            "/..%2fCargo.toml",
+            "/..%5cCargo.toml",
+            "/a/%00",
+            "/C:/Windows",
+        ] {
+            assert!(resolve(url).is_err(), "{url} was accepted");
+        }
+        assert_eq!(resolve("/%zz"), Err(Refusal::BadEncoding));
+    }
+
+    #[test]
+    fn injects_reload_and_errors_only_in_html() {
+        let html = finish(
+            b"<html><body><p>x</p></body></html>",
+            "index.html",
+            3,
+            Some("a.md:1:1: <bad>"),
+        );
+        let html = String::from_utf8(html).unwrap();
+        assert!(html.contains("since='+g") && html.contains("var g=3"));
+        assert!(html.contains("a.md:1:1: &lt;bad&gt;"));
+        assert!(html.find("pnyx-errors").unwrap() < html.find("</body>").unwrap());
+        assert_eq!(finish(b"body{}", "assets/style.css", 3, None), b"body{}");
+    }
 }
