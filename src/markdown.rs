@@ -27,9 +27,21 @@ fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
-/// Renders markdown to sanitised HTML, with an id on every heading.
-pub fn render(markdown: &str) -> Rendered {
+/// Renders markdown to sanitised HTML, with an id on every heading. Links that start with
+/// `/` are site links: `base_path` (the path of `base_url`) is put in front of them, so that
+/// `[la charte](/pages/charte/)` works wherever the site is published.
+pub fn render(markdown: &str, base_path: &str) -> Rendered {
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options()).collect();
+    let prefix = base_path.trim_end_matches('/');
+    if !prefix.is_empty() {
+        for e in &mut events {
+            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = e {
+                if dest_url.starts_with('/') && !dest_url.starts_with("//") {
+                    *dest_url = CowStr::from(format!("{prefix}{dest_url}"));
+                }
+            }
+        }
+    }
     let mut toc = Vec::new();
     let mut used = HashSet::new();
     let mut summary = String::new();
@@ -145,7 +157,7 @@ mod tests {
     #[test]
     fn removes_script_handlers_and_javascript_links() {
         let md = "Hi <script>alert(1)</script> <img src=x onerror=alert(2)>\n\n[clic](javascript:alert(3)) <a href=\"data:text/html,x\">d</a> <svg onload=alert(4)></svg>";
-        let html = render(md).html;
+        let html = render(md, "/").html;
         for bad in ["<script", "onerror", "javascript:", "data:", "<svg", "onload"] {
             assert!(!html.contains(bad), "{bad} survived in {html}");
         }
@@ -155,7 +167,7 @@ mod tests {
     #[test]
     fn renders_tables_footnotes_tasks_and_anchors() {
         let md = "## Coût et financement\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n- [x] fait\n- [ ] à faire\n\nTexte[^1] ~~barré~~.\n\n[^1]: Note.\n\n## Coût et financement\n";
-        let r = render(md);
+        let r = render(md, "/");
         assert!(r.html.contains(r#"<h2 id="cout-et-financement">"#), "{}", r.html);
         assert!(r.html.contains(r#"<h2 id="cout-et-financement-2">"#));
         assert!(r.html.contains("<table>"));
@@ -167,8 +179,20 @@ mod tests {
     }
 
     #[test]
+    fn prefixes_site_links_with_the_base_path() {
+        let html = render(
+            "[charte](/pages/charte/) [ext](https://e.org/) ![i](/img.png)",
+            "/conseil/",
+        )
+        .html;
+        assert!(html.contains(r#"href="/conseil/pages/charte/""#), "{html}");
+        assert!(html.contains(r#"src="/conseil/img.png""#), "{html}");
+        assert!(html.contains(r#"href="https://e.org/""#));
+    }
+
+    #[test]
     fn summarises_the_first_paragraph() {
-        let r = render("# Titre\n\nPremière *phrase*\nsuite.\n\nDeuxième.");
+        let r = render("# Titre\n\nPremière *phrase*\nsuite.\n\nDeuxième.", "/");
         assert_eq!(r.summary, "Première phrase suite.");
         assert_eq!(shorten("un deux trois quatre", 10), "un deux…");
     }

@@ -78,7 +78,7 @@ pub fn yaml_diagnostic(path: &Path, line_offset: usize, e: &serde_yaml::Error) -
 
 fn hint_for(message: &str) -> Option<String> {
     if message.contains("unknown field") {
-        Some("remove this key or fix its spelling; the accepted keys are listed above".into())
+        Some("remove this key or fix its spelling (the accepted keys are listed in the message)".into())
     } else if message.contains("missing field") {
         let field = message.split('`').nth(1).unwrap_or("it");
         Some(format!("add a line `{field}: …` to the front matter"))

@@ -133,11 +133,39 @@ impl<M: DeserializeOwned> Item<M> {
 }
 
 impl<M> Item<M> {
+    /// The file line on which the markdown body starts.
+    pub fn body_start_line(&self) -> usize {
+        self.yaml_offset + self.yaml.lines().count() + 2
+    }
+
+    /// This item's body and its contributions' bodies.
+    fn push_bodies<'a>(&'a self, out: &mut Vec<Body<'a>>) {
+        out.push(Body {
+            path: &self.path,
+            first_line: self.body_start_line(),
+            text: &self.body,
+        });
+        for c in &self.contributions {
+            c.push_bodies(out);
+        }
+    }
+
     /// A diagnostic placed on the value of the top-level front matter `key`.
     pub fn error_at(&self, key: &str, message: impl Into<String>) -> Diagnostic {
         let (line, column) = front_matter::locate_key(&self.yaml, key).unwrap_or((1, 1));
         Diagnostic::new(&self.path, line + self.yaml_offset, column, message)
     }
+}
+
+/// A markdown body and where it starts in its file, to place problems found in it.
+#[derive(Debug, Clone, Copy)]
+pub struct Body<'a> {
+    /// The file, from the site root.
+    pub path: &'a Path,
+    /// The file line of the body's first line.
+    pub first_line: usize,
+    /// The markdown.
+    pub text: &'a str,
 }
 
 /// Items of one kind, sorted by slug.
@@ -168,6 +196,30 @@ pub struct Content {
     pub moderation: Items<Moderation>,
     /// Free pages.
     pub pages: Items<Page>,
+}
+
+impl Content {
+    /// Every markdown body of the site, contributions included.
+    pub fn bodies(&self) -> Vec<Body<'_>> {
+        let mut out = Vec::new();
+        macro_rules! each {
+            ($($field:ident),*) => { $( for item in self.$field.values() { item.push_bodies(&mut out); } )* };
+        }
+        each!(
+            poles,
+            groups,
+            initiatives,
+            debates,
+            meetings,
+            minutes,
+            votes,
+            budgets,
+            sortitions,
+            moderation,
+            pages
+        );
+        out
+    }
 }
 
 #[cfg(test)]

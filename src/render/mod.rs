@@ -3,6 +3,7 @@
 //! Pure: nothing here touches the disk; `crate::write` writes what this returns.
 
 pub mod format;
+pub mod links;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -174,6 +175,12 @@ pub fn render(site: &Site, theme: &Theme, now: DateTime<Utc>) -> Result<Output, 
     }
     for (name, bytes) in &theme.assets {
         out.files.insert(format!("assets/{name}"), bytes.clone());
+    }
+    let broken = links::check(&out, &site.settings.base_path, &site.content);
+    if !broken.is_empty() {
+        let mut d = Diagnostics(broken);
+        d.sort();
+        return Err(d);
     }
     Ok(out)
 }

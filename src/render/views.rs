@@ -596,8 +596,11 @@ pub struct Views {
     pub pages: Vec<PageView>,
 }
 
-fn render_md(body: &str) -> Rendered {
-    markdown::render(body)
+impl Ctx<'_> {
+    /// Markdown of an item, rendered with the site's base path.
+    fn md(&self, body: &str) -> Rendered {
+        markdown::render(body, &self.settings.base_path)
+    }
 }
 
 impl Views {
@@ -687,7 +690,7 @@ impl Views {
 
 fn pole_view(ctx: &Ctx<'_>, p: &Item<Pole>) -> PoleView {
     let c = ctx.content;
-    let r = render_md(&p.body);
+    let r = ctx.md(&p.body);
     let mut counts = BTreeMap::new();
     counts.insert(
         "groups",
@@ -717,7 +720,7 @@ fn pole_view(ctx: &Ctx<'_>, p: &Item<Pole>) -> PoleView {
 }
 
 fn group_view(ctx: &Ctx<'_>, g: &Item<Group>) -> GroupView {
-    let r = render_md(&g.body);
+    let r = ctx.md(&g.body);
     GroupView {
         slug: g.slug.clone(),
         title: g.meta.title.clone(),
@@ -758,7 +761,7 @@ fn contributions(ctx: &Ctx<'_>, items: &[Item<ContributionMeta>]) -> (Vec<Contri
                     .position
                     .map(|p| ctx.t(&format!("position_{}", p.key())))
                     .unwrap_or_default(),
-                html: render_md(&c.body).html,
+                html: ctx.md(&c.body).html,
                 replies: build(ctx, items, Some(&c.slug)),
             })
             .collect()
@@ -773,7 +776,7 @@ fn initiatives(ctx: &Ctx<'_>) -> Vec<InitiativeView> {
         .values()
         .map(|i| {
             let m = &i.meta;
-            let r = render_md(&i.body);
+            let r = ctx.md(&i.body);
             let status = ctx.status(m.opens.as_ref(), m.closes.as_ref());
             let (contributions, positions) = contributions(ctx, &i.contributions);
             let lang = ctx.settings.config.language;
@@ -866,7 +869,7 @@ fn debates(ctx: &Ctx<'_>) -> Vec<DebateView> {
         .values()
         .map(|d| {
             let m = &d.meta;
-            let r = render_md(&d.body);
+            let r = ctx.md(&d.body);
             let status = ctx.status(m.opens.as_ref(), m.closes.as_ref());
             let (contributions, positions) = contributions(ctx, &d.contributions);
             let last = d
@@ -914,7 +917,7 @@ fn meetings(ctx: &Ctx<'_>) -> Vec<MeetingView> {
         .values()
         .map(|mt| {
             let m = &mt.meta;
-            let r = render_md(&mt.body);
+            let r = ctx.md(&mt.body);
             let start = m.start.start(ctx.tz());
             let end = m
                 .end
@@ -974,7 +977,7 @@ fn minutes(ctx: &Ctx<'_>) -> Vec<MinutesView> {
         .values()
         .map(|mn| {
             let m = &mn.meta;
-            let r = render_md(&mn.body);
+            let r = ctx.md(&mn.body);
             let pole = m.pole.as_deref().and_then(|p| ctx.pole(p)).or_else(|| {
                 m.group
                     .as_ref()
@@ -1018,7 +1021,7 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
         .values()
         .map(|v| {
             let m = &v.meta;
-            let r = render_md(&v.body);
+            let r = ctx.md(&v.body);
             let status = ctx.status(Some(&m.opens), Some(&m.closes));
             VoteView {
                 slug: v.slug.clone(),
@@ -1098,7 +1101,7 @@ impl Ctx<'_> {
 fn budget_view(ctx: &Ctx<'_>, b: &Item<Budget>) -> BudgetView {
     let m = &b.meta;
     let lang = ctx.settings.config.language;
-    let r = render_md(&b.body);
+    let r = ctx.md(&b.body);
     let status = ctx.status(Some(&m.opens), Some(&m.closes));
     let projects: Vec<&Item<Initiative>> = ctx
         .content
@@ -1143,7 +1146,7 @@ fn budget_view(ctx: &Ctx<'_>, b: &Item<Budget>) -> BudgetView {
 
 fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
     let m = &s.meta;
-    let r = render_md(&s.body);
+    let r = ctx.md(&s.body);
     let c = ctx.content;
     let pool = match &m.pool {
         Pool::Members => ctx.t("pool_members"),
@@ -1200,7 +1203,7 @@ fn pages(ctx: &Ctx<'_>) -> Vec<PageView> {
         .pages
         .values()
         .map(|p| {
-            let r = render_md(&p.body);
+            let r = ctx.md(&p.body);
             PageView {
                 slug: p.slug.clone(),
                 title: p.meta.title.clone(),

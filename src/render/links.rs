@@ -1,0 +1,169 @@
+//! Internal links must never break: after rendering, every site link of every page is
+//! resolved against the output. A broken link written in content is reported at its line in
+//! the markdown file; one made by a template is reported at the template.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::content::Content;
+use crate::error::Diagnostic;
+
+use super::Output;
+
+/// The values of `href="…"` and `src="…"` attributes in `html`.
+pub fn attribute_urls(html: &str) -> Vec<&str> {
+    let mut urls = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            // Only a real attribute: preceded by whitespace, not `data-href="`.
+            let ok = rest[..i].ends_with(|c: char| c.is_ascii_whitespace());
+            rest = &rest[i + attr.len()..];
+            let Some(end) = rest.find('"') else { break };
+            if ok {
+                urls.push(&rest[..end]);
+            }
+            rest = &rest[end..];
+        }
+    }
+    urls
+}
+
+/// The `id="…"` values of a page.
+fn ids(html: &str) -> BTreeSet<&str> {
+    let mut out = BTreeSet::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(" id=\"") {
+        rest = &rest[i + 5..];
+        if let Some(end) = rest.find('"') {
+            out.insert(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// The output file a site URL designates, if it exists: `/x/` → `x/index.html`.
+pub fn target<'o>(output: &'o Output, base_path: &str, url: &str) -> Option<(&'o str, &'o [u8])> {
+    let path = url.strip_prefix(base_path)?;
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let candidates = if path.is_empty() || path.ends_with('/') {
+        vec![format!("{path}index.html")]
+    } else {
+        vec![path.to_string(), format!("{path}/index.html")]
+    };
+    candidates.into_iter().find_map(|c| {
+        output
+            .files
+            .get_key_value(c.as_str())
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+    })
+}
+
+/// Checks every internal link of every HTML page, reporting each broken one once per place.
+pub fn check(output: &Output, base_path: &str, content: &Content) -> Vec<Diagnostic> {
+    let mut broken: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    let mut id_cache: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (page, bytes) in &output.files {
+        if !page.ends_with(".html") || page == "404.html" {
+            continue;
+        }
+        let html = std::str::from_utf8(bytes).unwrap_or("");
+        for url in attribute_urls(html) {
+            let url = url.replace("&amp;", "&");
+            let internal = url.starts_with(base_path) && !url.starts_with("//");
+            let same_page = url.starts_with('#');
+            if !internal && !same_page {
+                continue;
+            }
+            let found = if same_page {
+                Some((page.as_str(), bytes.as_slice()))
+            } else {
+                target(output, base_path, &url)
+            };
+            let ok = match found {
+                None => false,
+                Some((key, target_bytes)) => match url.split_once('#') {
+                    Some((_, frag)) if !frag.is_empty() && key.ends_with(".html") => id_cache
+                        .entry(key)
+                        .or_insert_with(|| ids(std::str::from_utf8(target_bytes).unwrap_or("")))
+                        .contains(frag),
+                    _ => true,
+                },
+            };
+            if !ok {
+                broken.entry(url).or_default().insert(page.as_str());
+            }
+        }
+    }
+    let bodies = content.bodies();
+    let mut diags = Vec::new();
+    for (url, pages) in broken {
+        // The link as written in markdown: without the base path, with a leading slash.
+        let written = match url.strip_prefix(base_path) {
+            Some(rest) if !url.starts_with('#') => format!("/{rest}"),
+            _ => url.clone(),
+        };
+        let mut placed = false;
+        for body in &bodies {
+            for (n, line) in body.text.lines().enumerate() {
+                if let Some(col) = line.find(&format!("({written}")).map(|c| c + 2) {
+                    placed = true;
+                    diags.push(
+                        Diagnostic::new(body.path, body.first_line + n, col, format!("broken link `{written}`: no such page on the site"))
+                            .hint("link to an existing page, e.g. `/initiatives/<slug>/`; check the slug in content/"),
+                    );
+                }
+            }
+        }
+        if !placed {
+            let on: Vec<&str> = pages.iter().take(3).copied().collect();
+            diags.push(
+                Diagnostic::new(
+                    Path::new("themes/default/templates"),
+                    1,
+                    1,
+                    format!("broken link `{url}` on {}", on.join(", ")),
+                )
+                .hint("a template builds this link; check it against docs/theming.md"),
+            );
+        }
+    }
+    diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_attributes_and_resolves_targets() {
+        let html = r#"<a href="/a/">x</a> <img src="/i.png"> <a data-href="/no/">"#;
+        assert_eq!(attribute_urls(html), vec!["/a/", "/i.png"]);
+        let mut o = Output::default();
+        o.files.insert("a/index.html".into(), b"<h2 id=\"s\">".to_vec());
+        assert!(target(&o, "/", "/a/").is_some());
+        assert!(target(&o, "/", "/a").is_some());
+        assert!(target(&o, "/", "/b/").is_none());
+    }
+
+    #[test]
+    fn reports_a_broken_content_link_at_its_line() {
+        let mut o = Output::default();
+        o.files.insert(
+            "a/index.html".into(),
+            br#"<h2 id="s"></h2><a href="/b/">b</a><a href="/a/#s">ok</a><a href="/a/#t">no</a>"#.to_vec(),
+        );
+        let mut c = Content::default();
+        let item = crate::content::Item::<crate::content::Page>::parse(
+            Path::new("content/pages/a.md"),
+            "---\ntitle: A\n---\nIntro\n\nVoir [b](/b/) et [t](/a/#t).\n",
+        )
+        .unwrap();
+        c.pages.insert("a".into(), item);
+        let d = check(&o, "/", &c);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(d[0].location(), "content/pages/a.md:6:22");
+        assert_eq!(d[1].location(), "content/pages/a.md:6:10");
+    }
+}
