@@ -8,6 +8,7 @@ pub mod config;
 pub mod content;
 pub mod dates;
 pub mod error;
+pub mod history;
 pub mod load;
 pub mod markdown;
 pub mod new;

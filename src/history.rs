@@ -1,0 +1,350 @@
+//! Git history, read with git2: when each version of each file arrived on the configured
+//! branch. Signed statements take their time from here (SPEC §4), and items their history.
+//!
+//! Only the first-parent history counts: a statement merged on `main` arrives with the merge
+//! commit, whatever the dates of the side branch. The walk compares each commit's tree with
+//! its first parent's and skips equal subtrees by object id, so its cost follows what
+//! changed, not the size of the tree. No rename detection: a moved file is a new file.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{bail, Context as _};
+use git2::{ObjectType, Oid, Repository, Tree};
+
+/// One commit of the first-parent history.
+#[derive(Debug, Clone)]
+pub struct CommitInfo {
+    /// Commit id.
+    pub id: Oid,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+    /// First line of the message.
+    pub summary: String,
+    /// Author's name.
+    pub author: String,
+    /// Whether the commit carries a signature (GPG, SSH…); not verified here.
+    pub signed: bool,
+}
+
+/// One version of a file: its blob, and the commit that brought it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version {
+    /// Git blob id of the file's bytes.
+    pub blob: Oid,
+    /// Index into [`History::commits`].
+    pub commit: usize,
+}
+
+/// The history of the files under the watched folders, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Commits of the first-parent history, oldest first.
+    pub commits: Vec<CommitInfo>,
+    /// Path from the site root (`content/initiatives/x.md`) → its successive versions.
+    pub files: HashMap<String, Vec<Version>>,
+    /// Which reference was read (`refs/heads/main`).
+    pub reference: String,
+}
+
+impl History {
+    /// The commit that first brought `blob` at `path`, if it is in the history.
+    pub fn arrival(&self, path: &str, blob: Oid) -> Option<&CommitInfo> {
+        let v = self.files.get(path)?.iter().find(|v| v.blob == blob)?;
+        self.commits.get(v.commit)
+    }
+
+    /// Every version of `path`, oldest first.
+    pub fn versions(&self, path: &str) -> &[Version] {
+        self.files.get(path).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// The git blob id of `bytes`, as git would store the file.
+pub fn blob_id(bytes: &[u8]) -> Oid {
+    Oid::hash_object(ObjectType::Blob, bytes).unwrap_or_else(|_| Oid::ZERO_SHA1)
+}
+
+/// Reads the history of `folders` (e.g. `["content", "signatures"]`) for the site at `root`.
+///
+/// Returns `Ok(None)` outside a git repository or in one without commits. A shallow clone is
+/// an error: every statement would seem to arrive with its last commit.
+pub fn read(root: &Path, branch: &str, folders: &[&str]) -> anyhow::Result<Option<History>> {
+    let repo = match Repository::discover(root) {
+        Ok(r) => r,
+        Err(_) => return Ok(None),
+    };
+    if repo.is_shallow() {
+        bail!(
+            "the repository is a shallow clone, so the dates of signatures cannot be known; run `git fetch --unshallow` (in GitHub Actions: actions/checkout with `fetch-depth: 0`)"
+        );
+    }
+    let Some(workdir) = repo.workdir() else {
+        return Ok(None);
+    };
+    let prefix = site_prefix(workdir, root)?;
+    let (reference, tip) = match find_tip(&repo, branch) {
+        Some(t) => t,
+        None => return Ok(None),
+    };
+    let mut chain = Vec::new();
+    let mut cur = Some(
+        repo.find_commit(tip)
+            .context("cannot read the branch's last commit")?,
+    );
+    while let Some(c) = cur {
+        cur = c.parents().next();
+        chain.push(c);
+    }
+    chain.reverse();
+    let mut history = History {
+        reference,
+        ..Default::default()
+    };
+    let mut previous: Option<Tree<'_>> = None;
+    for commit in &chain {
+        let index = history.commits.len();
+        history.commits.push(CommitInfo {
+            id: commit.id(),
+            time: commit.time().seconds(),
+            summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
+            author: commit.author().name().unwrap_or("").to_string(),
+            signed: repo.extract_signature(&commit.id(), None).is_ok(),
+        });
+        let tree = commit.tree().context("cannot read a commit's tree")?;
+        let site = subtree(&repo, &tree, &prefix);
+        for folder in folders {
+            let new = site.as_ref().and_then(|t| subtree(&repo, t, folder));
+            let old = previous.as_ref().and_then(|t| subtree(&repo, t, folder));
+            if let Some(new) = new {
+                if old.as_ref().map(|o| o.id()) != Some(new.id()) {
+                    record(&repo, old.as_ref(), &new, folder, index, &mut history.files)?;
+                }
+            }
+        }
+        previous = site;
+    }
+    Ok(Some(history))
+}
+
+/// The site root's path inside the work tree, `/`-separated, empty at the top.
+fn site_prefix(workdir: &Path, root: &Path) -> anyhow::Result<String> {
+    let workdir = workdir
+        .canonicalize()
+        .context("cannot resolve the repository's folder")?;
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", root.display()))?;
+    let rel = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
+    Ok(rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// The branch's tip: the local branch, else the remote one, else HEAD.
+fn find_tip(repo: &Repository, branch: &str) -> Option<(String, Oid)> {
+    for name in [
+        format!("refs/heads/{branch}"),
+        format!("refs/remotes/origin/{branch}"),
+        "HEAD".to_string(),
+    ] {
+        if let Ok(r) = repo.find_reference(&name) {
+            if let Ok(c) = r.peel_to_commit() {
+                return Some((name, c.id()));
+            }
+        }
+    }
+    None
+}
+
+/// The subtree at `path` (`""` is the tree itself).
+fn subtree<'r>(repo: &'r Repository, tree: &Tree<'r>, path: &str) -> Option<Tree<'r>> {
+    if path.is_empty() {
+        return Some(tree.clone());
+    }
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    repo.find_tree(entry.id()).ok()
+}
+
+/// Records the blobs of `new` that differ from `old`, recursing only into changed subtrees.
+fn record(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+    path: &str,
+    commit: usize,
+    files: &mut HashMap<String, Vec<Version>>,
+) -> anyhow::Result<()> {
+    for entry in new.iter() {
+        let Ok(name) = entry.name() else { continue };
+        let old_entry = old.and_then(|o| o.get_name(name));
+        if old_entry.as_ref().map(|e| e.id()) == Some(entry.id()) {
+            continue;
+        }
+        let full = format!("{path}/{name}");
+        match entry.kind() {
+            Some(ObjectType::Tree) => {
+                let sub = repo.find_tree(entry.id())?;
+                let old_sub = old_entry
+                    .filter(|e| e.kind() == Some(ObjectType::Tree))
+                    .and_then(|e| repo.find_tree(e.id()).ok());
+                record(repo, old_sub.as_ref(), &sub, &full, commit, files)?;
+            }
+            Some(ObjectType::Blob) => {
+                let versions = files.entry(full).or_default();
+                // A file put back as it was is not a new version: it keeps its first arrival.
+                if !versions.iter().any(|v| v.blob == entry.id()) {
+                    versions.push(Version {
+                        blob: entry.id(),
+                        commit,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::{Signature, Time};
+
+    /// Writes `files` into the work tree and commits them at `time` on HEAD's branch.
+    pub(crate) fn commit(repo: &Repository, files: &[(&str, &str)], time: i64, msg: &str) -> Oid {
+        let root = repo.workdir().unwrap();
+        for (path, text) in files {
+            let p = root.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+        }
+        let mut index = repo.index().unwrap();
+        index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = Signature::new("Test", "test@example.org", &Time::new(time, 0)).unwrap();
+        let parents: Vec<_> = repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .into_iter()
+            .collect();
+        let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
+            .unwrap()
+    }
+
+    fn init() -> (tempfile::TempDir, Repository) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        repo.set_head("refs/heads/main").unwrap();
+        (dir, repo)
+    }
+
+    #[test]
+    fn dates_each_version_by_its_first_commit() {
+        let (dir, repo) = init();
+        commit(&repo, &[("content/initiatives/a.md", "v1")], 1_000, "add a");
+        commit(
+            &repo,
+            &[("signatures/initiatives/a/K.minisig", "s1"), ("README", "x")],
+            2_000,
+            "sign a",
+        );
+        commit(&repo, &[("README", "y")], 3_000, "unrelated");
+        commit(&repo, &[("content/initiatives/a.md", "v2")], 4_000, "edit a");
+        let h = read(dir.path(), "main", &["content", "signatures"])
+            .unwrap()
+            .unwrap();
+        let v = h.versions("content/initiatives/a.md");
+        assert_eq!(v.len(), 2);
+        assert_eq!(h.commits[v[0].commit].time, 1_000);
+        assert_eq!(h.commits[v[1].commit].time, 4_000);
+        assert_eq!(
+            h.arrival("signatures/initiatives/a/K.minisig", blob_id(b"s1"))
+                .unwrap()
+                .time,
+            2_000
+        );
+        assert!(
+            h.files.keys().all(|k| !k.starts_with("README")),
+            "only watched folders"
+        );
+    }
+
+    #[test]
+    fn a_merged_statement_arrives_with_the_merge() {
+        let (dir, repo) = init();
+        let base = commit(&repo, &[("content/initiatives/a.md", "v1")], 1_000, "base");
+        // A side branch signed early (time 1 500), merged late (time 9 000).
+        repo.branch("side", &repo.find_commit(base).unwrap(), false)
+            .unwrap();
+        repo.set_head("refs/heads/side").unwrap();
+        let side = commit(
+            &repo,
+            &[("signatures/initiatives/a/K.minisig", "s")],
+            1_500,
+            "sign",
+        );
+        repo.set_head("refs/heads/main").unwrap();
+        repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+            .unwrap();
+        let main_tip = commit(&repo, &[("content/pages/p.md", "p")], 2_000, "page");
+        let mut index = repo
+            .merge_commits(
+                &repo.find_commit(main_tip).unwrap(),
+                &repo.find_commit(side).unwrap(),
+                None,
+            )
+            .unwrap();
+        let tree = repo.find_tree(index.write_tree_to(&repo).unwrap()).unwrap();
+        let sig = Signature::new("M", "m@example.org", &Time::new(9_000, 0)).unwrap();
+        let parents = [
+            &repo.find_commit(main_tip).unwrap(),
+            &repo.find_commit(side).unwrap(),
+        ];
+        repo.commit(Some("HEAD"), &sig, &sig, "merge", &tree, &parents)
+            .unwrap();
+        let h = read(dir.path(), "main", &["content", "signatures"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            h.arrival("signatures/initiatives/a/K.minisig", blob_id(b"s"))
+                .unwrap()
+                .time,
+            9_000
+        );
+        assert_eq!(h.commits.len(), 3, "first-parent only");
+    }
+
+    #[test]
+    fn reads_a_site_in_a_subfolder_and_reports_no_repository() {
+        let (dir, repo) = init();
+        commit(&repo, &[("site/content/pages/p.md", "p")], 1_000, "add");
+        let h = read(&dir.path().join("site"), "main", &["content"])
+            .unwrap()
+            .unwrap();
+        assert!(h.files.contains_key("content/pages/p.md"));
+        let plain = tempfile::tempdir().unwrap();
+        assert!(read(plain.path(), "main", &["content"]).unwrap().is_none());
+    }
+
+    #[test]
+    fn refuses_a_shallow_clone() {
+        let (dir, repo) = init();
+        commit(&repo, &[("content/pages/p.md", "p")], 1_000, "one");
+        commit(&repo, &[("content/pages/p.md", "q")], 2_000, "two");
+        let clone = tempfile::tempdir().unwrap();
+        let url = format!("file://{}", dir.path().display());
+        let status = std::process::Command::new("git")
+            .args(["clone", "-q", "--depth", "1", &url])
+            .arg(clone.path().join("c"))
+            .status();
+        let Ok(status) = status else {
+            eprintln!("skipped: the git command line is not installed");
+            return;
+        };
+        assert!(status.success());
+        let err = read(&clone.path().join("c"), "main", &["content"]).unwrap_err();
+        assert!(err.to_string().contains("fetch-depth: 0"), "{err}");
+    }
+}
