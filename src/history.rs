@@ -62,7 +62,7 @@ impl History {
 
 /// The git blob id of `bytes`, as git would store the file.
 pub fn blob_id(bytes: &[u8]) -> Oid {
-    Oid::hash_object(ObjectType::Blob, bytes).unwrap_or_else(|_| Oid::ZERO_SHA1)
+    Oid::hash_object(ObjectType::Blob, bytes).unwrap_or(Oid::ZERO_SHA1)
 }
 
 /// Reads the history of `folders` (e.g. `["content", "signatures"]`) for the site at `root`.
