@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod new;
 pub mod render;
 pub mod serve;
+pub mod signatures;
 pub mod slug;
 pub mod theme;
 pub mod write;

@@ -1,0 +1,4 @@
+//! Signed statements (SPEC §4): keys, statements, their verification, the web of trust.
+
+pub mod keys;
+pub mod statement;
