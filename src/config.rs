@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::content::front_matter::{locate_key, yaml_diagnostic};
+use crate::content::front_matter::locate_key;
 use crate::error::Diagnostic;
 
 /// File name of the configuration at the site root.
@@ -110,7 +110,7 @@ impl Settings {
     pub fn parse(path: &Path, text: &str) -> Result<Settings, Vec<Diagnostic>> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let config: Config = serde_yaml::from_str(text).map_err(|e| {
-            vec![yaml_diagnostic(path, 0, &e).hint(
+            vec![crate::content::front_matter::yaml_diagnostic_in(path, 0, &e, Some(text)).hint(
                 "pnyx.yaml needs at least `title` and `base_url`; see the README, section \"Configuration\"",
             )]
         })?;

@@ -120,12 +120,11 @@ pub fn create(
 /// `initiative` or `initiatives` → Kind.
 pub fn parse_kind(name: &str) -> anyhow::Result<Kind> {
     let plural = match name {
-        "minutes" => "minutes",
-        "moderation" => "moderation",
-        n if n.ends_with('s') => n,
-        n => return parse_kind(&format!("{n}s")),
+        "minutes" | "moderation" => name.to_string(),
+        n if n.ends_with('s') => n.to_string(),
+        n => format!("{n}s"),
     };
-    Kind::from_dir(plural).ok_or_else(|| {
+    Kind::from_dir(&plural).ok_or_else(|| {
         let kinds: Vec<&str> = Kind::ALL
             .iter()
             .map(|k| k.dir())

@@ -29,6 +29,49 @@ pub fn attribute_urls(html: &str) -> Vec<&str> {
     urls
 }
 
+/// Decodes the character references found in attribute values.
+pub fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(end) = rest.find(';').filter(|&e| e <= 10) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..end];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            e if e.starts_with("#x") || e.starts_with("#X") => {
+                u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
+            }
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The `id="…"` values of a page.
 fn ids(html: &str) -> BTreeSet<&str> {
     let mut out = BTreeSet::new();
@@ -70,7 +113,8 @@ pub fn check(output: &Output, base_path: &str, content: &Content) -> Vec<Diagnos
         }
         let html = std::str::from_utf8(bytes).unwrap_or("");
         for url in attribute_urls(html) {
-            let url = url.replace("&amp;", "&");
+            // Tera escapes `/` as `&#x2F;` in attributes; browsers decode it, so do we.
+            let url = decode_entities(url);
             let internal = url.starts_with(base_path) && !url.starts_with("//");
             let same_page = url.starts_with('#');
             if !internal && !same_page {
@@ -138,6 +182,7 @@ mod tests {
 
     #[test]
     fn finds_attributes_and_resolves_targets() {
+        assert_eq!(decode_entities("&#x2F;a&#x2F;?x=1&amp;y=2&#47;"), "/a/?x=1&y=2/");
         let html = r#"<a href="/a/">x</a> <img src="/i.png"> <a data-href="/no/">"#;
         assert_eq!(attribute_urls(html), vec!["/a/", "/i.png"]);
         let mut o = Output::default();

@@ -1,0 +1,177 @@
+//! `pnyx serve` end to end: a real server process, raw HTTP requests (so that no client
+//! normalises the path before pnyx sees it), a content edit picked up by the watcher.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(root: &Path) -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_pnyx"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pnyx serve starts");
+    let server = Server { child, port };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if get(server.port, "/").0 == 200 {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("pnyx serve did not answer within 20 s");
+}
+
+/// Sends `GET raw_path` exactly as written and returns (status, body).
+fn get(port: u16, raw_path: &str) -> (u16, String) {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, String::new());
+    };
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let req = format!("GET {raw_path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    if s.write_all(req.as_bytes()).is_err() {
+        return (0, String::new());
+    }
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w(
+        "pnyx.yaml",
+        "title: Conseil de test\nbase_url: https://example.org/\n",
+    );
+    w(
+        "content/poles/logement.md",
+        "---\ntitle: Logement\ncolor: \"#9b1c31\"\n---\nLe pôle logement.\n",
+    );
+    w(
+        "content/pages/a-propos.md",
+        "---\ntitle: À propos\n---\nPremière version du texte.\n",
+    );
+    w("secret.txt", "SECRET-OUTSIDE-THE-SITE");
+    dir
+}
+
+#[test]
+fn serves_pages_with_content_types_and_a_404() {
+    let dir = site();
+    let server = start(dir.path());
+    let (status, body) = get(server.port, "/pages/a-propos/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Première version du texte."));
+    assert!(
+        body.contains("/__pnyx/reload"),
+        "the live-reload script is injected"
+    );
+    let (status, body) = get(server.port, "/assets/style.css");
+    assert_eq!(status, 200);
+    assert!(!body.contains("__pnyx"), "no script in CSS");
+    let (status, _) = get(server.port, "/no/such/page/");
+    assert_eq!(status, 404);
+    let (status, _) = get(server.port, "/pages/a-propos");
+    assert_eq!(status, 301, "a page without its trailing slash redirects");
+}
+
+#[test]
+fn refuses_paths_outside_the_site() {
+    let dir = site();
+    let server = start(dir.path());
+    for path in [
+        "/../secret.txt",
+        "/pages/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/assets/%2e%2e/%2e%2e/secret.txt",
+    ] {
+        let (status, body) = get(server.port, path);
+        assert!(
+            status == 403 || status == 400 || status == 404,
+            "{path} answered {status}"
+        );
+        assert!(!body.contains("SECRET-OUTSIDE-THE-SITE"), "{path} leaked a file");
+    }
+}
+
+#[test]
+fn an_edit_is_visible_after_reload_and_a_broken_edit_keeps_the_last_good_site() {
+    let dir = site();
+    let server = start(dir.path());
+    let (_, before) = get(server.port, "/__pnyx/reload?since=999");
+    let generation: u64 = before
+        .trim()
+        .parse()
+        .expect("the reload endpoint answers the build counter");
+    std::fs::write(
+        dir.path().join("content/pages/a-propos.md"),
+        "---\ntitle: À propos\n---\nDeuxième version, modifiée.\n",
+    )
+    .unwrap();
+    // The long poll answers as soon as the rebuild is done.
+    let (_, after) = get(server.port, &format!("/__pnyx/reload?since={generation}"));
+    assert_ne!(after.trim(), generation.to_string(), "the build counter moved");
+    let (_, body) = get(server.port, "/pages/a-propos/");
+    assert!(body.contains("Deuxième version, modifiée."), "the edit is served");
+
+    let generation: u64 = after.trim().parse().unwrap();
+    std::fs::write(
+        dir.path().join("content/pages/a-propos.md"),
+        "---\ntitle: [broken\n---\nTroisième.\n",
+    )
+    .unwrap();
+    let _ = get(server.port, &format!("/__pnyx/reload?since={generation}"));
+    let (status, body) = get(server.port, "/pages/a-propos/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Deuxième version, modifiée."),
+        "the last good site is still served"
+    );
+    assert!(
+        body.contains("pnyx-errors") && body.contains("content/pages/a-propos.md:2:"),
+        "the error is shown in the page"
+    );
+}
