@@ -1,5 +1,5 @@
 //! Dates and times in words, in the site's language and time zone:
-//! "mardi 15 septembre 2026, 14 h" / "Tuesday 15 September 2026, 2 pm".
+//! "mardi 15 septembre 2026, 14\u{a0}h" / "Tuesday 15 September 2026, 2\u{a0}pm".
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
 
@@ -15,15 +15,19 @@ pub struct Calendar {
     pub weekdays: Vec<String>,
     /// January first.
     pub months: Vec<String>,
+    /// Abbreviated, January first ("janv.", "Jan").
+    pub months_short: Vec<String>,
 }
 
 impl Calendar {
     /// Names from space-separated lists.
-    pub fn new(language: Language, weekdays: &str, months: &str) -> Calendar {
+    pub fn new(language: Language, weekdays: &str, months: &str, months_short: &str) -> Calendar {
+        let list = |s: &str| s.split_whitespace().map(String::from).collect();
         Calendar {
             language,
-            weekdays: weekdays.split_whitespace().map(String::from).collect(),
-            months: months.split_whitespace().map(String::from).collect(),
+            weekdays: list(weekdays),
+            months: list(months),
+            months_short: list(months_short),
         }
     }
 
@@ -71,8 +75,8 @@ impl Calendar {
     pub fn time<T: Timelike>(&self, t: &T) -> String {
         let (h, m) = (t.hour(), t.minute());
         match self.language {
-            Language::Fr if m == 0 => format!("{h} h"),
-            Language::Fr => format!("{h} h {m:02}"),
+            Language::Fr if m == 0 => format!("{h}\u{a0}h"),
+            Language::Fr => format!("{h}\u{a0}h\u{a0}{m:02}"),
             Language::En => {
                 let suffix = if h < 12 { "am" } else { "pm" };
                 let h12 = match h % 12 {
@@ -80,15 +84,15 @@ impl Calendar {
                     x => x,
                 };
                 if m == 0 {
-                    format!("{h12} {suffix}")
+                    format!("{h12}\u{a0}{suffix}")
                 } else {
-                    format!("{h12}:{m:02} {suffix}")
+                    format!("{h12}:{m:02}\u{a0}{suffix}")
                 }
             }
         }
     }
 
-    /// "mardi 15 septembre 2026, 14 h", or just the date for a whole day.
+    /// "mardi 15 septembre 2026, 14\u{a0}h", or just the date for a whole day.
     pub fn moment<Tz: TimeZone>(&self, m: &Moment, tz: &Tz) -> String {
         if m.has_time() {
             let t = m.start(tz);
@@ -118,16 +122,11 @@ impl Calendar {
 
     /// The short month name for calendar badges: "sept.", "Sep".
     pub fn short_month(&self, d: NaiveDate) -> String {
-        let m = self.month(d);
-        let n: String = m.chars().take(4).collect();
-        if n.chars().count() < m.chars().count() {
-            match self.language {
-                Language::Fr => format!("{}.", n.trim_end_matches('.')),
-                Language::En => m.chars().take(3).collect(),
-            }
-        } else {
-            m.to_string()
-        }
+        let i = d.month0() as usize;
+        self.months_short
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| self.month(d).to_string())
     }
 }
 
@@ -157,6 +156,7 @@ mod tests {
             Language::Fr,
             "lundi mardi mercredi jeudi vendredi samedi dimanche",
             "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+            "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.",
         )
     }
 
@@ -164,11 +164,11 @@ mod tests {
     fn writes_french_dates_in_words() {
         let tz = chrono_tz::Europe::Paris;
         let m = Moment::parse("2026-09-15T14:00:00+02:00").unwrap();
-        assert_eq!(fr().moment(&m, &tz), "mardi 15 septembre 2026, 14 h");
+        assert_eq!(fr().moment(&m, &tz), "mardi 15 septembre 2026, 14\u{a0}h");
         let end = Moment::parse("2026-09-15T17:30:00+02:00").unwrap();
         assert_eq!(
             fr().span(&m, Some(&end), &tz),
-            "mardi 15 septembre 2026, 14 h – 17 h 30"
+            "mardi 15 septembre 2026, 14\u{a0}h – 17\u{a0}h\u{a0}30"
         );
         let d = Moment::parse("2026-11-01").unwrap();
         assert_eq!(fr().moment(&d, &tz), "dimanche 1er novembre 2026");
@@ -186,7 +186,7 @@ mod tests {
     fn converts_to_the_site_time_zone() {
         let tz = chrono_tz::Europe::Paris;
         let m = Moment::parse("2026-12-01T17:30:00Z").unwrap();
-        assert_eq!(fr().moment(&m, &tz), "mardi 1er décembre 2026, 18 h 30");
+        assert_eq!(fr().moment(&m, &tz), "mardi 1er décembre 2026, 18\u{a0}h\u{a0}30");
     }
 
     #[test]
@@ -195,9 +195,10 @@ mod tests {
             Language::En,
             "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
             "January February March April May June July August September October November December",
+            "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
         );
         let tz = chrono_tz::Europe::Paris;
         let m = Moment::parse("2026-09-15T14:00:00+02:00").unwrap();
-        assert_eq!(en.moment(&m, &tz), "Tuesday 15 September 2026, 2 pm");
+        assert_eq!(en.moment(&m, &tz), "Tuesday 15 September 2026, 2\u{a0}pm");
     }
 }

@@ -119,7 +119,7 @@ impl Theme {
             return Err(problems);
         }
         let get = |k: &str| strings.get(k).cloned().unwrap_or_default();
-        let calendar = Calendar::new(language, &get("weekdays"), &get("months"));
+        let calendar = Calendar::new(language, &get("weekdays"), &get("months"), &get("months_short"));
         Ok(Theme {
             tera,
             assets,

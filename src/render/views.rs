@@ -54,6 +54,19 @@ impl Ctx<'_> {
         m.map(|m| self.when(m))
     }
 
+    /// ISO 8601 for `<time datetime>`: the day for a whole day, else the instant.
+    fn iso(&self, m: &Moment) -> String {
+        if m.has_time() {
+            m.start(self.tz()).to_rfc3339()
+        } else {
+            m.date(self.tz()).to_string()
+        }
+    }
+
+    fn iso_opt(&self, m: Option<&Moment>) -> Option<String> {
+        m.map(|m| self.iso(m))
+    }
+
     /// Open, closed or upcoming, from `opens`/`closes` and now.
     fn status(&self, opens: Option<&Moment>, closes: Option<&Moment>) -> Status {
         let now = self.now.with_timezone(self.tz());
@@ -266,6 +279,8 @@ pub struct InitiativeView {
     pub authors: Vec<String>,
     /// Opening date in words.
     pub opens: Option<String>,
+    /// ISO opening date.
+    pub opens_iso: Option<String>,
     /// Closing date in words.
     pub closes: Option<String>,
     /// ISO closing instant.
@@ -315,14 +330,22 @@ pub struct DebateView {
     pub initiative: Option<Link>,
     /// Opening date in words.
     pub opens: Option<String>,
+    /// ISO opening date.
+    pub opens_iso: Option<String>,
     /// Closing date in words.
     pub closes: Option<String>,
+    /// ISO closing date.
+    pub closes_iso: Option<String>,
     /// open / closed / upcoming.
     pub status: Status,
     /// Its label.
     pub status_label: String,
+    /// Days until closing, when open.
+    pub days_left: Option<i64>,
     /// Date of the latest contribution in words.
     pub last_activity: Option<String>,
+    /// ISO date of the latest contribution.
+    pub last_activity_iso: Option<String>,
     /// First paragraph.
     pub summary: String,
     /// Rendered body.
@@ -441,8 +464,12 @@ pub struct VoteView {
     pub grades: Vec<String>,
     /// Opening in words.
     pub opens: String,
+    /// ISO opening.
+    pub opens_iso: String,
     /// Closing in words.
     pub closes: String,
+    /// ISO closing.
+    pub closes_iso: String,
     /// open / closed / upcoming.
     pub status: Status,
     /// Its label.
@@ -491,8 +518,12 @@ pub struct BudgetView {
     pub method_label: String,
     /// Opening in words.
     pub opens: String,
+    /// ISO opening.
+    pub opens_iso: String,
     /// Closing in words.
     pub closes: String,
+    /// ISO closing.
+    pub closes_iso: String,
     /// open / closed / upcoming.
     pub status: Status,
     /// Its label.
@@ -528,6 +559,8 @@ pub struct SortitionView {
     pub role: Option<String>,
     /// Term in words.
     pub term: Option<String>,
+    /// ISO first and last day of the term.
+    pub term_iso: Option<(String, String)>,
     /// Pool in words.
     pub pool: String,
     /// Algorithm id.
@@ -536,6 +569,8 @@ pub struct SortitionView {
     pub sources: Vec<String>,
     /// When they were announced, in words.
     pub announced: Option<String>,
+    /// ISO date of the announcement.
+    pub announced_iso: Option<String>,
     /// The seed, once public.
     pub seed: Option<String>,
     /// No seed yet.
@@ -704,11 +739,12 @@ fn pole_view(ctx: &Ctx<'_>, p: &Item<Pole>) -> PoleView {
         "debates",
         c.debates.values().filter(|d| d.meta.pole == p.slug).count(),
     );
+    let group_pole = |g: Option<&String>| g.and_then(|g| c.groups.get(g)).map(|g| &g.meta.pole);
     counts.insert(
         "meetings",
         c.meetings
             .values()
-            .filter(|m| m.meta.pole.as_ref() == Some(&p.slug))
+            .filter(|m| m.meta.pole.as_ref().or(group_pole(m.meta.group.as_ref())) == Some(&p.slug))
             .count(),
     );
     PoleView {
@@ -798,6 +834,7 @@ fn initiatives(ctx: &Ctx<'_>) -> Vec<InitiativeView> {
                 cost: m.cost.map(|x| format::money(x, &currency, lang)),
                 authors: m.authors.clone(),
                 opens: ctx.when_opt(m.opens.as_ref()),
+                opens_iso: ctx.iso_opt(m.opens.as_ref()),
                 closes: ctx.when_opt(m.closes.as_ref()),
                 closes_iso: m.closes.as_ref().map(|x| x.end(ctx.tz()).to_rfc3339()),
                 status,
@@ -890,10 +927,18 @@ fn debates(ctx: &Ctx<'_>) -> Vec<DebateView> {
                     i.title.clone()
                 }),
                 opens: ctx.when_opt(m.opens.as_ref()),
+                opens_iso: ctx.iso_opt(m.opens.as_ref()),
                 closes: ctx.when_opt(m.closes.as_ref()),
+                closes_iso: ctx.iso_opt(m.closes.as_ref()),
                 status,
                 status_label: ctx.t(status.key()),
+                days_left: if status == Status::Open {
+                    ctx.days_left(m.closes.as_ref())
+                } else {
+                    None
+                },
                 last_activity: last.map(|x| ctx.when(x.1)),
+                last_activity_iso: last.map(|x| ctx.iso(x.1)),
                 summary: r.summary,
                 html: r.html,
                 contributions,
@@ -1048,7 +1093,9 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                     .collect(),
                 grades: m.grades.clone(),
                 opens: ctx.when(&m.opens),
+                opens_iso: ctx.iso(&m.opens),
                 closes: ctx.when(&m.closes),
+                closes_iso: ctx.iso(&m.closes),
                 status,
                 status_label: ctx.t(status.key()),
                 days_left: if status == Status::Open {
@@ -1120,7 +1167,9 @@ fn budget_view(ctx: &Ctx<'_>, b: &Item<Budget>) -> BudgetView {
             BudgetMethod::EqualShares => "budget_equal_shares",
         }),
         opens: ctx.when(&m.opens),
+        opens_iso: ctx.iso(&m.opens),
         closes: ctx.when(&m.closes),
+        closes_iso: ctx.iso(&m.closes),
         status,
         status_label: ctx.t(status.key()),
         days_left: if status == Status::Open {
@@ -1176,6 +1225,7 @@ fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
             .term
             .as_ref()
             .map(|t| format!("{} – {}", ctx.when(&t.from), ctx.when(&t.to))),
+        term_iso: m.term.as_ref().map(|t| (ctx.iso(&t.from), ctx.iso(&t.to))),
         pool,
         algorithm: match m.algorithm {
             Algorithm::PnyxSha256 => "pnyx-sha256",
@@ -1183,6 +1233,7 @@ fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
         },
         sources: m.seed.sources.clone(),
         announced: ctx.when_opt(m.seed.announced.as_ref()),
+        announced_iso: ctx.iso_opt(m.seed.announced.as_ref()),
         seed: m.seed.value.clone(),
         pending: m.seed.value.is_none(),
         strata_by: m.strata.as_ref().map(|x| x.by.clone()),
