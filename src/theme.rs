@@ -93,15 +93,7 @@ impl Theme {
         }
         let mut tera = tera::Tera::default();
         if let Err(e) = tera.add_raw_templates(templates) {
-            problems.push(
-                Diagnostic::new(
-                    Path::new(THEME_DIR).join("templates").as_path(),
-                    1,
-                    1,
-                    error_chain(&e),
-                )
-                .hint("fix the template syntax; `{{ }}` for values, `{% %}` for tags"),
-            );
+            problems.push(template_parse_error(&error_chain(&e)));
         }
         let strings = strings.unwrap_or_else(|| {
             problems.push(
@@ -132,6 +124,26 @@ impl Theme {
     pub fn t(&self, key: &str) -> String {
         self.strings.get(key).cloned().unwrap_or_else(|| key.to_string())
     }
+}
+
+/// A tera parse error placed on its template, line and column: tera writes them as
+/// "Failed to parse 'page.html':  --> 2:7 …".
+fn template_parse_error(message: &str) -> Diagnostic {
+    let name = message.split('\'').nth(1).unwrap_or("");
+    let (line, column) = message
+        .split_once("--> ")
+        .and_then(|(_, rest)| {
+            let pos: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ':')
+                .collect();
+            let (l, c) = pos.split_once(':')?;
+            Some((l.parse().ok()?, c.parse().ok()?))
+        })
+        .unwrap_or((1, 1));
+    let path = Path::new(THEME_DIR).join("templates").join(name);
+    Diagnostic::new(&path, line, column, message.trim().to_string())
+        .hint("fix the template syntax; `{{ }}` for values, `{% %}` for tags")
 }
 
 /// A tera error with its causes on one line: tera hides the useful part in `source()`.

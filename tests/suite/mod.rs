@@ -7,3 +7,4 @@ mod links;
 mod new;
 mod sanitize;
 mod serve;
+mod theme;
