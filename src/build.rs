@@ -13,6 +13,9 @@ use crate::load::{self, Site};
 use crate::render::{self, Output};
 use crate::theme::Theme;
 
+/// Where verified signature checks are remembered between builds (git-ignored).
+pub const CACHE_FILE: &str = ".pnyx-cache/verify.bin";
+
 /// What to build and where.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -81,7 +84,28 @@ pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site,
     }
     let theme = Theme::load(&opts.root, site.settings.config.language)
         .map_err(|d| BuildError::Content(Diagnostics(d)))?;
-    let mut output = render::render(&site, &theme, now)?;
+    let cache_path = opts.root.join(CACHE_FILE);
+    let cache = crate::signatures::cache::Cache::load(&cache_path);
+    let verified = crate::verify::verify_all(&site.signatures, Some(&cache));
+    if !site.signatures.statements.is_empty() {
+        // A cache that cannot be written only costs time on the next build.
+        if let Err(e) = cache.save(&cache_path) {
+            eprintln!(
+                "note: cannot save the verification cache {}: {e}",
+                cache_path.display()
+            );
+        }
+    }
+    let tallies = crate::tally::tally(
+        &site.content,
+        &site.signatures,
+        &verified,
+        &site.settings.roots,
+        site.settings.config.trust.certifications,
+        now,
+        &site.settings.tz,
+    );
+    let mut output = render::render(&site, &theme, now, &verified, &tallies)?;
     add_static_files(&opts.root, &mut output)?;
     Ok((site, output))
 }

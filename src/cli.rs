@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// pnyx: a civic-participation platform. Everything the council produces lives in a git
 /// repository; pnyx turns it into a website with live tallies that anyone can recompute.
@@ -41,6 +41,75 @@ pub enum Command {
         /// The title; the file name is made from it.
         title: String,
     },
+    /// Make your minisign key pair: the public key goes into the site
+    /// (signatures/keys/KEYID.pub), the secret key stays outside it ($PNYX_HOME/keys/KEYID.key,
+    /// ~/.config/pnyx/keys/ by default). The password is asked twice, or read from
+    /// PNYX_PASSWORD.
+    Keygen {
+        /// The name shown for your key on the site (written to signatures/keys/KEYID.yaml).
+        #[arg(long)]
+        name: Option<String>,
+        /// Leave the secret key without a password (anyone who copies the file can sign as you).
+        #[arg(long)]
+        no_password: bool,
+        /// Where to write the secret key, outside the site [default: $PNYX_HOME/keys/KEYID.key].
+        #[arg(long, value_name = "PATH")]
+        secret_key: Option<PathBuf>,
+    },
+    /// Support an initiative: sign content/initiatives/SLUG.md (pnyx/1 support).
+    Sign {
+        /// The initiative's slug, as in content/initiatives/SLUG.md.
+        initiative: String,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Take your support of an initiative back (pnyx/1 withdraw).
+    Withdraw {
+        /// The initiative's slug, as in content/initiatives/SLUG.md.
+        initiative: String,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Register for a meeting: sign content/meetings/SLUG.md (pnyx/1 register).
+    Register {
+        /// The meeting's slug, as in content/meetings/SLUG.md.
+        meeting: String,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Vouch for another person's key: sign signatures/keys/KEYID.pub (pnyx/1 certify).
+    Certify {
+        /// The key id, as in signatures/keys/KEYID.pub.
+        key_id: String,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Take your certification of a key back (pnyx/1 revoke).
+    Revoke {
+        /// The key id, as in signatures/keys/KEYID.pub.
+        key_id: String,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Vouch for N signatures or ballots collected on paper: sign
+    /// signatures/paper/KIND/SLUG/BATCH.yaml (pnyx/1 attest N).
+    Attest {
+        /// The batch as KIND/SLUG/BATCH, KIND being initiatives, votes or budgets.
+        batch: String,
+        /// How many paper signatures or ballots you counted in it.
+        count: u64,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+}
+
+/// Which secret key signs.
+#[derive(Debug, Clone, Args)]
+pub struct KeyArgs {
+    /// Your secret key [default: PNYX_SECRET_KEY, else the only key in $PNYX_HOME/keys/, else
+    /// ~/.minisign/minisign.key]. Its public key must be in signatures/keys/.
+    #[arg(long, value_name = "PATH")]
+    pub secret_key: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -103,6 +103,8 @@ pub struct Settings {
     pub base_url: String,
     /// The path part of `base_url`, starting and ending with `/`: the prefix of internal links.
     pub base_path: String,
+    /// The trust roots, parsed.
+    pub roots: Vec<crate::signatures::keys::KeyId>,
 }
 
 impl Settings {
@@ -161,6 +163,21 @@ impl Settings {
                 );
             }
         }
+        let mut roots = Vec::new();
+        for r in &config.trust.roots {
+            match crate::signatures::keys::KeyId::parse(r) {
+                Some(k) => roots.push(k),
+                None => {
+                    let (l, c) = locate_key(text, "trust")
+                        .map(|(l, _)| (l + 1, 3))
+                        .unwrap_or((1, 1));
+                    problems.push(
+                        Diagnostic::new(path, l, c, format!("trust root `{r}` is not a key id"))
+                            .hint("write key ids as minisign prints them: 16 upper-case hexadecimal digits"),
+                    );
+                }
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -169,6 +186,7 @@ impl Settings {
             tz,
             base_url,
             base_path,
+            roots,
         })
     }
 

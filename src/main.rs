@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use pnyx::build::{self, BuildError, BuildOptions};
-use pnyx::cli::{Cli, Command};
+use pnyx::cli::{Cli, Command, KeyArgs};
+use pnyx::sign::Act;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -14,6 +15,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Content(text)) => {
             eprintln!("{text}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Mistake(e)) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  because: {cause}");
+            }
             ExitCode::from(1)
         }
         Err(Failure::Other(e)) => {
@@ -28,6 +36,8 @@ fn main() -> ExitCode {
 
 enum Failure {
     Content(String),
+    /// A mistake the user can fix (a wrong name, a missing key), with what to do next.
+    Mistake(anyhow::Error),
     Other(anyhow::Error),
 }
 
@@ -44,6 +54,23 @@ impl From<BuildError> for Failure {
             BuildError::Other(e) => Failure::Other(e),
         }
     }
+}
+
+/// Sorts the signing commands' errors: the user's mistakes (exit 1) from failures to run (2).
+fn signing(e: anyhow::Error) -> Failure {
+    if pnyx::sign::is_mistake(&e) {
+        Failure::Mistake(e)
+    } else {
+        Failure::Other(e)
+    }
+}
+
+/// Runs one signed act and says what it wrote: the path on stdout, the rest on stderr.
+fn act(root: &std::path::Path, key: KeyArgs, act: Act) -> Result<(), Failure> {
+    let written = pnyx::sign::act(root, key.secret_key.as_deref(), &act).map_err(signing)?;
+    println!("{}", written.path);
+    eprintln!("{written}");
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -83,5 +110,25 @@ fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
+        Command::Keygen {
+            name,
+            no_password,
+            secret_key,
+        } => {
+            let opts = pnyx::sign::KeygenOptions {
+                name,
+                no_password,
+                secret_key,
+            };
+            let made = pnyx::sign::keygen(&root, &opts).map_err(signing)?;
+            println!("{made}");
+            Ok(())
+        }
+        Command::Sign { initiative, key } => act(&root, key, Act::Support(initiative)),
+        Command::Withdraw { initiative, key } => act(&root, key, Act::Withdraw(initiative)),
+        Command::Register { meeting, key } => act(&root, key, Act::Register(meeting)),
+        Command::Certify { key_id, key } => act(&root, key, Act::Certify(key_id)),
+        Command::Revoke { key_id, key } => act(&root, key, Act::Revoke(key_id)),
+        Command::Attest { batch, count, key } => act(&root, key, Act::Attest { batch, count }),
     }
 }

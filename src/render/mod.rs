@@ -2,8 +2,11 @@
 //!
 //! Pure: nothing here touches the disk; `crate::write` writes what this returns.
 
+pub mod chart;
+pub mod data;
 pub mod format;
 pub mod links;
+pub mod trust_views;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -47,6 +50,8 @@ struct SiteView {
     repository: Option<String>,
     now: String,
     now_iso: String,
+    /// False outside a git repository: every statement counts, and the site says so.
+    history: bool,
     nav: Vec<NavItem>,
     pages_menu: Vec<views::Link>,
 }
@@ -93,16 +98,48 @@ impl Job {
 }
 
 /// Renders the whole site.
-pub fn render(site: &Site, theme: &Theme, now: DateTime<Utc>) -> Result<Output, Diagnostics> {
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    verified: &crate::verify::Verified,
+    tallies: &crate::tally::Tallies,
+) -> Result<Output, Diagnostics> {
     let ctx = Ctx {
         settings: &site.settings,
         theme,
         now,
         content: &site.content,
+        sigs: &site.signatures,
+        verified,
+        tallies,
     };
     let v = Views::build(&ctx);
     let site_view = site_view(&ctx, &v);
-    let jobs = jobs(&ctx, &v);
+    let mut jobs = jobs(&ctx, &v);
+    jobs.push(
+        Job::new(
+            "members/index.html",
+            "members.html",
+            "members",
+            theme.t("members_title"),
+        )
+        .var("members", &ctx.members())
+        .var(
+            "certifications_needed",
+            &site.settings.config.trust.certifications,
+        ),
+    );
+    jobs.push(
+        Job::new(
+            "statements/index.html",
+            "statements.html",
+            "",
+            theme.t("statements_title"),
+        )
+        .var("rejected", &ctx.rejected())
+        .var("accepted_count", &verified.accepted.len()),
+    );
     let strings = tera::to_value(&theme.strings).unwrap_or_default();
     let site_value = tera::to_value(&site_view).unwrap_or_default();
     let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
@@ -176,6 +213,9 @@ pub fn render(site: &Site, theme: &Theme, now: DateTime<Utc>) -> Result<Output, 
     for (name, bytes) in &theme.assets {
         out.files.insert(format!("assets/{name}"), bytes.clone());
     }
+    for (name, bytes) in data::files(&ctx, &v) {
+        out.files.insert(format!("data/{name}"), bytes);
+    }
     let broken = links::check(&out, &site.settings.base_path, &site.content);
     if !broken.is_empty() {
         let mut d = Diagnostics(broken);
@@ -216,6 +256,7 @@ fn site_view(ctx: &Ctx<'_>, v: &Views) -> SiteView {
             ctx.theme.calendar.time(&local_now)
         ),
         now_iso: local_now.to_rfc3339(),
+        history: ctx.sigs.history.is_some(),
         nav,
         pages_menu: v
             .pages

@@ -25,6 +25,12 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     /// Loaded content, for cross references.
     pub content: &'a Content,
+    /// Keys, statements and paper batches.
+    pub sigs: &'a crate::load::signatures::Signatures,
+    /// The verify stage's outcome.
+    pub verified: &'a crate::verify::Verified,
+    /// The tally stage's outcome.
+    pub tallies: &'a crate::tally::Tallies,
 }
 
 impl Ctx<'_> {
@@ -311,6 +317,8 @@ pub struct InitiativeView {
     pub contributions: Vec<ContributionView>,
     /// Counts by position.
     pub positions: PositionCounts,
+    /// Supporters, paper batches, progress.
+    pub support: super::trust_views::SupportView,
 }
 
 /// A debate.
@@ -401,6 +409,8 @@ pub struct MeetingView {
     pub html: String,
     /// Minutes of this meeting.
     pub minutes: Vec<Link>,
+    /// Keys registered with a signed statement.
+    pub registered: Vec<super::trust_views::SignerView>,
     #[serde(skip)]
     start_at: DateTime<Utc>,
 }
@@ -880,6 +890,7 @@ fn initiatives(ctx: &Ctx<'_>) -> Vec<InitiativeView> {
                     .collect(),
                 contributions,
                 positions,
+                support: ctx.support(&i.slug, m),
             }
         })
         .collect();
@@ -998,6 +1009,7 @@ fn meetings(ctx: &Ctx<'_>) -> Vec<MeetingView> {
                 past: end < ctx.now.with_timezone(ctx.tz()),
                 summary: r.summary,
                 html: r.html,
+                registered: ctx.registrations(&mt.slug),
                 minutes: c
                     .minutes
                     .values()

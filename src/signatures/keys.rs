@@ -72,6 +72,17 @@ pub fn public_key_text(key: &minisign::PublicKey) -> String {
     )
 }
 
+/// The text of a secret key file: an untrusted comment line, then the base64 key, as stock
+/// minisign writes it (stock `minisign` reads it back, with or without a password).
+pub fn secret_key_text(key: &minisign::SecretKey, comment: &str) -> anyhow::Result<String> {
+    let comment = comment.replace(['\r', '\n'], " ");
+    let text = key
+        .to_box(Some(&comment))
+        .map_err(|e| anyhow::anyhow!("cannot write the secret key: {e}"))?
+        .into_string();
+    Ok(text)
+}
+
 /// A secret key's file: `Ed`, the KDF algorithm (`Sc` scrypt or two zero bytes), …
 struct SecretKeyBytes(Vec<u8>);
 

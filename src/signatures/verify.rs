@@ -27,6 +27,8 @@ pub struct StatementFile {
 pub struct FileVersion {
     /// The bytes.
     pub bytes: Vec<u8>,
+    /// Their git blob id.
+    pub blob: git2::Oid,
     /// Index of the commit that brought it, `None` for a working-tree version not committed.
     pub commit: Option<usize>,
 }
@@ -66,6 +68,17 @@ impl Reason {
             Reason::Forged => "forged",
         }
     }
+
+    /// The particulars of this case (a path, a parser message), when there are any: the
+    /// general explanation belongs to the theme's strings, in the site's language.
+    pub fn particulars(&self) -> Option<String> {
+        match self {
+            Reason::Malformed(m) | Reason::Misplaced(m) => Some(m.clone()),
+            Reason::UnknownKey(k) => Some(format!("signatures/keys/{k}.pub")),
+            Reason::NoTarget(p) => Some(p.clone()),
+            Reason::Legacy | Reason::Replayed | Reason::Forged => None,
+        }
+    }
 }
 
 impl fmt::Display for Reason {
@@ -102,8 +115,30 @@ pub struct Valid {
 /// The outcome for one statement.
 pub type Verdict = Result<Valid, (Option<KeyId>, Reason)>;
 
-/// Verifies one statement.
+/// Verifies one statement, without a cache.
 pub fn verify(st: &StatementFile, keys: &BTreeMap<KeyId, PublicKey>, versions: &Versions) -> Verdict {
+    verify_cached(st, keys, versions, None)
+}
+
+/// The blob ids that address a statement's cryptographic checks in the cache.
+pub struct CacheRef<'a> {
+    /// The verification cache.
+    pub cache: &'a super::cache::Cache,
+    /// Blob id of the statement file.
+    pub statement: git2::Oid,
+    /// Blob ids of the key files.
+    pub key_blobs: &'a BTreeMap<KeyId, git2::Oid>,
+}
+
+/// Verifies one statement; the expensive signature checks go through `cache` when given.
+/// Structural checks (place, key id, comment, verb) are cheap and always run.
+pub fn verify_cached(
+    st: &StatementFile,
+    keys: &BTreeMap<KeyId, PublicKey>,
+    versions: &Versions,
+    cache: Option<&CacheRef<'_>>,
+) -> Verdict {
+    use super::cache::{Key as CacheKey, Outcome};
     let place = statement::place(&st.path).map_err(|m| (None, Reason::Misplaced(m)))?;
     let key = Some(place.key);
     let sigbox = minisign::SignatureBox::from_string(&st.text)
@@ -141,16 +176,41 @@ pub fn verify(st: &StatementFile, keys: &BTreeMap<KeyId, PublicKey>, versions: &
         .get(&target)
         .filter(|v| !v.is_empty())
         .ok_or((key, Reason::NoTarget(target.clone())))?;
+    let mut genuine: Option<bool> = None;
     for (i, v) in candidates.iter().enumerate() {
-        if minisign::verify(&pk.key, &sigbox, Cursor::new(&v.bytes), true, false, false).is_ok() {
-            return Ok(Valid {
-                place,
-                said,
-                version: i,
-            });
+        let address = cache.and_then(|c| CacheKey::new(c.statement, *c.key_blobs.get(&place.key)?, v.blob));
+        let cached = cache.zip(address.as_ref()).and_then(|(c, k)| c.cache.get(k));
+        let outcome = match cached {
+            Some(o) => o,
+            None => {
+                let o = if minisign::verify(&pk.key, &sigbox, Cursor::new(&v.bytes), true, false, false)
+                    .is_ok()
+                {
+                    Outcome::Verified
+                } else if *genuine.get_or_insert_with(|| comment_signature_is_genuine(&st.text, &pk.key)) {
+                    Outcome::GenuineCommentOnly
+                } else {
+                    Outcome::Fails
+                };
+                if let (Some(c), Some(k)) = (cache, address) {
+                    c.cache.insert(k, o);
+                }
+                o
+            }
+        };
+        match outcome {
+            Outcome::Verified => {
+                return Ok(Valid {
+                    place,
+                    said,
+                    version: i,
+                })
+            }
+            Outcome::GenuineCommentOnly => genuine = Some(true),
+            Outcome::Fails => genuine = Some(false),
         }
     }
-    if comment_signature_is_genuine(&st.text, &pk.key) {
+    if genuine.unwrap_or_else(|| comment_signature_is_genuine(&st.text, &pk.key)) {
         Err((key, Reason::Replayed))
     } else {
         Err((key, Reason::Forged))
@@ -232,6 +292,7 @@ mod tests {
             .iter()
             .map(|t| FileVersion {
                 bytes: t.as_bytes().to_vec(),
+                blob: crate::history::blob_id(t.as_bytes()),
                 commit: None,
             })
             .collect();

@@ -99,6 +99,29 @@ where
     }
 }
 
+/// Runs `pnyx` with `args` and a changed environment: `(name, Some(value))` sets a variable,
+/// `(name, None)` removes it.
+pub fn pnyx_env<I, S>(args: I, env: &[(&str, Option<&OsStr>)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pnyx"));
+    cmd.args(args).env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH);
+    for (name, value) in env {
+        match value {
+            Some(v) => cmd.env(name, v),
+            None => cmd.env_remove(name),
+        };
+    }
+    let out = cmd.output().expect("cannot run the pnyx binary");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// Runs `pnyx` with `args`.
 pub fn pnyx<I, S>(args: I) -> Run
 where

@@ -7,4 +7,6 @@ mod links;
 mod new;
 mod sanitize;
 mod serve;
+mod signing;
 mod theme;
+mod verification;

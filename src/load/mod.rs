@@ -1,7 +1,9 @@
 //! Reading a site from disk: `pnyx.yaml` and every file under `content/`.
 //!
-//! This is the only stage of the pipeline that reads content files; the rest works on the
-//! [`Site`] it returns.
+//! This is the only stage of the pipeline that reads the site's files (and git history); the
+//! rest works on the [`Site`] it returns.
+
+pub mod signatures;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,6 +24,8 @@ pub struct Site {
     pub settings: Settings,
     /// Everything under `content/`.
     pub content: Content,
+    /// Keys, statements, paper batches, and the versions of the files they sign.
+    pub signatures: signatures::Signatures,
 }
 
 /// A content file read from disk, before parsing.
@@ -59,6 +63,7 @@ pub fn load(root: &Path) -> Result<Site, Diagnostics> {
     let sources = read_sources(root, &mut diags);
     let content = parse_content(sources, &mut diags);
     crate::check::check_content(&content, root, &mut diags);
+    let signatures = signatures::read(root, &settings.config.branch, &mut diags);
     if !diags.is_empty() {
         diags.sort();
         return Err(diags);
@@ -67,6 +72,7 @@ pub fn load(root: &Path) -> Result<Site, Diagnostics> {
         root: root.to_path_buf(),
         settings,
         content,
+        signatures,
     })
 }
 

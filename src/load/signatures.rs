@@ -1,0 +1,341 @@
+//! Reading `signatures/`: public keys and their profiles, statements, paper batches, and every
+//! version of the files they sign (the working tree and git history).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use git2::Oid;
+use serde::Deserialize;
+
+use crate::content::front_matter::yaml_diagnostic;
+use crate::content::values::Moment;
+use crate::error::{Diagnostic, Diagnostics};
+use crate::history::{self, History};
+use crate::signatures::keys::{self, KeyId, PublicKey};
+use crate::signatures::statement;
+use crate::signatures::verify::{FileVersion, StatementFile, Versions};
+
+/// A public key file, read.
+#[derive(Debug, Clone)]
+pub struct KeyFile {
+    /// The key.
+    pub key: PublicKey,
+    /// `signatures/keys/<KEYID>.pub`.
+    pub path: String,
+    /// Git blob id of the file.
+    pub blob: Oid,
+    /// Display name from the profile `signatures/keys/<KEYID>.yaml`.
+    pub name: Option<String>,
+}
+
+/// A key file that cannot be used, and why.
+#[derive(Debug, Clone)]
+pub struct BadKey {
+    /// Its path.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// `signatures/keys/<KEYID>.yaml`: how a key's owner wants to be named.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Display name.
+    pub name: String,
+    /// Handle on the forge (for CODEOWNERS).
+    #[serde(default)]
+    pub forge: Option<String>,
+}
+
+/// `signatures/paper/<kind>/<slug>/<batch>.yaml`: signatures or ballots collected on paper.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaperMeta {
+    /// Where.
+    pub place: String,
+    /// When.
+    pub date: Moment,
+    /// Who collected them.
+    pub collector: String,
+    /// How many signatures (initiatives) or ballots.
+    pub count: u64,
+    /// Ballots per option, for votes.
+    #[serde(default)]
+    pub ballots: BTreeMap<String, u64>,
+}
+
+/// A paper batch file.
+#[derive(Debug, Clone)]
+pub struct PaperBatch {
+    /// Its path.
+    pub path: String,
+    /// `initiatives`, `votes` or `budgets`.
+    pub folder: String,
+    /// The item's slug.
+    pub slug: String,
+    /// The batch's name (file stem).
+    pub batch: String,
+    /// What it says.
+    pub meta: PaperMeta,
+}
+
+/// A statement file with its blob id.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    /// Path and text.
+    pub file: StatementFile,
+    /// Git blob id of its bytes.
+    pub blob: Oid,
+    /// Time of the commit that brought this version, if it is in the history.
+    pub arrived: Option<i64>,
+}
+
+/// Everything under `signatures/` and the versions of what it signs.
+#[derive(Debug, Clone, Default)]
+pub struct Signatures {
+    /// Usable keys.
+    pub keys: BTreeMap<KeyId, KeyFile>,
+    /// Unusable key files.
+    pub bad_keys: Vec<BadKey>,
+    /// Every `.minisig` file, sorted by path.
+    pub statements: Vec<Statement>,
+    /// Paper batches by path.
+    pub paper: BTreeMap<String, PaperBatch>,
+    /// Every version of every signed file, newest first.
+    pub versions: Versions,
+    /// The git history, if the site is in a repository.
+    pub history: Option<History>,
+}
+
+/// Reads `signatures/` (and authorship signatures under `content/`).
+pub fn read(root: &Path, branch: &str, diags: &mut Diagnostics) -> Signatures {
+    let mut out = Signatures::default();
+    match history::read(root, branch, &["content", "signatures"]) {
+        Ok(h) => out.history = h,
+        Err(e) => {
+            diags.push(Diagnostic::new(Path::new(".git"), 1, 1, e.to_string()).hint(
+                "pnyx dates every signature from git history; it needs the whole history of the branch",
+            ));
+            return out;
+        }
+    }
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for dir in ["signatures", "content"] {
+        for entry in walkdir::WalkDir::new(root.join(dir))
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            let wanted = if dir == "content" {
+                rel.ends_with(".minisig")
+            } else {
+                true
+            };
+            if wanted {
+                match std::fs::read(entry.path()) {
+                    Ok(bytes) => files.push((rel, bytes)),
+                    Err(e) => diags.push(Diagnostic::new(
+                        Path::new(&rel),
+                        1,
+                        1,
+                        format!("cannot read: {e}"),
+                    )),
+                }
+            }
+        }
+    }
+    let mut profiles = BTreeMap::new();
+    for (rel, bytes) in files {
+        let blob = history::blob_id(&bytes);
+        if let Some(name) = rel.strip_prefix("signatures/keys/") {
+            read_key_file(&rel, name, bytes, blob, &mut out, &mut profiles, diags);
+        } else if rel.ends_with(".minisig") {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let arrived = out
+                .history
+                .as_ref()
+                .and_then(|h| h.arrival(&rel, blob))
+                .map(|c| c.time);
+            out.statements.push(Statement {
+                file: StatementFile { path: rel, text },
+                blob,
+                arrived,
+            });
+        } else if rel.starts_with("signatures/paper/") && rel.ends_with(".yaml") {
+            read_paper(&rel, &bytes, &mut out, diags);
+        } else {
+            diags.push(
+                Diagnostic::new(Path::new(&rel), 1, 1, "this file has no place under signatures/")
+                    .hint("signatures/ holds keys (.pub, .yaml), statements (.minisig) and paper batches (.yaml); see docs/signing.md"),
+            );
+        }
+    }
+    for (id, profile) in profiles {
+        match out.keys.get_mut(&id) {
+            Some(k) => k.name = Some(profile),
+            None => diags.push(
+                Diagnostic::new(
+                    Path::new(&format!("signatures/keys/{id}.yaml")),
+                    1,
+                    1,
+                    "a profile without its key",
+                )
+                .hint(format!("add signatures/keys/{id}.pub, or remove the profile")),
+            ),
+        }
+    }
+    out.versions = versions(root, &out, diags);
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_key_file(
+    rel: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    blob: Oid,
+    out: &mut Signatures,
+    profiles: &mut BTreeMap<KeyId, String>,
+    diags: &mut Diagnostics,
+) {
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    let Some(id) = KeyId::parse(stem) else {
+        out.bad_keys.push(BadKey {
+            path: rel.to_string(),
+            reason: format!("`{stem}` is not a key id: name the file after the key id minisign prints (16 upper-case hexadecimal digits)"),
+        });
+        return;
+    };
+    match ext {
+        "pub" => match keys::parse_public_key(&String::from_utf8_lossy(&bytes)) {
+            Ok(key) if key.id == id => {
+                out.keys.insert(
+                    id,
+                    KeyFile {
+                        key,
+                        path: rel.to_string(),
+                        blob,
+                        name: None,
+                    },
+                );
+            }
+            Ok(key) => out.bad_keys.push(BadKey {
+                path: rel.to_string(),
+                reason: format!("the file is named {id} but holds key {}", key.id),
+            }),
+            Err(reason) => out.bad_keys.push(BadKey {
+                path: rel.to_string(),
+                reason,
+            }),
+        },
+        "yaml" => match serde_yaml::from_slice::<Profile>(&bytes) {
+            Ok(p) => {
+                profiles.insert(id, p.name);
+            }
+            Err(e) => diags.push(yaml_diagnostic(Path::new(rel), 0, &e)),
+        },
+        _ => diags.push(
+            Diagnostic::new(
+                Path::new(rel),
+                1,
+                1,
+                "signatures/keys/ holds only `<KEYID>.pub` and `<KEYID>.yaml` files",
+            )
+            .hint("move or remove this file"),
+        ),
+    }
+}
+
+fn read_paper(rel: &str, bytes: &[u8], out: &mut Signatures, diags: &mut Diagnostics) {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let ["signatures", "paper", folder, slug, file] = parts.as_slice() else {
+        diags.push(
+            Diagnostic::new(
+                Path::new(rel),
+                1,
+                1,
+                "a paper batch lives at signatures/paper/<kind>/<slug>/<batch>.yaml",
+            )
+            .hint("move the file"),
+        );
+        return;
+    };
+    let batch = file.trim_end_matches(".yaml");
+    match serde_yaml::from_slice::<PaperMeta>(bytes) {
+        Ok(meta) => {
+            out.paper.insert(
+                rel.to_string(),
+                PaperBatch {
+                    path: rel.to_string(),
+                    folder: folder.to_string(),
+                    slug: slug.to_string(),
+                    batch: batch.to_string(),
+                    meta,
+                },
+            );
+        }
+        Err(e) => diags.push(
+            yaml_diagnostic(Path::new(rel), 0, &e)
+                .hint("a batch has `place`, `date`, `collector` and `count` (and `ballots` for a vote)"),
+        ),
+    }
+}
+
+/// Every version of the files that statements sign: the working tree first, then history,
+/// newest first, without repeating a blob.
+fn versions(root: &Path, sigs: &Signatures, diags: &mut Diagnostics) -> Versions {
+    let targets: BTreeSet<String> = sigs
+        .statements
+        .iter()
+        .filter_map(|s| statement::place(&s.file.path).ok())
+        .map(|p| p.signed_file())
+        .collect();
+    let repo = sigs
+        .history
+        .as_ref()
+        .and_then(|_| git2::Repository::discover(root).ok());
+    let mut out = Versions::new();
+    for target in targets {
+        let mut list: Vec<FileVersion> = Vec::new();
+        let committed = sigs.history.as_ref().map(|h| h.versions(&target)).unwrap_or(&[]);
+        if let Ok(bytes) = std::fs::read(root.join(&target)) {
+            let blob = history::blob_id(&bytes);
+            let commit = committed.iter().find(|v| v.blob == blob).map(|v| v.commit);
+            list.push(FileVersion { bytes, blob, commit });
+        }
+        if let Some(repo) = &repo {
+            for v in committed.iter().rev() {
+                if list.iter().any(|x| x.blob == v.blob) {
+                    continue;
+                }
+                match repo.find_blob(v.blob) {
+                    Ok(b) => list.push(FileVersion {
+                        bytes: b.content().to_vec(),
+                        blob: v.blob,
+                        commit: Some(v.commit),
+                    }),
+                    Err(e) => diags.push(Diagnostic::new(
+                        Path::new(&target),
+                        1,
+                        1,
+                        format!("cannot read an earlier version from git: {e}"),
+                    )),
+                }
+            }
+        }
+        if !list.is_empty() {
+            out.insert(target, list);
+        }
+    }
+    out
+}

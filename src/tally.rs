@@ -1,0 +1,218 @@
+//! The tally stage: from accepted statements and the web of trust to the numbers on the site.
+//! Pure: everything comes from the loaded site and the verify stage.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::content::Content;
+use crate::load::signatures::Signatures;
+use crate::signatures::keys::KeyId;
+use crate::signatures::statement::{Target, Verb};
+use crate::trust::{self, Certification, Trust};
+use crate::verify::{Accepted, Verified};
+
+/// A key that supports an initiative (or registered, or attested).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    /// The key.
+    pub key: KeyId,
+    /// Member of the web of trust.
+    pub member: bool,
+    /// Arrival time (`None`: not committed yet; counted as now).
+    pub arrived: Option<i64>,
+    /// Which version of the text it signed (0 is the current one).
+    pub version: usize,
+    /// The statement file.
+    pub path: String,
+}
+
+/// A paper batch and whether it counts.
+#[derive(Debug, Clone)]
+pub struct PaperTally {
+    /// The batch file.
+    pub path: String,
+    /// Signatures (or ballots) it holds.
+    pub count: u64,
+    /// Members who attested it with the right number.
+    pub attested_by: Vec<KeyId>,
+    /// Counted: at least one member attested exactly `count`.
+    pub counted: bool,
+    /// Why not, when not.
+    pub problem: Option<String>,
+}
+
+/// The supporters of one initiative.
+#[derive(Debug, Clone, Default)]
+pub struct InitiativeTally {
+    /// Counted supports, oldest first.
+    pub supporters: Vec<Signer>,
+    /// Supports that arrived after `closes`: shown, not counted.
+    pub late: Vec<Signer>,
+    /// Keys whose latest statement is a withdrawal.
+    pub withdrawn: usize,
+    /// Paper batches.
+    pub paper: Vec<PaperTally>,
+    /// Counted supporters who are members.
+    pub members: u64,
+    /// Counted supporters who are not.
+    pub others: u64,
+    /// Counted paper signatures.
+    pub paper_total: u64,
+}
+
+impl InitiativeTally {
+    /// Everything counted.
+    pub fn total(&self) -> u64 {
+        self.members + self.others + self.paper_total
+    }
+}
+
+/// Everything counted on the site.
+#[derive(Debug, Clone, Default)]
+pub struct Tallies {
+    /// The web of trust.
+    pub trust: Trust,
+    /// Per initiative slug.
+    pub initiatives: BTreeMap<String, InitiativeTally>,
+    /// Registrations per meeting slug.
+    pub registrations: BTreeMap<String, Vec<Signer>>,
+    /// The build's reference time, for statements not committed yet.
+    pub now: i64,
+}
+
+/// Counts everything.
+pub fn tally(
+    content: &Content,
+    sigs: &Signatures,
+    verified: &Verified,
+    roots: &[KeyId],
+    needed: u32,
+    now: DateTime<Utc>,
+    tz: &chrono_tz::Tz,
+) -> Tallies {
+    let now_ts = now.timestamp();
+    // Without git history nothing says when a statement arrived: none is called late (the
+    // site says its counts are undated). With history, an uncommitted one arrives "now".
+    let dated = sigs.history.is_some();
+    let certifications: Vec<Certification> = verified
+        .accepted
+        .iter()
+        .filter_map(|a| match a.valid.place.target {
+            Target::Key(subject) => Some(Certification {
+                by: a.valid.place.key,
+                subject,
+                active: a.valid.said.verb == Verb::Certify,
+                arrived: a.arrived,
+            }),
+            _ => None,
+        })
+        .collect();
+    let trust = trust::compute(roots, &certifications, needed, now_ts);
+    let signer = |a: &Accepted| Signer {
+        key: a.valid.place.key,
+        member: trust.is_member(&a.valid.place.key),
+        arrived: a.arrived,
+        version: a.valid.version,
+        path: a.path.clone(),
+    };
+    let mut initiatives: BTreeMap<String, InitiativeTally> = content
+        .initiatives
+        .keys()
+        .map(|k| (k.clone(), InitiativeTally::default()))
+        .collect();
+    let mut registrations: BTreeMap<String, Vec<Signer>> = BTreeMap::new();
+    let mut attestations: BTreeMap<String, Vec<(KeyId, Option<String>)>> = BTreeMap::new();
+    for a in &verified.accepted {
+        match (&a.valid.place.target, a.valid.said.verb) {
+            (
+                Target::Item {
+                    folder: "initiatives",
+                    slug,
+                },
+                verb,
+            ) => {
+                let (Some(t), Some(item)) = (initiatives.get_mut(slug), content.initiatives.get(slug)) else {
+                    continue;
+                };
+                if verb == Verb::Withdraw {
+                    t.withdrawn += 1;
+                    continue;
+                }
+                let s = signer(a);
+                let closes = item.meta.closes.map(|c| c.end(tz).timestamp());
+                if dated && closes.is_some_and(|c| s.arrived.unwrap_or(now_ts) > c) {
+                    t.late.push(s);
+                } else {
+                    t.supporters.push(s);
+                }
+            }
+            (
+                Target::Item {
+                    folder: "meetings",
+                    slug,
+                },
+                Verb::Register,
+            ) => {
+                registrations.entry(slug.clone()).or_default().push(signer(a));
+            }
+            (Target::Paper { .. }, Verb::Attest) => {
+                let batch = a.valid.place.signed_file();
+                attestations
+                    .entry(batch)
+                    .or_default()
+                    .push((a.valid.place.key, a.valid.said.argument.clone()));
+            }
+            _ => {}
+        }
+    }
+    for batch in sigs.paper.values().filter(|b| b.folder == "initiatives") {
+        let Some(t) = initiatives.get_mut(&batch.slug) else {
+            continue;
+        };
+        let mut p = PaperTally {
+            path: batch.path.clone(),
+            count: batch.meta.count,
+            attested_by: Vec::new(),
+            counted: false,
+            problem: None,
+        };
+        for (key, n) in attestations.get(&batch.path).map(Vec::as_slice).unwrap_or(&[]) {
+            let n_ok = n.as_deref().and_then(|n| n.parse::<u64>().ok()) == Some(batch.meta.count);
+            if !n_ok {
+                p.problem = Some(format!(
+                    "attested {} but the batch counts {}",
+                    n.as_deref().unwrap_or("?"),
+                    batch.meta.count
+                ));
+            } else if trust.is_member(key) {
+                p.attested_by.push(*key);
+            } else if p.problem.is_none() {
+                p.problem = Some(format!("attested by {key}, who is not a member"));
+            }
+        }
+        p.counted = !p.attested_by.is_empty();
+        if p.counted {
+            p.problem = None;
+            t.paper_total += p.count;
+        } else if p.problem.is_none() {
+            p.problem = Some("no member has attested it yet".into());
+        }
+        t.paper.push(p);
+    }
+    for t in initiatives.values_mut() {
+        t.supporters.sort_by_key(|s| (s.arrived.unwrap_or(now_ts), s.key));
+        t.late.sort_by_key(|s| (s.arrived.unwrap_or(now_ts), s.key));
+        t.members = t.supporters.iter().filter(|s| s.member).count() as u64;
+        t.others = t.supporters.len() as u64 - t.members;
+    }
+    for r in registrations.values_mut() {
+        r.sort_by_key(|s| (s.arrived.unwrap_or(now_ts), s.key));
+    }
+    Tallies {
+        trust,
+        initiatives,
+        registrations,
+        now: now_ts,
+    }
+}

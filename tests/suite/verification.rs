@@ -1,0 +1,462 @@
+//! Signed statements in real git repositories: what counts, what is rejected and why, and when
+//! a statement arrived (the commit that brought it to the branch).
+
+use std::io::Cursor;
+use std::path::Path;
+
+use git2::{Repository, Signature, Time};
+use pnyx::signatures::keys::{public_key_text, KeyId};
+
+use super::fixture::{build, CONFIG, POLE};
+
+/// A site in a git repository whose commits have chosen times.
+struct GitSite {
+    dir: tempfile::TempDir,
+    repo: Repository,
+}
+
+/// A throwaway key pair.
+struct Key {
+    pk: minisign::PublicKey,
+    sk: minisign::SecretKey,
+    id: KeyId,
+}
+
+fn key() -> Key {
+    let kp = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let id = KeyId::from_keynum(kp.pk.keynum()).unwrap();
+    Key {
+        pk: kp.pk,
+        sk: kp.sk,
+        id,
+    }
+}
+
+/// 2026-10-01 and following days, at noon UTC.
+fn day(n: i64) -> i64 {
+    1_790_856_000 + n * 86_400
+}
+
+impl GitSite {
+    fn new() -> GitSite {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        repo.set_head("refs/heads/main").unwrap();
+        let site = GitSite { dir, repo };
+        site.write("pnyx.yaml", CONFIG);
+        site.write("content/poles/logement.md", POLE);
+        site.write(
+            "content/initiatives/bus.md",
+            "---\ntitle: Bus gratuits\nkind: project\npole: logement\ncloses: 2026-10-10\ngoal: 3\n---\nPremière version.\n",
+        );
+        site
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.root().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.root().join(rel)).unwrap()
+    }
+
+    fn commit(&self, time: i64, msg: &str) {
+        let mut index = self.repo.index().unwrap();
+        index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = Signature::new("T", "t@example.org", &Time::new(time, 0)).unwrap();
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        self.repo
+            .commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
+            .unwrap();
+    }
+
+    fn add_key(&self, k: &Key) {
+        self.write(&format!("signatures/keys/{}.pub", k.id), &public_key_text(&k.pk));
+    }
+
+    /// Signs the current bytes of `file` and stores the statement at `at`.
+    fn sign(&self, k: &Key, file: &str, comment: &str, at: &str) {
+        let sig = minisign::sign(
+            Some(&k.pk),
+            &k.sk,
+            Cursor::new(self.read(file)),
+            Some(comment),
+            None,
+        )
+        .unwrap();
+        self.write(at, &sig.into_string());
+    }
+
+    fn support(&self, k: &Key) {
+        self.sign(
+            k,
+            "content/initiatives/bus.md",
+            "pnyx/1 support",
+            &format!("signatures/initiatives/bus/{}.minisig", k.id),
+        );
+    }
+
+    fn certify(&self, by: &Key, subject: &Key, verb: &str) {
+        self.sign(
+            by,
+            &format!("signatures/keys/{}.pub", subject.id),
+            &format!("pnyx/1 {verb}"),
+            &format!("signatures/certifications/{}/{}.minisig", subject.id, by.id),
+        );
+    }
+
+    /// Builds and returns the parsed open data file `name`.
+    fn data(&self, name: &str) -> serde_json::Value {
+        let out = self.root().join("public");
+        build(self.root(), &out).assert_ok();
+        serde_json::from_slice(&std::fs::read(out.join("data").join(name)).unwrap()).unwrap()
+    }
+
+    fn bus(&self) -> serde_json::Value {
+        let all = self.data("initiatives.json");
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["slug"] == "bus")
+            .unwrap()
+            .clone()
+    }
+}
+
+#[test]
+fn statements_after_the_deadline_are_listed_not_counted() {
+    let s = GitSite::new();
+    s.commit(day(0), "initiative");
+    let (a, b, c) = (key(), key(), key());
+    for k in [&a, &b, &c] {
+        s.add_key(k);
+    }
+    s.support(&a);
+    s.support(&b);
+    s.commit(day(5), "two supports before closing");
+    s.support(&c);
+    s.commit(day(12), "one support after closing (closes 2026-10-10)");
+    let bus = s.bus();
+    assert_eq!(bus["supporters"]["total"], 2, "{bus}");
+    assert_eq!(bus["reached"], false);
+    let page = String::from_utf8(s.read("public/initiatives/bus/index.html")).unwrap();
+    assert!(
+        page.contains(&c.id.to_string()),
+        "the late support is listed on the page"
+    );
+}
+
+#[test]
+fn a_support_merged_late_counts_from_the_merge_not_from_its_branch() {
+    let s = GitSite::new();
+    s.commit(day(0), "initiative");
+    let a = key();
+    s.add_key(&a);
+    s.support(&a);
+    // Signed on day 2 on a side branch, merged on day 15, after the deadline.
+    let base = s.repo.head().unwrap().peel_to_commit().unwrap();
+    s.repo.branch("side", &base, false).unwrap();
+    s.repo.set_head("refs/heads/side").unwrap();
+    s.commit(day(2), "sign on a branch");
+    let side = s.repo.head().unwrap().peel_to_commit().unwrap();
+    s.repo.set_head("refs/heads/main").unwrap();
+    let mut index = s.repo.merge_commits(&base, &side, None).unwrap();
+    let tree = s.repo.find_tree(index.write_tree_to(&s.repo).unwrap()).unwrap();
+    let sig = Signature::new("M", "m@example.org", &Time::new(day(15), 0)).unwrap();
+    s.repo
+        .commit(Some("HEAD"), &sig, &sig, "merge", &tree, &[&base, &side])
+        .unwrap();
+    assert_eq!(s.bus()["supporters"]["total"], 0);
+}
+
+#[test]
+fn a_changed_text_keeps_earlier_signatures_for_the_version_they_signed() {
+    let s = GitSite::new();
+    s.commit(day(0), "initiative");
+    let (a, b) = (key(), key());
+    s.add_key(&a);
+    s.add_key(&b);
+    s.support(&a);
+    s.commit(day(1), "a signs version 1");
+    let text = String::from_utf8(s.read("content/initiatives/bus.md")).unwrap();
+    s.write(
+        "content/initiatives/bus.md",
+        &text.replace("Première version.", "Deuxième version, amendée."),
+    );
+    s.commit(day(2), "the text changes");
+    s.support(&b);
+    s.commit(day(3), "b signs version 2");
+    assert_eq!(s.bus()["supporters"]["total"], 2, "both versions count");
+    let page = String::from_utf8(s.read("public/initiatives/bus/index.html")).unwrap();
+    assert!(
+        page.contains("2 octobre 2026"),
+        "the earlier version is named by its date"
+    );
+}
+
+#[test]
+fn every_bad_statement_is_rejected_with_its_reason() {
+    let s = GitSite::new();
+    s.write(
+        "content/initiatives/velo.md",
+        "---\ntitle: Vélo\nkind: project\npole: logement\n---\nUn autre texte.\n",
+    );
+    let (a, b, unknown) = (key(), key(), key());
+    s.add_key(&a);
+    s.add_key(&b);
+    // Forged: a's support with its trusted comment edited afterwards.
+    s.support(&a);
+    let p = format!("signatures/initiatives/bus/{}.minisig", a.id);
+    let forged = String::from_utf8(s.read(&p))
+        .unwrap()
+        .replace("pnyx/1 support", "pnyx/1 withdraw");
+    s.write(&p, &forged);
+    // Replayed: b's genuine support of `velo` copied to `bus`.
+    s.sign(
+        &b,
+        "content/initiatives/velo.md",
+        "pnyx/1 support",
+        &format!("signatures/initiatives/bus/{}.minisig", b.id),
+    );
+    // Misplaced: a's support of velo stored under b's name.
+    s.sign(
+        &a,
+        "content/initiatives/velo.md",
+        "pnyx/1 support",
+        &format!("signatures/initiatives/velo/{}.minisig", b.id),
+    );
+    // Unknown key: no .pub for it.
+    s.sign(
+        &unknown,
+        "content/initiatives/velo.md",
+        "pnyx/1 support",
+        &format!("signatures/initiatives/velo/{}.minisig", unknown.id),
+    );
+    // Malformed: not a signature at all.
+    s.write(
+        &format!("signatures/initiatives/velo/{}.minisig", a.id),
+        "bonjour\n",
+    );
+    // Key file named after another key.
+    s.write(
+        &format!("signatures/keys/{}.pub", unknown.id).replace(&unknown.id.to_string(), "0000000000000001"),
+        &public_key_text(&a.pk),
+    );
+    s.commit(day(1), "all at once");
+    let rejected = s.data("rejected.json");
+    let reason_of = |path: String| {
+        rejected
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["path"] == path.as_str())
+            .map(|r| r["reason"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        reason_of(format!("signatures/initiatives/bus/{}.minisig", a.id)).as_deref(),
+        Some("forged")
+    );
+    assert_eq!(
+        reason_of(format!("signatures/initiatives/bus/{}.minisig", b.id)).as_deref(),
+        Some("replayed")
+    );
+    assert_eq!(
+        reason_of(format!("signatures/initiatives/velo/{}.minisig", b.id)).as_deref(),
+        Some("misplaced")
+    );
+    assert_eq!(
+        reason_of(format!("signatures/initiatives/velo/{}.minisig", unknown.id)).as_deref(),
+        Some("unknown-key")
+    );
+    assert_eq!(
+        reason_of(format!("signatures/initiatives/velo/{}.minisig", a.id)).as_deref(),
+        Some("malformed")
+    );
+    assert_eq!(s.bus()["supporters"]["total"], 0, "nothing rejected is counted");
+}
+
+#[test]
+fn members_come_from_three_certifications_and_a_ring_of_non_members_makes_none() {
+    let s = GitSite::new();
+    let roots: Vec<Key> = (0..3).map(|_| key()).collect();
+    let (m, x, y, z) = (key(), key(), key(), key());
+    for k in roots.iter().chain([&m, &x, &y, &z]) {
+        s.add_key(k);
+    }
+    let ids: Vec<String> = roots.iter().map(|k| k.id.to_string()).collect();
+    s.write(
+        "pnyx.yaml",
+        &format!(
+            "{CONFIG}trust:\n  roots: [{}]\n  certifications: 3\n",
+            ids.join(", ")
+        ),
+    );
+    for r in &roots {
+        s.certify(r, &m, "certify");
+    }
+    // x, y, z certify each other in a ring, and two roots certify x.
+    for (by, subject) in [(&x, &y), (&y, &z), (&z, &x), (&y, &x), (&z, &y), (&x, &z)] {
+        s.certify(by, subject, "certify");
+    }
+    s.certify(&roots[0], &x, "certify");
+    s.certify(&roots[1], &x, "certify");
+    s.commit(day(1), "web of trust");
+    let members = s.data("members.json");
+    let is_member = |k: &Key| {
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["key"] == k.id.to_string().as_str())
+            .unwrap()["member"]
+            .as_bool()
+            .unwrap()
+    };
+    assert!(is_member(&m), "three roots make a member");
+    assert!(
+        !is_member(&x) && !is_member(&y) && !is_member(&z),
+        "a ring of non-members makes none"
+    );
+    // m, now a member, is the third certifier x needed.
+    s.certify(&m, &x, "certify");
+    s.commit(day(2), "m certifies x");
+    let members = s.data("members.json");
+    assert!(members
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["key"] == x.id.to_string().as_str() && e["member"] == true));
+    // A revocation replaces the certification: x falls back below three.
+    s.certify(&roots[0], &x, "revoke");
+    s.commit(day(3), "revocation");
+    let members = s.data("members.json");
+    assert!(members
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["key"] == x.id.to_string().as_str() && e["member"] == false));
+}
+
+#[test]
+fn a_member_attested_paper_batch_counts_towards_the_goal() {
+    let s = GitSite::new();
+    let roots: Vec<Key> = (0..3).map(|_| key()).collect();
+    for k in &roots {
+        s.add_key(k);
+    }
+    let ids: Vec<String> = roots.iter().map(|k| k.id.to_string()).collect();
+    s.write(
+        "pnyx.yaml",
+        &format!("{CONFIG}trust:\n  roots: [{}]\n", ids.join(", ")),
+    );
+    s.commit(day(0), "initiative");
+    let batch = "signatures/paper/initiatives/bus/marche.yaml";
+    s.write(
+        batch,
+        "place: Marché Victor Hugo\ndate: 2026-10-03\ncollector: Gigi\ncount: 2\n",
+    );
+    s.sign(
+        &roots[0],
+        batch,
+        "pnyx/1 attest 2",
+        &format!("signatures/paper/initiatives/bus/marche.{}.minisig", roots[0].id),
+    );
+    s.support(&roots[1]);
+    s.commit(day(4), "paper batch and one support");
+    let bus = s.bus();
+    assert_eq!(bus["supporters"]["paper"], 2);
+    assert_eq!(bus["supporters"]["members"], 1);
+    assert_eq!(bus["supporters"]["total"], 3);
+    assert_eq!(bus["reached"], true, "goal 3 reached with paper");
+}
+
+#[test]
+fn outside_git_every_statement_counts_and_the_data_says_so() {
+    let s = GitSite::new();
+    let a = key();
+    s.add_key(&a);
+    s.support(&a);
+    std::fs::remove_dir_all(s.root().join(".git")).unwrap();
+    assert_eq!(s.bus()["supporters"]["total"], 1);
+    assert_eq!(s.data("build.json")["history"], false);
+}
+
+/// The open data of a build: what a cache must never change.
+fn outcome(s: &GitSite) -> Vec<serde_json::Value> {
+    ["initiatives.json", "members.json", "rejected.json"]
+        .iter()
+        .map(|n| s.data(n))
+        .collect()
+}
+
+#[test]
+fn the_cache_gives_the_cold_result_after_any_single_change() {
+    let s = GitSite::new();
+    let roots: Vec<Key> = (0..3).map(|_| key()).collect();
+    let ids: Vec<String> = roots.iter().map(|k| k.id.to_string()).collect();
+    s.write(
+        "pnyx.yaml",
+        &format!("{CONFIG}trust:\n  roots: [{}]\n", ids.join(", ")),
+    );
+    let (a, b) = (key(), key());
+    for k in roots.iter().chain([&a, &b]) {
+        s.add_key(k);
+        s.support(k);
+    }
+    for r in &roots {
+        s.certify(r, &a, "certify");
+    }
+    s.commit(day(1), "statements");
+    let a_support = format!("signatures/initiatives/bus/{}.minisig", a.id);
+    let b_support = format!("signatures/initiatives/bus/{}.minisig", b.id);
+    type Change<'a> = Box<dyn Fn(&GitSite) + 'a>;
+    let changes: Vec<Change<'_>> = vec![
+        // The signed text changes: earlier statements must now match an earlier version.
+        Box::new(|s| {
+            let t = String::from_utf8(s.read("content/initiatives/bus.md")).unwrap();
+            s.write("content/initiatives/bus.md", &t.replace("Première", "Nouvelle"));
+        }),
+        // A statement is tampered with.
+        Box::new(|s| {
+            let t = String::from_utf8(s.read(&a_support)).unwrap();
+            s.write(&a_support, &t.replace("pnyx/1 support", "pnyx/1 withdraw"));
+        }),
+        // A statement is replaced by another key's bytes.
+        Box::new(|s| {
+            let t = s.read(&b_support);
+            s.write(&a_support, std::str::from_utf8(&t).unwrap());
+        }),
+        // A key file is replaced by another key.
+        Box::new(|s| {
+            let other = key();
+            s.write(
+                &format!("signatures/keys/{}.pub", b.id),
+                &public_key_text(&other.pk),
+            );
+        }),
+        // A certification is revoked.
+        Box::new(|s| s.certify(&roots[2], &a, "revoke")),
+    ];
+    for (n, change) in changes.iter().enumerate() {
+        let _ = outcome(&s); // warm the cache with the current files
+        change(&s);
+        let warm = outcome(&s);
+        std::fs::remove_dir_all(s.root().join(".pnyx-cache")).unwrap();
+        let cold = outcome(&s);
+        assert_eq!(warm, cold, "change {n}: the cached build differs from a cold one");
+    }
+    // A corrupt cache is rebuilt, never trusted.
+    let before = outcome(&s);
+    std::fs::write(s.root().join(".pnyx-cache/verify.bin"), b"PNYXVC01 garbage").unwrap();
+    assert_eq!(outcome(&s), before);
+}
