@@ -19,6 +19,9 @@
 #   - 4 supports on arbres-fruitiers-dans-la-ville, which closed on 2026-10-31: they are
 #     committed after the deadline, so the site lists them and does not count them;
 #   - registrations to the two coming meetings with open registration;
+#   - roles.yaml (two admins, two moderators in term, one past term) and two moderation
+#     decisions: Amina (a moderator) hides a personal attack; Thomas (not a moderator) signs
+#     one that has no effect;
 #   - exactly ONE forgery, for the site's list of rejected statements: Mehdi's support of
 #     recyclerie-de-quartier, made and verified, then its trusted comment line edited from
 #     `pnyx/1 support` to `pnyx/1 withdraw` (the global signature no longer verifies: "forged").
@@ -32,8 +35,8 @@
 # is deleted when the script ends, even on error: no secret key survives, and nobody can sign
 # in these demo citizens' names afterwards. Running it again makes new keys.
 #
-# It DELETES and rewrites the whole `signatures/` folder, and rewrites the `roots:` line of
-# `pnyx.yaml`. Choices (who signs what) are fixed lists below; only the keys and the signature
+# It DELETES and rewrites the whole `signatures/` folder, rewrites the `roots:` line of
+# `pnyx.yaml`, `roles.yaml` and the two files of `content/moderation/`. Choices (who signs what) are fixed lists below; only the keys and the signature
 # bytes change from run to run (minisign signatures are randomised).
 # It signs the exact bytes of the content files: edit `content/initiatives/*.md` and
 # `content/meetings/*.md` BEFORE running it, or the statements will be for an older version.
@@ -162,6 +165,58 @@ sign odile "$batch.yaml" "$batch.${ID[odile]}.minisig" "pnyx/1 attest 280"
 # --- meetings -----------------------------------------------------------------------------
 register assemblee-pleniere-de-decembre beatrice odile julien nadia karim chloe hugo
 register cantines-et-circuits-courts-a-l-espace-bonnefoy serge amina fatima mathilde
+
+# --- roles and moderation -----------------------------------------------------------------
+# Admins (Béatrice, Jean-Pierre) and moderators (Amina, Serge; Nadia's term is over) in
+# roles.yaml, with forge handles in their profiles for `pnyx codeowners`.
+for h in beatrice jean-pierre amina serge nadia; do
+  printf 'forge: "%s-demo"\n' "$h" >>"signatures/keys/${ID[$h]}.yaml"
+done
+cat >roles.yaml <<YAML
+# Who administers and who moderates, and until when (docs/moderation.md).
+# Admins and moderators are different people; all of them are members of the web of trust.
+admins:
+  - key: ${ID[beatrice]} # Béatrice
+    from: 2026-09-01
+    to: 2027-08-31
+  - key: ${ID[jean-pierre]} # Jean-Pierre
+    from: 2026-09-01
+    to: 2027-08-31
+moderators:
+  - key: ${ID[amina]} # Amina, drawn by lot for six months
+    from: 2026-09-01
+    to: 2027-02-28
+  - key: ${ID[serge]} # Serge, drawn by lot for six months
+    from: 2026-09-01
+    to: 2027-02-28
+  - key: ${ID[nadia]} # Nadia, the previous term
+    from: 2026-03-01
+    to: 2026-08-31
+YAML
+# Amina hides a personal attack in the LBD debate; Thomas, who is no moderator, "hides" a
+# contribution he disagrees with: his entry is listed on the log, without effect.
+mkdir -p content/moderation
+cat >content/moderation/2026-11-10-masquer-05b-anonyme.md <<'MD'
+---
+action: hide
+target: content/debates/le-maire-peut-il-interdire-le-lbd/05b-anonyme.md
+reason: "Attaque personnelle contre une participante (charte, article 2)."
+date: 2026-11-10
+---
+MD
+cat >content/moderation/2026-11-12-masquer-01-julien.md <<'MD'
+---
+action: hide
+target: content/debates/faut-il-rendre-les-bus-gratuits/01-julien.md
+reason: "Je ne suis pas d'accord avec ce message."
+date: 2026-11-12
+---
+MD
+moderate() { # moderate SLUG HANDLE
+  sign "$2" "content/moderation/$1.md" "signatures/moderation/$1/${ID[$2]}.minisig" "pnyx/1 moderate"
+}
+moderate 2026-11-10-masquer-05b-anonyme amina
+moderate 2026-11-12-masquer-01-julien thomas
 
 # --- the one forgery ----------------------------------------------------------------------
 # Mehdi's genuine support, whose trusted comment is then edited by hand into a withdrawal:

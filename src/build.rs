@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::{self, Site};
 use crate::render::{self, Output};
+use crate::tally::Tallies;
 use crate::theme::Theme;
+use crate::verify::Verified;
 
 /// Where verified signature checks are remembered between builds (git-ignored).
 pub const CACHE_FILE: &str = ".pnyx-cache/verify.bin";
@@ -78,15 +80,19 @@ impl From<Diagnostics> for BuildError {
 
 /// Loads and renders the site without writing it.
 pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site, Output), BuildError> {
+    let mut clock = crate::timing::Clock::start();
     let mut site = load::load(&opts.root)?;
     if let Some(url) = &opts.base_url {
         site.settings = site.settings.clone().with_base_url(url);
     }
     let theme = Theme::load(&opts.root, site.settings.config.language)
         .map_err(|d| BuildError::Content(Diagnostics(d)))?;
+    clock.lap("theme");
     let cache_path = opts.root.join(CACHE_FILE);
     let cache = crate::signatures::cache::Cache::load(&cache_path);
+    clock.lap("verify: cache loaded");
     let verified = crate::verify::verify_all(&site.signatures, Some(&cache));
+    clock.lap("verify");
     if !site.signatures.statements.is_empty() {
         // A cache that cannot be written only costs time on the next build.
         if let Err(e) = cache.save(&cache_path) {
@@ -96,18 +102,49 @@ pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site,
             );
         }
     }
-    let tallies = crate::tally::tally(
+    let tallies = tally_site(&site, &verified, now);
+    clock.lap("tally");
+    let output = render_site(&opts.root, &site, &theme, now, &verified, &tallies)?;
+    clock.lap("render");
+    Ok((site, output))
+}
+
+/// The tally stage, with the site's roots, trust settings and time zone: shared by the
+/// build, `pnyx tally` and `pnyx check`.
+pub fn tally_site(site: &Site, verified: &Verified, now: DateTime<Utc>) -> Tallies {
+    let mut tallies = crate::tally::tally(
         &site.content,
         &site.signatures,
-        &verified,
+        verified,
         &site.settings.roots,
         site.settings.config.trust.certifications,
         now,
         &site.settings.tz,
     );
-    let mut output = render::render(&site, &theme, now, &verified, &tallies)?;
-    add_static_files(&opts.root, &mut output)?;
-    Ok((site, output))
+    // Moderation needs the members: it is decided once the web of trust is known.
+    tallies.moderation = crate::moderation::decide(
+        &site.content,
+        verified,
+        &site.roles,
+        &tallies.trust,
+        &site.settings.tz,
+    );
+    tallies
+}
+
+/// The render stage and the site's `static/` files: shared by the build and `pnyx check`,
+/// which must refuse whatever would make the build fail (a dead link, a clashing file).
+pub fn render_site(
+    root: &Path,
+    site: &Site,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    verified: &Verified,
+    tallies: &Tallies,
+) -> Result<Output, BuildError> {
+    let mut output = render::render(site, theme, now, verified, tallies)?;
+    add_static_files(root, &mut output)?;
+    Ok(output)
 }
 
 /// Runs the whole pipeline and replaces the output folder.
@@ -115,7 +152,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     let now = crate::dates::reference_now().map_err(BuildError::Other)?;
     let (_, output) = build_in_memory(opts, now)?;
+    let mut clock = crate::timing::Clock::start();
     crate::write::write_atomically(&opts.out, &output).map_err(BuildError::Other)?;
+    clock.lap("write");
     Ok(BuildReport {
         pages: output.files.keys().filter(|k| k.ends_with(".html")).count(),
         files: output.files.len(),

@@ -101,6 +101,55 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// The pull-request gate: compare the work tree (or --head) with --base and report every
+    /// problem (exit 1): a broken content rule, a statement that does not verify, another key's
+    /// statement changed, a contribution edited by someone else than its author, a protected
+    /// path without an admin's review. Also says what the change does to the tallies.
+    Check {
+        /// The revision to compare with [default: the branch of pnyx.yaml, or origin/BRANCH].
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// Check this revision instead of the work tree.
+        #[arg(long, value_name = "REV")]
+        head: Option<String>,
+        /// An admin reviews this change: protected paths (outside content/, signatures/ and
+        /// static/) and trust roots may change. check.yml passes it for the label `admin`.
+        #[arg(long)]
+        admin_review: bool,
+    },
+    /// Hide or restore a content file, as a moderator: writes
+    /// content/moderation/DATE-ACTION-NAME.md and signs it (pnyx/1 moderate). The text stays in
+    /// git history; the site shows a notice where it stood and lists the decision.
+    Moderate {
+        /// `hide` or `restore`.
+        action: ModerateAction,
+        /// The content file, from the site's root (content/debates/SLUG/03-name.md).
+        target: String,
+        /// Why, in a sentence: it is published on the moderation log.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Write .github/CODEOWNERS from roles.yaml: admins own everything but content/,
+    /// signatures/ and static/ (moderators) and the trust roots' keys (admins again).
+    Codeowners,
+    /// The tallies on the terminal: supporters of each initiative (members, others, paper,
+    /// total, goal, late, withdrawn), members, meeting registrations.
+    Tally {
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What a moderation decision does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModerateAction {
+    /// Hide the content; a notice stands in its place.
+    Hide,
+    /// Show it again.
+    Restore,
 }
 
 /// Which secret key signs.

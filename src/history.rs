@@ -11,6 +11,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context as _};
 use git2::{ObjectType, Oid, Repository, Tree};
+use rayon::prelude::*;
 
 /// One commit of the first-parent history.
 #[derive(Debug, Clone)]
@@ -41,14 +42,18 @@ pub struct Version {
 pub struct History {
     /// Commits of the first-parent history, oldest first.
     pub commits: Vec<CommitInfo>,
-    /// Path from the site root (`content/initiatives/x.md`) → its successive versions.
+    /// Path from the site root (`content/initiatives/x.md`) → its successive versions, one
+    /// per commit that changed it (a blob appears again when a file is put back as it was).
     pub files: HashMap<String, Vec<Version>>,
     /// Which reference was read (`refs/heads/main`).
     pub reference: String,
+    /// The repository's git folder, where earlier versions of files are read.
+    pub git_dir: Option<std::path::PathBuf>,
 }
 
 impl History {
-    /// The commit that first brought `blob` at `path`, if it is in the history.
+    /// The commit that first brought `blob` at `path`, if it is in the history: a text put
+    /// back as it was keeps the date it first arrived.
     pub fn arrival(&self, path: &str, blob: Oid) -> Option<&CommitInfo> {
         let v = self.files.get(path)?.iter().find(|v| v.blob == blob)?;
         self.commits.get(v.commit)
@@ -58,6 +63,27 @@ impl History {
     pub fn versions(&self, path: &str) -> &[Version] {
         self.files.get(path).map(Vec::as_slice).unwrap_or(&[])
     }
+}
+
+/// Reads the bytes of `blobs` from the repository of the site at `root`, in parallel, in the
+/// order given. Each thread opens its own handle: a git2 repository cannot be shared.
+pub fn read_blobs(root: &Path, blobs: &[Oid]) -> Vec<(Oid, Result<Vec<u8>, String>)> {
+    blobs
+        .par_iter()
+        .map_init(
+            || Repository::discover(root).map_err(|e| e.message().to_string()),
+            |repo, &id| {
+                let bytes = match repo {
+                    Ok(repo) => repo
+                        .find_blob(id)
+                        .map(|b| b.content().to_vec())
+                        .map_err(|e| e.message().to_string()),
+                    Err(e) => Err(e.clone()),
+                };
+                (id, bytes)
+            },
+        )
+        .collect()
 }
 
 /// The git blob id of `bytes`, as git would store the file.
@@ -87,6 +113,19 @@ pub fn read(root: &Path, branch: &str, folders: &[&str]) -> anyhow::Result<Optio
         Some(t) => t,
         None => return Ok(None),
     };
+    read_commit(&repo, reference, tip, &prefix, folders).map(Some)
+}
+
+/// Reads the history of `folders` on the first-parent history of commit `tip` (called
+/// `reference`), for the site at `prefix` in the repository (see [`site_prefix`]).
+/// `pnyx check` reads it at the revision it compares with, whatever the branches are called.
+pub fn read_commit(
+    repo: &Repository,
+    reference: String,
+    tip: Oid,
+    prefix: &str,
+    folders: &[&str],
+) -> anyhow::Result<History> {
     let mut chain = Vec::new();
     let mut cur = Some(
         repo.find_commit(tip)
@@ -99,6 +138,7 @@ pub fn read(root: &Path, branch: &str, folders: &[&str]) -> anyhow::Result<Optio
     chain.reverse();
     let mut history = History {
         reference,
+        git_dir: Some(repo.path().to_path_buf()),
         ..Default::default()
     };
     let mut previous: Option<Tree<'_>> = None;
@@ -112,23 +152,23 @@ pub fn read(root: &Path, branch: &str, folders: &[&str]) -> anyhow::Result<Optio
             signed: repo.extract_signature(&commit.id(), None).is_ok(),
         });
         let tree = commit.tree().context("cannot read a commit's tree")?;
-        let site = subtree(&repo, &tree, &prefix);
+        let site = subtree(repo, &tree, prefix);
         for folder in folders {
-            let new = site.as_ref().and_then(|t| subtree(&repo, t, folder));
-            let old = previous.as_ref().and_then(|t| subtree(&repo, t, folder));
+            let new = site.as_ref().and_then(|t| subtree(repo, t, folder));
+            let old = previous.as_ref().and_then(|t| subtree(repo, t, folder));
             if let Some(new) = new {
                 if old.as_ref().map(|o| o.id()) != Some(new.id()) {
-                    record(&repo, old.as_ref(), &new, folder, index, &mut history.files)?;
+                    record(repo, old.as_ref(), &new, folder, index, &mut history.files)?;
                 }
             }
         }
         previous = site;
     }
-    Ok(Some(history))
+    Ok(history)
 }
 
 /// The site root's path inside the work tree, `/`-separated, empty at the top.
-fn site_prefix(workdir: &Path, root: &Path) -> anyhow::Result<String> {
+pub fn site_prefix(workdir: &Path, root: &Path) -> anyhow::Result<String> {
     let workdir = workdir
         .canonicalize()
         .context("cannot resolve the repository's folder")?;
@@ -190,8 +230,10 @@ fn record(
             }
             Some(ObjectType::Blob) => {
                 let versions = files.entry(full).or_default();
-                // A file put back as it was is not a new version: it keeps its first arrival.
-                if !versions.iter().any(|v| v.blob == entry.id()) {
+                // A file put back as it was is a new version of the file (its history page
+                // shows the change), but its blob keeps its first arrival: see `arrival`. A
+                // file deleted and added again unchanged is no new version.
+                if versions.last().map(|v| v.blob) != Some(entry.id()) {
                     versions.push(Version {
                         blob: entry.id(),
                         commit,
@@ -269,6 +311,28 @@ mod tests {
             h.files.keys().all(|k| !k.starts_with("README")),
             "only watched folders"
         );
+    }
+
+    #[test]
+    fn a_text_put_back_is_a_new_version_dated_by_its_first_arrival() {
+        let (dir, repo) = init();
+        commit(&repo, &[("content/pages/p.md", "v1")], 1_000, "one");
+        commit(&repo, &[("content/pages/p.md", "v2")], 2_000, "two");
+        commit(&repo, &[("content/pages/p.md", "v1")], 3_000, "back to one");
+        let h = read(dir.path(), "main", &["content"]).unwrap().unwrap();
+        let v = h.versions("content/pages/p.md");
+        assert_eq!(v.len(), 3);
+        assert_eq!(v[2].blob, blob_id(b"v1"));
+        assert_eq!(h.commits[v[2].commit].time, 3_000);
+        assert_eq!(
+            h.arrival("content/pages/p.md", blob_id(b"v1")).unwrap().time,
+            1_000
+        );
+        let read: Vec<_> = read_blobs(dir.path(), &[v[1].blob, v[0].blob])
+            .into_iter()
+            .map(|(_, b)| b.unwrap())
+            .collect();
+        assert_eq!(read, vec![b"v2".to_vec(), b"v1".to_vec()]);
     }
 
     #[test]

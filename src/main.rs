@@ -130,5 +130,71 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Certify { key_id, key } => act(&root, key, Act::Certify(key_id)),
         Command::Revoke { key_id, key } => act(&root, key, Act::Revoke(key_id)),
         Command::Attest { batch, count, key } => act(&root, key, Act::Attest { batch, count }),
+        Command::Check {
+            base,
+            head,
+            admin_review,
+        } => {
+            let opts = pnyx::gate::Options {
+                root,
+                base,
+                head,
+                admin_review,
+            };
+            let report = pnyx::gate::check(&opts)?;
+            pnyx::gate::report::emit(&report)?;
+            let problems = pnyx::gate::report::problems(&report);
+            if report.passed() {
+                eprintln!("{problems}");
+                Ok(())
+            } else {
+                Err(Failure::Content(problems))
+            }
+        }
+        Command::Moderate {
+            action,
+            target,
+            reason,
+            key,
+        } => {
+            let action = match action {
+                pnyx::cli::ModerateAction::Hide => pnyx::content::kinds::ModerationAction::Hide,
+                pnyx::cli::ModerateAction::Restore => pnyx::content::kinds::ModerationAction::Restore,
+            };
+            let done = pnyx::moderate::moderate(&root, key.secret_key.as_deref(), action, &target, &reason)
+                .map_err(signing)?;
+            println!("{}", done.entry);
+            println!("{}", done.statement.path);
+            eprintln!(
+                "wrote the decision {} and signed it: {}\nnext: commit both files in a pull request; once merged, the site shows a notice where {target} stood",
+                done.entry, done.statement.path
+            );
+            Ok(())
+        }
+        Command::Codeowners => {
+            let owners = pnyx::moderate::codeowners(&root).map_err(signing)?;
+            let path = root.join(".github/CODEOWNERS");
+            std::fs::create_dir_all(root.join(".github")).map_err(anyhow::Error::from)?;
+            std::fs::write(&path, &owners.text).map_err(anyhow::Error::from)?;
+            for (kind, key) in &owners.unnamed {
+                eprintln!(
+                    "warning: the {} {key} has no forge handle: add `forge: HANDLE` to signatures/keys/{key}.yaml",
+                    kind.as_str()
+                );
+            }
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        Command::Tally { json } => {
+            let now = pnyx::dates::reference_now()?;
+            let summary = pnyx::summary::of_site(&root, now)?;
+            if json {
+                let text = serde_json::to_string_pretty(&summary).map_err(anyhow::Error::from)?;
+                println!("{text}");
+            } else {
+                print!("{}", pnyx::summary::text(&summary));
+            }
+            Ok(())
+        }
     }
 }

@@ -49,7 +49,7 @@ impl fmt::Display for Mistake {
 impl std::error::Error for Mistake {}
 
 /// A [`Mistake`] as an error.
-fn mistake(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+pub(crate) fn mistake(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(Mistake {
         message: message.into(),
         hint: Some(hint.into()).filter(|h: &String| !h.is_empty()),
@@ -158,7 +158,7 @@ fn refuse_inside_site(root: &Path, secret: &Path) -> anyhow::Result<()> {
 }
 
 /// Checks that `root` is a site, and returns its configuration.
-fn site(root: &Path) -> anyhow::Result<crate::config::Settings> {
+pub(crate) fn site(root: &Path) -> anyhow::Result<crate::config::Settings> {
     crate::load::load_settings(root).map_err(|d| {
         mistake(
             format!("{} is not a usable pnyx site:\n{d}", root.display()),

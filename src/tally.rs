@@ -79,6 +79,8 @@ pub struct Tallies {
     pub registrations: BTreeMap<String, Vec<Signer>>,
     /// The build's reference time, for statements not committed yet.
     pub now: i64,
+    /// Moderation decisions and what they hide (see [`crate::moderation::decide`]).
+    pub moderation: crate::moderation::ModerationLog,
 }
 
 /// Counts everything.
@@ -214,5 +216,6 @@ pub fn tally(
         initiatives,
         registrations,
         now: now_ts,
+        moderation: Default::default(),
     }
 }

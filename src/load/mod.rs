@@ -3,6 +3,7 @@
 //! This is the only stage of the pipeline that reads the site's files (and git history); the
 //! rest works on the [`Site`] it returns.
 
+pub mod revisions;
 pub mod signatures;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,10 @@ pub struct Site {
     pub content: Content,
     /// Keys, statements, paper batches, and the versions of the files they sign.
     pub signatures: signatures::Signatures,
+    /// Admins' and moderators' terms (`roles.yaml`).
+    pub roles: crate::roles::Roles,
+    /// The text of every version of each item's file, for the history pages.
+    pub revisions: revisions::Revisions,
 }
 
 /// A content file read from disk, before parsing.
@@ -58,21 +63,82 @@ pub fn load_settings(root: &Path) -> Result<Settings, Diagnostics> {
 
 /// Reads and checks the whole site, reporting every problem at once.
 pub fn load(root: &Path) -> Result<Site, Diagnostics> {
+    load_parts(root, None)?.into_site()
+}
+
+/// A site read as far as it could be, with every problem found. `pnyx check` judges the
+/// statements of a change even when its content is broken.
+#[derive(Debug, Clone)]
+pub struct Parts {
+    /// The site's folder.
+    pub root: PathBuf,
+    /// `pnyx.yaml`, checked.
+    pub settings: Settings,
+    /// What could be parsed under `content/`.
+    pub content: Content,
+    /// Keys, statements, paper batches, and the versions of the files they sign.
+    pub signatures: signatures::Signatures,
+    /// The text of every version of each item's file, for the history pages.
+    pub revisions: revisions::Revisions,
+    /// Admins' and moderators' terms (`roles.yaml`).
+    pub roles: crate::roles::Roles,
+    /// Every problem, sorted.
+    pub diagnostics: Diagnostics,
+}
+
+impl Parts {
+    /// The site, when nothing is wrong with it.
+    pub fn into_site(self) -> Result<Site, Diagnostics> {
+        let (site, diagnostics) = self.split();
+        if diagnostics.is_empty() {
+            Ok(site)
+        } else {
+            Err(diagnostics)
+        }
+    }
+
+    /// The site as far as it could be read, and its problems (`pnyx check` uses both).
+    pub fn split(self) -> (Site, Diagnostics) {
+        let site = Site {
+            root: self.root,
+            settings: self.settings,
+            content: self.content,
+            signatures: self.signatures,
+            revisions: self.revisions,
+            roles: self.roles,
+        };
+        (site, self.diagnostics)
+    }
+}
+
+/// Reads the whole site as [`load`] does, and keeps what could be read along with the
+/// problems. Statements are dated from `history`, by default from the branch of `pnyx.yaml`.
+/// Fails only when `pnyx.yaml` cannot be read.
+pub fn load_parts(root: &Path, history: Option<signatures::HistorySource<'_>>) -> Result<Parts, Diagnostics> {
+    let mut clock = crate::timing::Clock::start();
     let settings = load_settings(root)?;
     let mut diags = Diagnostics::default();
     let sources = read_sources(root, &mut diags);
+    let working = revisions::working_blobs(&sources);
     let content = parse_content(sources, &mut diags);
     crate::check::check_content(&content, root, &mut diags);
-    let signatures = signatures::read(root, &settings.config.branch, &mut diags);
-    if !diags.is_empty() {
-        diags.sort();
-        return Err(diags);
-    }
-    Ok(Site {
+    clock.lap("load: content");
+    let history = history.unwrap_or(signatures::HistorySource::Branch(&settings.config.branch));
+    let signatures = signatures::read_from(root, history, &mut diags);
+    let revisions = revisions::read(root, working, &signatures, &mut diags);
+    let roles = crate::roles::Roles::load(root).unwrap_or_else(|problems| {
+        diags.0.extend(problems);
+        crate::roles::Roles::default()
+    });
+    diags.sort();
+    Ok(Parts {
         root: root.to_path_buf(),
         settings,
         content,
         signatures,
+        revisions,
+        roles,
+        diagnostics: diags,
     })
 }
 

@@ -10,6 +10,8 @@ use serde::Deserialize;
 use crate::content::front_matter::yaml_diagnostic;
 use crate::content::values::Moment;
 use crate::error::{Diagnostic, Diagnostics};
+use rayon::prelude::*;
+
 use crate::history::{self, History};
 use crate::signatures::keys::{self, KeyId, PublicKey};
 use crate::signatures::statement;
@@ -26,6 +28,8 @@ pub struct KeyFile {
     pub blob: Oid,
     /// Display name from the profile `signatures/keys/<KEYID>.yaml`.
     pub name: Option<String>,
+    /// Handle on the forge, from the profile (for CODEOWNERS).
+    pub forge: Option<String>,
 }
 
 /// A key file that cannot be used, and why.
@@ -108,19 +112,39 @@ pub struct Signatures {
     pub history: Option<History>,
 }
 
-/// Reads `signatures/` (and authorship signatures under `content/`).
+/// Where the dates of statements come from.
+#[derive(Debug, Clone)]
+pub enum HistorySource<'a> {
+    /// The first-parent history of this branch, in the repository around the site.
+    Branch(&'a str),
+    /// A history read by the caller: `pnyx check` reads the revision it compares with, and
+    /// reads sites written out of git into temporary folders.
+    Given(Option<History>),
+}
+
+/// Reads `signatures/` (and authorship signatures under `content/`), dated from `branch`.
 pub fn read(root: &Path, branch: &str, diags: &mut Diagnostics) -> Signatures {
+    read_from(root, HistorySource::Branch(branch), diags)
+}
+
+/// Reads `signatures/` (and authorship signatures under `content/`), dated from `source`.
+pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics) -> Signatures {
     let mut out = Signatures::default();
-    match history::read(root, branch, &["content", "signatures"]) {
-        Ok(h) => out.history = h,
-        Err(e) => {
-            diags.push(Diagnostic::new(Path::new(".git"), 1, 1, e.to_string()).hint(
-                "pnyx dates every signature from git history; it needs the whole history of the branch",
-            ));
-            return out;
-        }
+    let mut clock = crate::timing::Clock::start();
+    match source {
+        HistorySource::Given(h) => out.history = h,
+        HistorySource::Branch(branch) => match history::read(root, branch, &["content", "signatures"]) {
+            Ok(h) => out.history = h,
+            Err(e) => {
+                diags.push(Diagnostic::new(Path::new(".git"), 1, 1, e.to_string()).hint(
+                    "pnyx dates every signature from git history; it needs the whole history of the branch",
+                ));
+                return out;
+            }
+        },
     }
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    clock.lap("load: git history");
+    let mut paths: Vec<(String, std::path::PathBuf)> = Vec::new();
     for dir in ["signatures", "content"] {
         for entry in walkdir::WalkDir::new(root.join(dir))
             .sort_by_file_name()
@@ -142,18 +166,31 @@ pub fn read(root: &Path, branch: &str, diags: &mut Diagnostics) -> Signatures {
                 true
             };
             if wanted {
-                match std::fs::read(entry.path()) {
-                    Ok(bytes) => files.push((rel, bytes)),
-                    Err(e) => diags.push(Diagnostic::new(
-                        Path::new(&rel),
-                        1,
-                        1,
-                        format!("cannot read: {e}"),
-                    )),
-                }
+                paths.push((rel, entry.into_path()));
             }
         }
     }
+    // A city has a million small files here: reading them in parallel keeps the disk busy.
+    let read: Vec<(String, std::io::Result<Vec<u8>>)> = paths
+        .into_par_iter()
+        .map(|(rel, path)| {
+            let bytes = std::fs::read(path);
+            (rel, bytes)
+        })
+        .collect();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(read.len());
+    for (rel, bytes) in read {
+        match bytes {
+            Ok(b) => files.push((rel, b)),
+            Err(e) => diags.push(Diagnostic::new(
+                Path::new(&rel),
+                1,
+                1,
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    clock.lap("load: signature files");
     let mut profiles = BTreeMap::new();
     for (rel, bytes) in files {
         let blob = history::blob_id(&bytes);
@@ -182,7 +219,10 @@ pub fn read(root: &Path, branch: &str, diags: &mut Diagnostics) -> Signatures {
     }
     for (id, profile) in profiles {
         match out.keys.get_mut(&id) {
-            Some(k) => k.name = Some(profile),
+            Some(k) => {
+                k.name = Some(profile.name);
+                k.forge = profile.forge;
+            }
             None => diags.push(
                 Diagnostic::new(
                     Path::new(&format!("signatures/keys/{id}.yaml")),
@@ -194,7 +234,9 @@ pub fn read(root: &Path, branch: &str, diags: &mut Diagnostics) -> Signatures {
             ),
         }
     }
+    clock.lap("load: statements parsed");
     out.versions = versions(root, &out, diags);
+    clock.lap("load: signed versions");
     out
 }
 
@@ -205,7 +247,7 @@ fn read_key_file(
     bytes: Vec<u8>,
     blob: Oid,
     out: &mut Signatures,
-    profiles: &mut BTreeMap<KeyId, String>,
+    profiles: &mut BTreeMap<KeyId, Profile>,
     diags: &mut Diagnostics,
 ) {
     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
@@ -226,6 +268,7 @@ fn read_key_file(
                         path: rel.to_string(),
                         blob,
                         name: None,
+                        forge: None,
                     },
                 );
             }
@@ -240,7 +283,7 @@ fn read_key_file(
         },
         "yaml" => match serde_yaml::from_slice::<Profile>(&bytes) {
             Ok(p) => {
-                profiles.insert(id, p.name);
+                profiles.insert(id, p);
             }
             Err(e) => diags.push(yaml_diagnostic(Path::new(rel), 0, &e)),
         },
@@ -300,10 +343,10 @@ fn versions(root: &Path, sigs: &Signatures, diags: &mut Diagnostics) -> Versions
         .filter_map(|s| statement::place(&s.file.path).ok())
         .map(|p| p.signed_file())
         .collect();
-    let repo = sigs
-        .history
-        .as_ref()
-        .and_then(|_| git2::Repository::discover(root).ok());
+    let repo = sigs.history.as_ref().and_then(|h| match &h.git_dir {
+        Some(dir) => git2::Repository::open(dir).ok(),
+        None => git2::Repository::discover(root).ok(),
+    });
     let mut out = Versions::new();
     for target in targets {
         let mut list: Vec<FileVersion> = Vec::new();
@@ -318,11 +361,13 @@ fn versions(root: &Path, sigs: &Signatures, diags: &mut Diagnostics) -> Versions
                 if list.iter().any(|x| x.blob == v.blob) {
                     continue;
                 }
+                // A text put back as it was counts from its first arrival.
+                let first = committed.iter().find(|x| x.blob == v.blob).map(|x| x.commit);
                 match repo.find_blob(v.blob) {
                     Ok(b) => list.push(FileVersion {
                         bytes: b.content().to_vec(),
                         blob: v.blob,
-                        commit: Some(v.commit),
+                        commit: first,
                     }),
                     Err(e) => diags.push(Diagnostic::new(
                         Path::new(&target),

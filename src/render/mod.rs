@@ -5,7 +5,9 @@
 pub mod chart;
 pub mod data;
 pub mod format;
+pub mod history;
 pub mod links;
+pub mod moderation_views;
 pub mod trust_views;
 pub mod views;
 
@@ -105,18 +107,24 @@ pub fn render(
     verified: &crate::verify::Verified,
     tallies: &crate::tally::Tallies,
 ) -> Result<Output, Diagnostics> {
+    // What moderation hides is gone from every page, list and data file from here on.
+    let content = moderation_views::visible(&site.content, &tallies.moderation);
     let ctx = Ctx {
         settings: &site.settings,
         theme,
         now,
-        content: &site.content,
+        content: &content,
         sigs: &site.signatures,
         verified,
         tallies,
+        roles: &site.roles,
     };
+    let mut clock = crate::timing::Clock::start();
     let v = Views::build(&ctx);
+    clock.lap("render: views");
     let site_view = site_view(&ctx, &v);
     let mut jobs = jobs(&ctx, &v);
+    history::add_pages(&ctx, &site.revisions, &mut jobs);
     jobs.push(
         Job::new(
             "members/index.html",
@@ -140,6 +148,19 @@ pub fn render(
         .var("rejected", &ctx.rejected())
         .var("accepted_count", &verified.accepted.len()),
     );
+    clock.lap("render: page contexts");
+    jobs.push(
+        Job::new(
+            "moderation/index.html",
+            "moderation.html",
+            "",
+            theme.t("moderation_title"),
+        )
+        .var("moderation", &ctx.moderation_page()),
+    );
+    for (path, notice) in ctx.hidden_pages() {
+        jobs.push(Job::new(path, "hidden.html", "", theme.t("hidden_title")).var("hidden", &notice));
+    }
     let strings = tera::to_value(&theme.strings).unwrap_or_default();
     let site_value = tera::to_value(&site_view).unwrap_or_default();
     let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
@@ -197,6 +218,7 @@ pub fn render(
         })
         .collect();
     let mut out = Output::default();
+    clock.lap("render: templates");
     let mut diags = Diagnostics::default();
     for r in rendered {
         match r {
@@ -216,7 +238,9 @@ pub fn render(
     for (name, bytes) in data::files(&ctx, &v) {
         out.files.insert(format!("data/{name}"), bytes);
     }
+    clock.lap("render: open data");
     let broken = links::check(&out, &site.settings.base_path, &site.content);
+    clock.lap("render: link check");
     if !broken.is_empty() {
         let mut d = Diagnostics(broken);
         d.sort();
@@ -446,7 +470,8 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 i.title.clone(),
             )
             .source(&c.initiatives[&i.slug].path)
-            .var("initiative", i),
+            .var("initiative", i)
+            .var("supporters", &i.support.detail),
         );
     }
     jobs.push(

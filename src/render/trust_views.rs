@@ -92,12 +92,23 @@ pub struct SupportView {
     pub percent: u64,
     /// Goal reached.
     pub reached: bool,
+    /// Withdrawn supports.
+    pub withdrawn: usize,
+    /// Supports that arrived after the deadline.
+    pub late_count: usize,
+    /// The lists, for the initiative's own page only (the `supporters` variable): lists of
+    /// initiatives elsewhere would otherwise carry every signer of every initiative.
+    #[serde(skip)]
+    pub detail: SupportDetail,
+}
+
+/// Who signed an initiative, and how the count came about.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SupportDetail {
     /// Counted supporters, oldest first.
     pub signers: Vec<SignerView>,
     /// Arrived after the deadline: shown, not counted.
     pub late: Vec<SignerView>,
-    /// Withdrawn supports.
-    pub withdrawn: usize,
     /// Paper batches.
     pub batches: Vec<PaperView>,
     /// Counts per version of the text, when it changed.
@@ -237,28 +248,31 @@ impl Ctx<'_> {
                 .map(|g| (total * 100 / g).min(100))
                 .unwrap_or(0),
             reached: goal.is_some_and(|g| total >= g),
-            signers: t.supporters.iter().map(|s| self.signer_view(s, &file)).collect(),
-            late: t.late.iter().map(|s| self.signer_view(s, &file)).collect(),
             withdrawn: t.withdrawn,
-            batches: t
-                .paper
-                .iter()
-                .filter_map(|p| {
-                    let b = self.sigs.paper.get(&p.path)?;
-                    Some(PaperView {
-                        path: p.path.clone(),
-                        place: b.meta.place.clone(),
-                        date: self.theme.calendar.moment(&b.meta.date, &self.settings.tz),
-                        collector: b.meta.collector.clone(),
-                        count: format::int(p.count, lang),
-                        counted: p.counted,
-                        attested_by: p.attested_by.iter().map(|k| self.key_ref(*k)).collect(),
-                        problem: p.problem.clone(),
+            late_count: t.late.len(),
+            detail: SupportDetail {
+                signers: t.supporters.iter().map(|s| self.signer_view(s, &file)).collect(),
+                late: t.late.iter().map(|s| self.signer_view(s, &file)).collect(),
+                batches: t
+                    .paper
+                    .iter()
+                    .filter_map(|p| {
+                        let b = self.sigs.paper.get(&p.path)?;
+                        Some(PaperView {
+                            path: p.path.clone(),
+                            place: b.meta.place.clone(),
+                            date: self.theme.calendar.moment(&b.meta.date, &self.settings.tz),
+                            collector: b.meta.collector.clone(),
+                            count: format::int(p.count, lang),
+                            counted: p.counted,
+                            attested_by: p.attested_by.iter().map(|k| self.key_ref(*k)).collect(),
+                            problem: p.problem.clone(),
+                        })
                     })
-                })
-                .collect(),
-            versions,
-            chart,
+                    .collect(),
+                versions,
+                chart,
+            },
         }
     }
 

@@ -31,6 +31,8 @@ pub struct Ctx<'a> {
     pub verified: &'a crate::verify::Verified,
     /// The tally stage's outcome.
     pub tallies: &'a crate::tally::Tallies,
+    /// Admins' and moderators' terms.
+    pub roles: &'a crate::roles::Roles,
 }
 
 impl Ctx<'_> {
@@ -241,8 +243,10 @@ pub struct ContributionView {
     pub position: String,
     /// Its label.
     pub position_label: String,
-    /// Rendered text.
+    /// Rendered text (empty when hidden).
     pub html: String,
+    /// The moderation notice shown instead of the text, when a moderator hid it.
+    pub hidden: Option<super::moderation_views::HiddenView>,
     /// Answers, oldest first.
     pub replies: Vec<ContributionView>,
 }
@@ -781,11 +785,14 @@ fn group_view(ctx: &Ctx<'_>, g: &Item<Group>) -> GroupView {
 
 /// Threads contributions: roots in date order, each with its replies.
 fn contributions(ctx: &Ctx<'_>, items: &[Item<ContributionMeta>]) -> (Vec<ContributionView>, PositionCounts) {
-    let mut counts = PositionCounts {
-        total: items.len(),
-        ..Default::default()
-    };
-    for c in items {
+    let mut counts = PositionCounts::default();
+    // What a moderator hid is not counted among the positions (its notice stays in the thread).
+    let shown = items.iter().filter(|c| {
+        let path = c.path.to_string_lossy().replace('\\', "/");
+        ctx.tallies.moderation.hidden(&path).is_none()
+    });
+    for c in shown {
+        counts.total += 1;
         match c.meta.position {
             Some(Position::For) => counts.r#for += 1,
             Some(Position::Against) => counts.against += 1,
@@ -796,19 +803,31 @@ fn contributions(ctx: &Ctx<'_>, items: &[Item<ContributionMeta>]) -> (Vec<Contri
         items
             .iter()
             .filter(|c| c.meta.reply_to.as_deref() == parent)
-            .map(|c| ContributionView {
-                id: format!("c-{}", c.slug),
-                author: c.meta.author.clone(),
-                date: ctx.when(&c.meta.date),
-                date_iso: c.meta.date.start(ctx.tz()).to_rfc3339(),
-                position: c.meta.position.map(|p| p.key().to_string()).unwrap_or_default(),
-                position_label: c
-                    .meta
-                    .position
-                    .map(|p| ctx.t(&format!("position_{}", p.key())))
-                    .unwrap_or_default(),
-                html: ctx.md(&c.body).html,
-                replies: build(ctx, items, Some(&c.slug)),
+            .map(|c| {
+                let hidden = ctx.hidden_notice(&c.path.to_string_lossy().replace('\\', "/"));
+                ContributionView {
+                    id: format!("c-{}", c.slug),
+                    author: if hidden.is_some() {
+                        String::new()
+                    } else {
+                        c.meta.author.clone()
+                    },
+                    date: ctx.when(&c.meta.date),
+                    date_iso: c.meta.date.start(ctx.tz()).to_rfc3339(),
+                    position: c.meta.position.map(|p| p.key().to_string()).unwrap_or_default(),
+                    position_label: c
+                        .meta
+                        .position
+                        .map(|p| ctx.t(&format!("position_{}", p.key())))
+                        .unwrap_or_default(),
+                    html: if hidden.is_some() {
+                        String::new()
+                    } else {
+                        ctx.md(&c.body).html
+                    },
+                    hidden,
+                    replies: build(ctx, items, Some(&c.slug)),
+                }
             })
             .collect()
     }

@@ -3,8 +3,12 @@
 mod build;
 mod errors;
 mod fixture;
+mod gate;
+mod history;
 mod links;
+mod moderation;
 mod new;
+mod repo;
 mod sanitize;
 mod serve;
 mod signing;

@@ -1,0 +1,31 @@
+//! Stage timings on standard error when `PNYX_TIMINGS` is set: how the benchmarks in
+//! docs/benchmarks.md see where a build spends its time.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+fn enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("PNYX_TIMINGS").is_some())
+}
+
+/// Prints the time since the previous [`Clock::lap`] with its label.
+pub struct Clock(Instant);
+
+impl Clock {
+    /// Starts a clock.
+    pub fn start() -> Clock {
+        Clock(Instant::now())
+    }
+
+    /// Prints `label` and the time since the last lap, and starts the next one.
+    pub fn lap(&mut self, label: &str) {
+        if enabled() {
+            eprintln!(
+                "timing: {label:<24} {:>8.1} ms",
+                self.0.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        self.0 = Instant::now();
+    }
+}

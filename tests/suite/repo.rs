@@ -1,0 +1,135 @@
+//! A council in a real git repository, with throwaway minisign keys and commits at chosen
+//! times: the fixture of the tests that need history, statements and roles.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use git2::{Repository, Signature, Time};
+use pnyx::signatures::keys::{public_key_text, KeyId};
+
+use super::fixture::{build, CONFIG, POLE};
+
+/// A throwaway key pair.
+pub struct Key {
+    pub pk: minisign::PublicKey,
+    pub sk: minisign::SecretKey,
+    pub id: KeyId,
+}
+
+impl Key {
+    /// A new key pair.
+    pub fn new() -> Key {
+        let kp = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let id = KeyId::from_keynum(kp.pk.keynum()).unwrap();
+        Key {
+            pk: kp.pk,
+            sk: kp.sk,
+            id,
+        }
+    }
+
+    /// The secret key as a file `pnyx --secret-key` reads (no password), in `dir`.
+    pub fn secret_file(&self, dir: &Path) -> PathBuf {
+        let path = dir.join(format!("{}.key", self.id));
+        let text = self.sk.to_box(None).unwrap().to_string();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+/// 2026-10-01 and following days, at noon UTC (builds run at 2026-11-18, `SOURCE_DATE_EPOCH`).
+pub fn day(n: i64) -> i64 {
+    1_790_856_000 + n * 86_400
+}
+
+/// A site in a git repository on branch `main`.
+pub struct GitSite {
+    dir: tempfile::TempDir,
+    repo: Repository,
+}
+
+impl GitSite {
+    /// `pnyx.yaml` (with `extra_config` appended) and the pole `logement`, not committed.
+    pub fn new(extra_config: &str) -> GitSite {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        repo.set_head("refs/heads/main").unwrap();
+        let site = GitSite { dir, repo };
+        site.write("pnyx.yaml", &format!("{CONFIG}{extra_config}"));
+        site.write("content/poles/logement.md", POLE);
+        site
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.root().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.root().join(rel)).unwrap()
+    }
+
+    /// Commits every change of the working tree at `time`.
+    pub fn commit(&self, time: i64, msg: &str) {
+        let mut index = self.repo.index().unwrap();
+        index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = Signature::new("T", "t@example.org", &Time::new(time, 0)).unwrap();
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        self.repo
+            .commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
+            .unwrap();
+    }
+
+    /// Publishes `k`'s public key, and a profile when `profile` is not empty.
+    pub fn add_key(&self, k: &Key, profile: &str) {
+        self.write(&format!("signatures/keys/{}.pub", k.id), &public_key_text(&k.pk));
+        if !profile.is_empty() {
+            self.write(&format!("signatures/keys/{}.yaml", k.id), profile);
+        }
+    }
+
+    /// Signs the current bytes of `file` saying `comment`, and stores the statement at `at`.
+    pub fn sign(&self, k: &Key, file: &str, comment: &str, at: &str) {
+        let sig = minisign::sign(
+            Some(&k.pk),
+            &k.sk,
+            Cursor::new(self.read(file)),
+            Some(comment),
+            None,
+        )
+        .unwrap();
+        self.write(at, &sig.into_string());
+    }
+
+    /// `by` certifies `subject` (or revokes, with `verb`).
+    pub fn certify(&self, by: &Key, subject: &Key, verb: &str) {
+        self.sign(
+            by,
+            &format!("signatures/keys/{}.pub", subject.id),
+            &format!("pnyx/1 {verb}"),
+            &format!("signatures/certifications/{}/{}.minisig", subject.id, by.id),
+        );
+    }
+
+    /// Builds into `public/`, which must succeed, and returns the output folder.
+    pub fn build(&self) -> PathBuf {
+        let out = self.root().join("public");
+        build(self.root(), &out).assert_ok();
+        out
+    }
+
+    /// Builds and returns one output file as text.
+    pub fn page(&self, rel: &str) -> String {
+        let out = self.build();
+        std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+}
