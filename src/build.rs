@@ -82,6 +82,7 @@ impl From<Diagnostics> for BuildError {
 pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site, Output), BuildError> {
     let mut clock = crate::timing::Clock::start();
     let mut site = load::load(&opts.root)?;
+    clock.lap("load (all of it)");
     if let Some(url) = &opts.base_url {
         site.settings = site.settings.clone().with_base_url(url);
     }
