@@ -8,30 +8,13 @@ use std::io::Cursor;
 use std::path::Path;
 
 use git2::{Repository, Signature, Time};
-use pnyx::signatures::keys::{public_key_text, KeyId};
+use pnyx::signatures::keys::public_key_text;
 
 use super::fixture::{demo_root, location, pnyx_env, Run, CONFIG, POLE};
-
-/// A throwaway key pair.
-struct Key {
-    pk: minisign::PublicKey,
-    sk: minisign::SecretKey,
-    id: KeyId,
-}
+use super::repo::{day, Key};
 
 fn key() -> Key {
-    let kp = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
-    let id = KeyId::from_keynum(kp.pk.keynum()).unwrap();
-    Key {
-        pk: kp.pk,
-        sk: kp.sk,
-        id,
-    }
-}
-
-/// 2026-10-01 and following days, at noon UTC (the runs' reference time is 2026-11-18).
-fn day(n: i64) -> i64 {
-    1_790_856_000 + n * 86_400
+    Key::new()
 }
 
 const BUS: &str = "content/initiatives/bus.md";

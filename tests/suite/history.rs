@@ -12,10 +12,7 @@ struct GitSite {
     repo: Repository,
 }
 
-/// 2026-10-01 and following days, at noon UTC.
-fn day(n: i64) -> i64 {
-    1_790_856_000 + n * 86_400
-}
+use super::repo::day;
 
 const BUS: &str = "content/initiatives/bus.md";
 

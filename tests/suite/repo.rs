@@ -45,7 +45,7 @@ pub fn day(n: i64) -> i64 {
 /// A site in a git repository on branch `main`.
 pub struct GitSite {
     dir: tempfile::TempDir,
-    repo: Repository,
+    pub repo: Repository,
 }
 
 impl GitSite {

@@ -1,100 +1,40 @@
 //! Signed statements in real git repositories: what counts, what is rejected and why, and when
 //! a statement arrived (the commit that brought it to the branch).
 
-use std::io::Cursor;
-use std::path::Path;
+use std::ops::Deref;
 
-use git2::{Repository, Signature, Time};
-use pnyx::signatures::keys::{public_key_text, KeyId};
+use git2::{Signature, Time};
+use pnyx::signatures::keys::public_key_text;
 
-use super::fixture::{build, CONFIG, POLE};
-
-/// A site in a git repository whose commits have chosen times.
-struct GitSite {
-    dir: tempfile::TempDir,
-    repo: Repository,
-}
-
-/// A throwaway key pair.
-struct Key {
-    pk: minisign::PublicKey,
-    sk: minisign::SecretKey,
-    id: KeyId,
-}
+use super::fixture::{build, CONFIG};
+use super::repo::{self, day, Key};
 
 fn key() -> Key {
-    let kp = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
-    let id = KeyId::from_keynum(kp.pk.keynum()).unwrap();
-    Key {
-        pk: kp.pk,
-        sk: kp.sk,
-        id,
-    }
+    Key::new()
 }
 
-/// 2026-10-01 and following days, at noon UTC.
-fn day(n: i64) -> i64 {
-    1_790_856_000 + n * 86_400
+/// The shared git fixture with an initiative `bus` (closes 2026-10-10, goal 3), not committed.
+struct GitSite(repo::GitSite);
+
+impl Deref for GitSite {
+    type Target = repo::GitSite;
+    fn deref(&self) -> &repo::GitSite {
+        &self.0
+    }
 }
 
 impl GitSite {
     fn new() -> GitSite {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repository::init(dir.path()).unwrap();
-        repo.set_head("refs/heads/main").unwrap();
-        let site = GitSite { dir, repo };
-        site.write("pnyx.yaml", CONFIG);
-        site.write("content/poles/logement.md", POLE);
+        let site = repo::GitSite::new("");
         site.write(
             "content/initiatives/bus.md",
             "---\ntitle: Bus gratuits\nkind: project\npole: logement\ncloses: 2026-10-10\ngoal: 3\n---\nPremière version.\n",
         );
-        site
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.root().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    fn read(&self, rel: &str) -> Vec<u8> {
-        std::fs::read(self.root().join(rel)).unwrap()
-    }
-
-    fn commit(&self, time: i64, msg: &str) {
-        let mut index = self.repo.index().unwrap();
-        index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
-        index.update_all(["*"], None).unwrap();
-        index.write().unwrap();
-        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let sig = Signature::new("T", "t@example.org", &Time::new(time, 0)).unwrap();
-        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        self.repo
-            .commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
-            .unwrap();
+        GitSite(site)
     }
 
     fn add_key(&self, k: &Key) {
-        self.write(&format!("signatures/keys/{}.pub", k.id), &public_key_text(&k.pk));
-    }
-
-    /// Signs the current bytes of `file` and stores the statement at `at`.
-    fn sign(&self, k: &Key, file: &str, comment: &str, at: &str) {
-        let sig = minisign::sign(
-            Some(&k.pk),
-            &k.sk,
-            Cursor::new(self.read(file)),
-            Some(comment),
-            None,
-        )
-        .unwrap();
-        self.write(at, &sig.into_string());
+        self.0.add_key(k, "");
     }
 
     fn support(&self, k: &Key) {
@@ -103,15 +43,6 @@ impl GitSite {
             "content/initiatives/bus.md",
             "pnyx/1 support",
             &format!("signatures/initiatives/bus/{}.minisig", k.id),
-        );
-    }
-
-    fn certify(&self, by: &Key, subject: &Key, verb: &str) {
-        self.sign(
-            by,
-            &format!("signatures/keys/{}.pub", subject.id),
-            &format!("pnyx/1 {verb}"),
-            &format!("signatures/certifications/{}/{}.minisig", subject.id, by.id),
         );
     }
 
