@@ -129,6 +129,7 @@ pub fn tally_site(site: &Site, verified: &Verified, now: DateTime<Utc>) -> Talli
         &site.roles,
         &tallies.trust,
         &site.settings.tz,
+        site.signatures.history.is_some().then_some(tallies.now),
     );
     tallies
 }

@@ -2,10 +2,10 @@
 //! hidden as a result.
 //!
 //! An entry takes effect when a moderator signs it (`pnyx/1 moderate`, at
-//! `signatures/moderation/<slug>/<KEYID>.minisig`) whose term in `roles.yaml` covers the
-//! entry's date and who is a member of the web of trust. Entries without such a signature
-//! have no effect; they are listed on the moderation log with the reason, and the build says
-//! so. For each target, effective entries apply in date order: the last one decides whether
+//! `signatures/moderation/<slug>/<KEYID>.minisig`) whose term in `roles.yaml` covers both the
+//! entry's date and the arrival of the signature on the branch, and who is a member of the
+//! web of trust. Entries without such a signature have no effect: the moderation log lists
+//! them with the reason, and `pnyx check` refuses them. For each target, effective entries apply in date order: the last one decides whether
 //! it is hidden. Nothing is deleted: the text stays in the repository and its history.
 
 use std::collections::BTreeMap;
@@ -109,15 +109,18 @@ impl ModerationLog {
     }
 }
 
-/// Decides every entry and what ends up hidden.
+/// Decides every entry and what ends up hidden. `now` is when statements not committed yet
+/// arrive (`None` without git history, when nothing is dated).
 pub fn decide(
     content: &Content,
     verified: &Verified,
     roles: &Roles,
     trust: &Trust,
     tz: &chrono_tz::Tz,
+    now: Option<i64>,
 ) -> ModerationLog {
-    let mut signed: BTreeMap<&str, Vec<KeyId>> = BTreeMap::new();
+    // Each signer with the time its signature reached the branch.
+    let mut signed: BTreeMap<&str, Vec<(KeyId, Option<i64>)>> = BTreeMap::new();
     for a in &verified.accepted {
         if let (
             Target::Item {
@@ -127,11 +130,11 @@ pub fn decide(
             Verb::Moderate,
         ) = (&a.valid.place.target, a.valid.said.verb)
         {
-            // Only a statement about the entry's current text counts: a moderator signs
-            // exactly what takes effect.
-            if a.valid.version == 0 {
-                signed.entry(slug.as_str()).or_default().push(a.valid.place.key);
-            }
+            // Verification accepts only statements of the entry's current text.
+            signed
+                .entry(slug.as_str())
+                .or_default()
+                .push((a.valid.place.key, a.arrived.or(now)));
         }
     }
     let mut decisions: Vec<Decision> = content
@@ -140,11 +143,17 @@ pub fn decide(
         .map(|item| {
             let m = &item.meta;
             let ts = m.date.start(tz).timestamp();
-            let signed_by = signed.get(item.slug.as_str()).cloned().unwrap_or_default();
-            let in_term: Vec<KeyId> = signed_by
+            let signers = signed.get(item.slug.as_str()).cloned().unwrap_or_default();
+            let signed_by: Vec<KeyId> = signers.iter().map(|(k, _)| *k).collect();
+            // The term must cover the decision's date and the arrival of its signature: a
+            // former moderator cannot backdate a decision into their old term.
+            let in_term: Vec<KeyId> = signers
                 .iter()
-                .copied()
-                .filter(|k| roles.holds(k, RoleKind::Moderator, ts, tz))
+                .filter(|(k, arrived)| {
+                    roles.holds(k, RoleKind::Moderator, ts, tz)
+                        && arrived.is_none_or(|t| roles.holds(k, RoleKind::Moderator, t, tz))
+                })
+                .map(|(k, _)| *k)
                 .collect();
             let moderators: Vec<KeyId> = in_term.iter().copied().filter(|k| trust.is_member(k)).collect();
             let problem = if signed_by.is_empty() {

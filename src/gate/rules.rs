@@ -421,6 +421,7 @@ fn reason_hint(reason: &Reason) -> String {
         Reason::Misplaced(_) => "a statement lives at the path of its target and its key: signatures/<kind>/<slug>/<KEYID>.minisig (docs/signing.md, §2)".into(),
         Reason::UnknownKey(k) => format!("add the public key signatures/keys/{k}.pub in the same pull request (`pnyx keygen` writes it)"),
         Reason::NoTarget(p) => format!("{p} does not exist: check the slug in the statement's path"),
+        Reason::Outdated(p) => format!("{p} changed after it was signed: sign its current text again"),
         Reason::Legacy => "sign with `pnyx sign` or a current minisign, which prehashes (`minisign -S`, not `-l`)".into(),
         Reason::Malformed(_) => "make the statement with `pnyx sign` or `minisign -S -t \"pnyx/1 …\"` and add the file as it is".into(),
     }

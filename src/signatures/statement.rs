@@ -119,6 +119,22 @@ impl Place {
         }
     }
 
+    /// Whether only the current text of the signed file counts. A certification vouches for
+    /// one key file, an attestation for one batch, a moderation decision for one decision:
+    /// once that file changes, the statement no longer says anything about it. Supports and
+    /// registrations keep counting for the version they signed.
+    pub fn must_sign_current(&self) -> bool {
+        matches!(
+            &self.target,
+            Target::Key(_)
+                | Target::Paper { .. }
+                | Target::Item {
+                    folder: "moderation",
+                    ..
+                }
+        )
+    }
+
     /// The verbs that may be stored here.
     pub fn allowed(&self) -> &'static [Verb] {
         match &self.target {

@@ -49,6 +49,9 @@ pub enum Reason {
     NoTarget(String),
     /// A legacy (non-prehashed) signature.
     Legacy,
+    /// Signs an earlier version of a file whose current text alone counts (a key, a paper
+    /// batch, a moderation decision).
+    Outdated(String),
     /// A genuine signature by this key, but of another file: copied from elsewhere.
     Replayed,
     /// Does not verify at all.
@@ -64,6 +67,7 @@ impl Reason {
             Reason::UnknownKey(_) => "unknown-key",
             Reason::NoTarget(_) => "no-target",
             Reason::Legacy => "legacy",
+            Reason::Outdated(_) => "outdated",
             Reason::Replayed => "replayed",
             Reason::Forged => "forged",
         }
@@ -75,7 +79,7 @@ impl Reason {
         match self {
             Reason::Malformed(m) | Reason::Misplaced(m) => Some(m.clone()),
             Reason::UnknownKey(k) => Some(format!("signatures/keys/{k}.pub")),
-            Reason::NoTarget(p) => Some(p.clone()),
+            Reason::NoTarget(p) | Reason::Outdated(p) => Some(p.clone()),
             Reason::Legacy | Reason::Replayed | Reason::Forged => None,
         }
     }
@@ -88,6 +92,10 @@ impl fmt::Display for Reason {
             Reason::Misplaced(m) => write!(f, "misplaced: {m}"),
             Reason::UnknownKey(k) => write!(f, "unknown key: signatures/keys/{k}.pub does not exist"),
             Reason::NoTarget(p) => write!(f, "signs {p}, which does not exist"),
+            Reason::Outdated(p) => write!(
+                f,
+                "outdated: signs an earlier version of {p}, which has changed since"
+            ),
             Reason::Legacy => write!(
                 f,
                 "legacy signature: sign again with a current minisign (prehashed signatures only)"
@@ -199,6 +207,9 @@ pub fn verify_cached(
             }
         };
         match outcome {
+            Outcome::Verified if i > 0 && place.must_sign_current() => {
+                return Err((key, Reason::Outdated(target)));
+            }
             Outcome::Verified => {
                 return Ok(Valid {
                     place,

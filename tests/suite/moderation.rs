@@ -160,6 +160,18 @@ fn decisions_without_a_moderator_in_term_have_no_effect_and_say_why() {
 }
 
 #[test]
+fn a_decision_backdated_into_an_ended_term_has_no_effect() {
+    let c = Council::new();
+    // Dated within Mona's term, but its signature reaches the branch after the term ended.
+    c.decide("antidatee", "hide", TARGET, "2026-10-05", &c.m);
+    c.site.commit(day(170), "late hide");
+    assert_eq!(c.files_with(ATTACK), vec!["debates/d/index.html".to_string()]);
+    let log = c.site.page("moderation/index.html");
+    let at = log.find("id=\"m-antidatee\"").unwrap();
+    assert!(log[at..at + 1500].contains("Sans effet"));
+}
+
+#[test]
 fn a_moderator_who_is_not_a_member_has_no_authority() {
     // Mona's term is fine, but nobody certified her: she is not a member.
     let c = Council::with_roles(|_, m| format!("moderators:\n  - key: {}\n    from: 2026-09-01\n", m.id));

@@ -312,6 +312,68 @@ fn a_member_attested_paper_batch_counts_towards_the_goal() {
 }
 
 #[test]
+fn a_changed_key_file_or_batch_loses_the_statements_about_its_old_text() {
+    let s = GitSite::new();
+    let roots: Vec<Key> = (0..3).map(|_| key()).collect();
+    let m = key();
+    for k in roots.iter().chain([&m]) {
+        s.add_key(k);
+    }
+    let ids: Vec<String> = roots.iter().map(|k| k.id.to_string()).collect();
+    s.write(
+        "pnyx.yaml",
+        &format!("{CONFIG}trust:\n  roots: [{}]\n", ids.join(", ")),
+    );
+    for r in &roots {
+        s.certify(r, &m, "certify");
+    }
+    let batch = "signatures/paper/initiatives/bus/marche.yaml";
+    s.write(
+        batch,
+        "place: Marché\ndate: 2026-10-03\ncollector: Gigi\ncount: 2\n",
+    );
+    s.sign(
+        &roots[0],
+        batch,
+        "pnyx/1 attest 2",
+        &format!("signatures/paper/initiatives/bus/marche.{}.minisig", roots[0].id),
+    );
+    s.commit(day(1), "a member and a batch");
+    let is_member = |s: &GitSite| {
+        s.data("members.json")
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["key"] == m.id.to_string().as_str() && e["member"] == true)
+    };
+    assert!(is_member(&s));
+    assert_eq!(s.bus()["supporters"]["paper"], 2);
+    // Another key file under the same id, and the batch's place edited: what was vouched for
+    // is gone, so the old statements no longer count and are listed as outdated.
+    let pub_path = format!("signatures/keys/{}.pub", m.id);
+    let text = String::from_utf8(s.read(&pub_path)).unwrap();
+    s.write(
+        &pub_path,
+        &text.replacen("untrusted comment:", "untrusted comment: changed", 1),
+    );
+    s.write(
+        batch,
+        "place: Ailleurs\ndate: 2026-10-03\ncollector: Gigi\ncount: 2\n",
+    );
+    s.commit(day(2), "changed");
+    assert!(!is_member(&s));
+    assert_eq!(s.bus()["supporters"]["paper"], 0);
+    let rejected = s.data("rejected.json");
+    let outdated = rejected
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["reason"] == "outdated")
+        .count();
+    assert_eq!(outdated, 4, "{rejected}");
+}
+
+#[test]
 fn outside_git_every_statement_counts_and_the_data_says_so() {
     let s = GitSite::new();
     let a = key();
