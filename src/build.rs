@@ -89,13 +89,23 @@ pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site,
     let theme = Theme::load(&opts.root, site.settings.config.language)
         .map_err(|d| BuildError::Content(Diagnostics(d)))?;
     clock.lap("theme");
-    let cache_path = opts.root.join(CACHE_FILE);
-    let cache = crate::signatures::cache::Cache::load(&cache_path);
-    clock.lap("verify: cache loaded");
-    let verified = crate::verify::verify_all(&site.signatures, Some(&cache));
+    let verified = verify_site(&opts.root, &site);
     clock.lap("verify");
+    let tallies = tally_site(&site, &verified, now);
+    clock.lap("tally");
+    let output = render_site(&opts.root, &site, &theme, now, &verified, &tallies)?;
+    clock.lap("render");
+    Ok((site, output))
+}
+
+/// The verify stage through the site's cache (`CACHE_FILE`), which is saved again for the next
+/// run: shared by the build, `pnyx tally` and `pnyx codeowners`.
+pub fn verify_site(root: &Path, site: &Site) -> Verified {
+    let cache_path = root.join(CACHE_FILE);
+    let cache = crate::signatures::cache::Cache::load(&cache_path);
+    let verified = crate::verify::verify_all(&site.signatures, Some(&cache));
     if !site.signatures.statements.is_empty() {
-        // A cache that cannot be written only costs time on the next build.
+        // A cache that cannot be written only costs time on the next run.
         if let Err(e) = cache.save(&cache_path) {
             eprintln!(
                 "note: cannot save the verification cache {}: {e}",
@@ -103,11 +113,7 @@ pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site,
             );
         }
     }
-    let tallies = tally_site(&site, &verified, now);
-    clock.lap("tally");
-    let output = render_site(&opts.root, &site, &theme, now, &verified, &tallies)?;
-    clock.lap("render");
-    Ok((site, output))
+    verified
 }
 
 /// The tally stage, with the site's roots, trust settings and time zone: shared by the

@@ -97,10 +97,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::New { kind, title } => {
             let settings = pnyx::load::load_settings(&root).map_err(|d| Failure::Content(d.to_string()))?;
-            let hints = match pnyx::load::load(&root) {
-                Ok(site) => pnyx::new::Hints::from_content(&site.content),
-                Err(_) => pnyx::new::Hints::default(),
-            };
+            let hints = pnyx::new::Hints::from_content(&pnyx::load::load_content(&root).0);
             let today = pnyx::new::today(&settings.tz);
             let path = pnyx::new::create(&root, &kind, &title, &today, &hints)?;
             println!("{}", path.display());

@@ -121,7 +121,7 @@ pub fn codeowners(root: &Path) -> anyhow::Result<Owners> {
             "fix them first (`pnyx build` lists them)",
         )
     })?;
-    let verified = crate::verify::verify_all(&site.signatures, None);
+    let verified = crate::build::verify_site(root, &site);
     let now = crate::dates::reference_now()?;
     let tallies = crate::build::tally_site(&site, &verified, now);
     let tz = &site.settings.tz;

@@ -102,11 +102,7 @@ pub struct MeetingSummary {
 /// reference time), and sums it up: `pnyx tally`.
 pub fn of_site(root: &Path, now: DateTime<Utc>) -> Result<Summary, BuildError> {
     let site = crate::load::load(root)?;
-    let cache_path = root.join(crate::build::CACHE_FILE);
-    let cache = crate::signatures::cache::Cache::load(&cache_path);
-    let verified = crate::verify::verify_all(&site.signatures, Some(&cache));
-    // A cache that cannot be written only costs time on the next run.
-    let _ = cache.save(&cache_path);
+    let verified = crate::build::verify_site(root, &site);
     let tallies = crate::build::tally_site(&site, &verified, now);
     Ok(summarise(&site, &tallies))
 }

@@ -111,6 +111,21 @@ impl Parts {
     }
 }
 
+/// Reads and checks `content/` alone, nothing of `signatures/` or git: what `pnyx new` needs
+/// to suggest poles and groups. Items that do not parse are left out and reported.
+pub fn load_content(root: &Path) -> (Content, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let sources = read_sources(root, &mut diags);
+    let content = checked_content(root, sources, &mut diags);
+    (content, diags)
+}
+
+fn checked_content(root: &Path, sources: Vec<Source>, diags: &mut Diagnostics) -> Content {
+    let content = parse_content(sources, diags);
+    crate::check::check_content(&content, root, diags);
+    content
+}
+
 /// Reads the whole site as [`load`] does, and keeps what could be read along with the
 /// problems. Statements are dated from `history`, by default from the branch of `pnyx.yaml`.
 /// Fails only when `pnyx.yaml` cannot be read.
@@ -120,8 +135,7 @@ pub fn load_parts(root: &Path, history: Option<signatures::HistorySource<'_>>) -
     let mut diags = Diagnostics::default();
     let sources = read_sources(root, &mut diags);
     let working = revisions::working_blobs(&sources);
-    let content = parse_content(sources, &mut diags);
-    crate::check::check_content(&content, root, &mut diags);
+    let content = checked_content(root, sources, &mut diags);
     clock.lap("load: content");
     let history = history.unwrap_or(signatures::HistorySource::Branch(&settings.config.branch));
     let signatures = signatures::read_from(root, history, &mut diags);

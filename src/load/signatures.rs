@@ -122,11 +122,6 @@ pub enum HistorySource<'a> {
     Given(Option<History>),
 }
 
-/// Reads `signatures/` (and authorship signatures under `content/`), dated from `branch`.
-pub fn read(root: &Path, branch: &str, diags: &mut Diagnostics) -> Signatures {
-    read_from(root, HistorySource::Branch(branch), diags)
-}
-
 /// Reads `signatures/` (and authorship signatures under `content/`), dated from `source`.
 pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics) -> Signatures {
     let mut out = Signatures::default();
