@@ -3,8 +3,8 @@
 //! Moderators review contributions and sign moderation decisions; admins look after the
 //! configuration, the theme, the workflows and the trust roots. The two roles are kept apart:
 //! no key holds both at once. Each role has a term; outside it, a key has no role. A role
-//! counts only while its holder is a member of the web of trust (checked at tally time, see
-//! [`Roles::standing`]).
+//! counts only while its holder is a member of the web of trust (checked where a role is used,
+//! once the members are known: see `moderation::decide` and `moderate::codeowners`).
 //!
 //! ```yaml
 //! admins:

@@ -38,6 +38,7 @@ pub fn cumulative(
     let mut i = 0;
     while i < t.len() {
         let d = day(t[i]);
+        let before = count;
         while i < t.len() && day(t[i]) == d {
             count += 1.0;
             i += 1;
@@ -45,7 +46,7 @@ pub fn cumulative(
         points.push_str(&format!(
             " {:.1},{:.1} {:.1},{:.1}",
             x(d),
-            y(count - count_on(&t, i, &day, d)),
+            y(before),
             x(d),
             y(count)
         ));
@@ -74,11 +75,6 @@ pub fn cumulative(
         h - 6.0,
         esc(end_words),
     ))
-}
-
-/// How many of the points before `i` fall on day `d` (the step's height on that day).
-fn count_on(t: &[i64], i: usize, day: &dyn Fn(i64) -> chrono::NaiveDate, d: chrono::NaiveDate) -> f64 {
-    t[..i].iter().rev().take_while(|&&x| day(x) == d).count() as f64
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::trust_views::MemberView;
 use super::views::{Ctx, Views};
 
 #[derive(Serialize)]
@@ -57,7 +58,7 @@ struct BuildData {
 }
 
 /// The data files, by name.
-pub fn files(ctx: &Ctx<'_>, v: &Views) -> Vec<(String, Vec<u8>)> {
+pub fn files(ctx: &Ctx<'_>, v: &Views, members: &[MemberView]) -> Vec<(String, Vec<u8>)> {
     let initiatives: Vec<InitiativeData<'_>> = v
         .initiatives
         .iter()
@@ -82,15 +83,14 @@ pub fn files(ctx: &Ctx<'_>, v: &Views) -> Vec<(String, Vec<u8>)> {
         .collect();
     let mut initiatives = initiatives;
     initiatives.sort_by(|a, b| a.slug.cmp(b.slug));
-    let members: Vec<MemberData> = ctx
-        .members()
-        .into_iter()
+    let members: Vec<MemberData> = members
+        .iter()
         .map(|m| MemberData {
-            key: m.key.key,
-            name: m.key.name,
+            key: m.key.key.clone(),
+            name: m.key.name.clone(),
             member: m.key.member,
             root: m.root,
-            certified_by: m.certified_by.into_iter().map(|k| k.key).collect(),
+            certified_by: m.certified_by.iter().map(|k| k.key.clone()).collect(),
         })
         .collect();
     let history = ctx.sigs.history.as_ref();

@@ -124,6 +124,7 @@ pub fn render(
     clock.lap("render: views");
     let site_view = site_view(&ctx, &v);
     let mut jobs = jobs(&ctx, &v);
+    let members = ctx.members();
     history::add_pages(&ctx, &site.revisions, &mut jobs);
     jobs.push(
         Job::new(
@@ -132,7 +133,7 @@ pub fn render(
             "members",
             theme.t("members_title"),
         )
-        .var("members", &ctx.members())
+        .var("members", &members)
         .var(
             "certifications_needed",
             &site.settings.config.trust.certifications,
@@ -235,7 +236,7 @@ pub fn render(
     for (name, bytes) in &theme.assets {
         out.files.insert(format!("assets/{name}"), bytes.clone());
     }
-    for (name, bytes) in data::files(&ctx, &v) {
+    for (name, bytes) in data::files(&ctx, &v, &members) {
         out.files.insert(format!("data/{name}"), bytes);
     }
     clock.lap("render: open data");

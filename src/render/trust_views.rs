@@ -334,6 +334,13 @@ impl Ctx<'_> {
                 keys.push(*r);
             }
         }
+        // Whom each key certifies, found once rather than by a scan per key.
+        let mut certifies: BTreeMap<KeyId, Vec<KeyId>> = BTreeMap::new();
+        for (subject, certs) in &trust.certified_by {
+            for c in certs {
+                certifies.entry(c.by).or_default().push(*subject);
+            }
+        }
         let mut out: Vec<MemberView> = keys
             .into_iter()
             .map(|k| {
@@ -352,12 +359,10 @@ impl Ctx<'_> {
                         .flatten()
                         .map(|ts| self.time_words(ts).0),
                     certified_by: certs(&trust.certified_by),
-                    certifies: trust
-                        .certified_by
-                        .iter()
-                        .filter(|(_, v)| v.iter().any(|c| c.by == k))
-                        .map(|(s, _)| self.key_ref(*s))
-                        .collect(),
+                    certifies: certifies
+                        .get(&k)
+                        .map(|v| v.iter().map(|s| self.key_ref(*s)).collect())
+                        .unwrap_or_default(),
                     revoked_by: certs(&trust.revoked_by),
                     path: self.sigs.keys.get(&k).map(|f| f.path.clone()),
                 }
