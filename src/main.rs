@@ -170,9 +170,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Codeowners => {
             let owners = pnyx::moderate::codeowners(&root).map_err(signing)?;
-            let path = root.join(".github/CODEOWNERS");
-            std::fs::create_dir_all(root.join(".github")).map_err(anyhow::Error::from)?;
-            std::fs::write(&path, &owners.text).map_err(anyhow::Error::from)?;
+            let path = &owners.path;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(anyhow::Error::from)?;
+            }
+            std::fs::write(path, &owners.text).map_err(anyhow::Error::from)?;
             for (kind, key) in &owners.unnamed {
                 eprintln!(
                     "warning: the {} {key} has no forge handle: add `forge: HANDLE` to signatures/keys/{key}.yaml",

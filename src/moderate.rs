@@ -108,6 +108,9 @@ pub struct Owners {
     pub text: String,
     /// Role holders in term without a forge handle in their profile.
     pub unnamed: Vec<(RoleKind, KeyId)>,
+    /// Where it belongs: `.github/CODEOWNERS` at the root of the repository (the forge reads
+    /// it nowhere else), which may be above the site's folder.
+    pub path: std::path::PathBuf,
 }
 
 /// `.github/CODEOWNERS` from the roles in term at `now`: protected paths (everything but
@@ -152,6 +155,24 @@ pub fn codeowners(root: &Path) -> anyhow::Result<Owners> {
             "add an admin's term to roles.yaml and `forge: HANDLE` to their signatures/keys/KEYID.yaml",
         ));
     }
+    // Patterns are relative to the repository: prefix them with the site's folder in it.
+    let (repo_root, prefix) = match git2::Repository::discover(root)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+    {
+        Some(workdir) => {
+            let prefix = crate::history::site_prefix(&workdir, root)?;
+            (
+                workdir,
+                if prefix.is_empty() {
+                    prefix
+                } else {
+                    format!("{prefix}/")
+                },
+            )
+        }
+        None => (root.to_path_buf(), String::new()),
+    };
     let moderators = if moderators.is_empty() {
         admins.clone()
     } else {
@@ -172,10 +193,18 @@ pub fn codeowners(root: &Path) -> anyhow::Result<Owners> {
     );
     let _ = writeln!(text, "*  {}", admins.join(" "));
     for dir in ["content", "signatures", "static"] {
-        let _ = writeln!(text, "/{dir}/  {}", moderators.join(" "));
+        let _ = writeln!(text, "/{prefix}{dir}/  {}", moderators.join(" "));
     }
     for root_key in &site.settings.roots {
-        let _ = writeln!(text, "/signatures/keys/{root_key}.pub  {}", admins.join(" "));
+        let _ = writeln!(
+            text,
+            "/{prefix}signatures/keys/{root_key}.pub  {}",
+            admins.join(" ")
+        );
     }
-    Ok(Owners { text, unnamed })
+    Ok(Owners {
+        text,
+        unnamed,
+        path: repo_root.join(".github").join("CODEOWNERS"),
+    })
 }

@@ -364,3 +364,51 @@ fn codeowners_gives_content_to_moderators_and_the_rest_to_admins() {
         vec!["@mona-gh"]
     );
 }
+
+#[test]
+fn codeowners_for_a_site_in_a_subfolder_goes_to_the_repository_root() {
+    let dir = tempfile::tempdir().unwrap();
+    git2::Repository::init(dir.path()).unwrap();
+    let admin = Key::new();
+    let site = dir.path().join("conseil");
+    let write = |rel: &str, text: &str| {
+        let p = site.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "pnyx.yaml",
+        &format!("{}trust:\n  roots: [\"{}\"]\n", super::fixture::CONFIG, admin.id),
+    );
+    write("content/poles/logement.md", super::fixture::POLE);
+    write(
+        &format!("signatures/keys/{}.pub", admin.id),
+        &pnyx::signatures::keys::public_key_text(&admin.pk),
+    );
+    write(
+        &format!("signatures/keys/{}.yaml", admin.id),
+        "name: Alice\nforge: alice-gh\n",
+    );
+    write(
+        "roles.yaml",
+        &format!("admins:\n  - key: \"{}\"\n    from: 2026-01-01\n", admin.id),
+    );
+    pnyx_env(
+        [OsStr::new("--root"), site.as_os_str(), OsStr::new("codeowners")],
+        &[],
+    )
+    .assert_ok();
+    assert!(
+        !site.join(".github").exists(),
+        "the forge reads CODEOWNERS at the repository's root only"
+    );
+    let text = std::fs::read_to_string(dir.path().join(".github/CODEOWNERS")).unwrap();
+    assert!(text.contains("\n/conseil/content/  @alice-gh\n"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "\n/conseil/signatures/keys/{}.pub  @alice-gh\n",
+            admin.id
+        )),
+        "{text}"
+    );
+}
