@@ -228,7 +228,7 @@ fn check_contributions<M>(items: &Items<M>, diags: &mut Diagnostics) {
                         "reply_to",
                         format!("`{to}` is not a contribution of `{}`", item.slug),
                     )
-                    .hint(suggest(to, &known, "contributions here")),
+                    .hint(suggest(to, &known, "contributions here", "")),
                 );
                 continue;
             }
@@ -264,25 +264,36 @@ fn refer<M, T>(
         let known: Vec<&str> = targets.keys().map(String::as_str).collect();
         diags.push(
             item.error_at(key, format!("{what} `{v}` does not exist"))
-                .hint(suggest(v, &known, &format!("{what}s"))),
+                .hint(suggest(v, &known, &format!("{what}s"), "")),
         );
     }
 }
 
 /// "did you mean `x`?" from the closest known slugs, or the list when it is short.
-fn suggest(value: &str, known: &[&str], what: &str) -> String {
+/// "did you mean `x`?" when a known value is close to `value`, else the known values.
+/// `create` says what to do when there are none (empty: create the file first).
+pub(crate) fn suggest<S: AsRef<str>>(value: &str, known: &[S], what: &str, create: &str) -> String {
     if known.is_empty() {
-        return format!("there are no {what} yet; create the file first");
+        let create = if create.is_empty() {
+            "create the file first"
+        } else {
+            create
+        };
+        return format!("there are no {what} yet; {create}");
     }
     let mut scored: Vec<(f64, &str)> = known
         .iter()
-        .map(|k| (strsim::jaro_winkler(value, k), *k))
+        .map(|k| (strsim::jaro_winkler(value, k.as_ref()), k.as_ref()))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     if scored[0].0 > 0.8 {
         return format!("did you mean `{}`?", scored[0].1);
     }
-    let list: Vec<String> = known.iter().take(12).map(|k| format!("`{k}`")).collect();
+    let list: Vec<String> = known
+        .iter()
+        .take(12)
+        .map(|k| format!("`{}`", k.as_ref()))
+        .collect();
     let more = if known.len() > 12 { ", …" } else { "" };
     format!("known {what}: {}{more}", list.join(", "))
 }

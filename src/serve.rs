@@ -325,10 +325,7 @@ fn finish(bytes: &[u8], key: &str, generation: u64, errors: Option<&str>) -> Vec
 
 /// The errors of a failed rebuild, escaped, in a banner over the page.
 fn error_overlay(errors: &str) -> String {
-    let escaped = errors
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = crate::render::format::escaped(errors);
     format!(
         "<div role=\"alert\" id=\"pnyx-errors\" style=\"position:fixed;inset:0 0 auto 0;max-height:60vh;overflow:auto;z-index:9999;background:#fff4f4;color:#5c0000;border-bottom:4px solid #b00020;padding:1rem 1.5rem;font:14px/1.5 ui-monospace,monospace;box-shadow:0 4px 16px rgba(0,0,0,.25)\"><strong style=\"font:bold 16px system-ui,sans-serif\">La dernière reconstruction a échoué — the last rebuild failed. Le site affiché est la dernière version valide.</strong><pre style=\"white-space:pre-wrap;margin:.5rem 0 0\">{escaped}</pre></div>"
     )

@@ -16,6 +16,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::Context as _;
 
+use crate::check::suggest;
 use crate::signatures::keys::{self, KeyId, PublicKey};
 use crate::signatures::statement::{self, Said, Verb};
 use crate::signatures::verify::{self, FileVersion, StatementFile};
@@ -352,11 +353,8 @@ fn number_word(n: u32) -> String {
 pub fn profile_text(name: &str) -> anyhow::Result<String> {
     // A JSON string is a YAML double-quoted scalar; check that serde_yaml reads it back.
     let text = format!("name: {}\n", serde_json::to_string(name)?);
-    #[derive(serde::Deserialize)]
-    struct Profile {
-        name: String,
-    }
-    let back: Profile = serde_yaml::from_str(&text).context("the profile does not read back")?;
+    let back: crate::load::signatures::Profile =
+        serde_yaml::from_str(&text).context("the profile does not read back")?;
     anyhow::ensure!(back.name == name, "the profile does not read back unchanged");
     Ok(text)
 }
@@ -892,24 +890,6 @@ fn stems(dir: &Path, ext: &str) -> Vec<String> {
     out
 }
 
-/// "did you mean `x`?", or the list of what exists when nothing is close.
-fn suggest(value: &str, known: &[String], what: &str, create: &str) -> String {
-    if known.is_empty() {
-        return format!("there are no {what} in this site yet; {create}");
-    }
-    let mut scored: Vec<(f64, &str)> = known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(value, k), k.as_str()))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    if scored[0].0 > 0.8 {
-        return format!("did you mean `{}`?", scored[0].1);
-    }
-    let list: Vec<String> = known.iter().take(12).map(|k| format!("`{k}`")).collect();
-    let more = if known.len() > 12 { ", …" } else { "" };
-    format!("the {what} are: {}{more}", list.join(", "))
-}
-
 /// An item's slug from what was typed: `slug`, `slug.md` or `content/<folder>/slug.md`.
 fn item(root: &Path, folder: &'static str, what: &str, typed: &str) -> anyhow::Result<String> {
     let prefix = format!("content/{folder}/");
@@ -957,8 +937,6 @@ fn subject(root: &Path, typed: &str) -> anyhow::Result<KeyId> {
     Ok(id)
 }
 
-const PAPER_KINDS: [&str; 3] = ["initiatives", "votes", "budgets"];
-
 /// `<kind>/<slug>/<batch>` (or the batch file's path) → its parts, checked.
 fn paper(root: &Path, typed: &str, count: u64) -> anyhow::Result<Plan> {
     let spec = typed.trim();
@@ -971,7 +949,7 @@ fn paper(root: &Path, typed: &str, count: u64) -> anyhow::Result<Plan> {
     let [kind, slug, batch] = parts.as_slice() else {
         return Err(mistake(format!("`{typed}` is not a paper batch"), usage));
     };
-    let Some(folder) = PAPER_KINDS.into_iter().find(|k| k == kind) else {
+    let Some(folder) = statement::PAPER_FOLDERS.into_iter().find(|k| k == kind) else {
         return Err(mistake(
             format!("paper batches are for initiatives, votes and budgets, not `{kind}`"),
             usage,

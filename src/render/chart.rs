@@ -58,11 +58,7 @@ pub fn cumulative(
             format!(r#"<line class="chart-goal" x1="{pad}" y1="{gy:.1}" x2="{:.1}" y2="{gy:.1}" stroke-dasharray="6 4"/>"#, w - pad)
         })
         .unwrap_or_default();
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('"', "&quot;")
-    };
+    let esc = super::format::escaped;
     Some(format!(
         r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><line class="chart-axis" x1="{pad}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>{goal_line}<polyline class="chart-line" fill="none" points="{points}"/><text class="chart-label" x="{pad}" y="{:.1}">{}</text><text class="chart-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text></svg>"#,
         esc(label),
@@ -97,7 +93,7 @@ mod tests {
         .unwrap();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("chart-goal"));
-        assert!(svg.contains("3 &lt;signatures>"), "the label is escaped");
+        assert!(svg.contains("3 &lt;signatures&gt;"), "the label is escaped");
         assert!(cumulative(&[], (0, 0), None, &tz, "", "", "").is_none());
     }
 }

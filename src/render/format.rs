@@ -1,6 +1,28 @@
-//! Numbers and money in the site's language: "50 000 €", "€50,000", "1 200".
+//! Numbers and money in the site's language: "50 000 €", "€50,000", "1 200"; and HTML
+//! escaping for the few fragments written outside templates (diffs, charts, the error banner).
 
 use crate::config::Language;
+
+/// Appends `s` to `out` with `& < > " '` escaped: safe in text and in quoted attributes.
+pub fn escape(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `s` with `& < > " '` escaped.
+pub fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape(s, &mut out);
+    out
+}
 
 /// An integer with thousands separators: narrow no-break space in French, comma in English.
 pub fn int(n: u64, lang: Language) -> String {

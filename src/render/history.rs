@@ -17,6 +17,7 @@ use similar::{Algorithm, ChangeTag, DiffTag, InlineChangeOptions, TextDiff};
 use crate::load::revisions::{FileRevisions, Revisions};
 use crate::theme::Theme;
 
+use super::format::{escape, escaped};
 use super::views::{Ctx, Link};
 use super::Job;
 
@@ -377,26 +378,6 @@ fn skipped(html: &mut String, diff: &TextDiff<'_, '_, str>, range: Range<usize>,
     html.push_str("<div class=\"diff-skip\">");
     escape(&words.unchanged.replace("{n}", &n.to_string()), html);
     html.push_str("</div>");
-}
-
-fn escaped(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    escape(s, &mut out);
-    out
-}
-
-/// Appends `s` to `out` with `& < > " '` escaped: safe in text and in quoted attributes.
-pub fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -171,7 +171,8 @@ const ITEM_FOLDERS: [&str; 6] = [
     "sortitions",
     "moderation",
 ];
-const PAPER_FOLDERS: [&str; 3] = ["initiatives", "votes", "budgets"];
+/// The kinds of items whose signatures or ballots may be collected on paper.
+pub const PAPER_FOLDERS: [&str; 3] = ["initiatives", "votes", "budgets"];
 
 /// Reads a statement's place from its path (from the root, `/`-separated).
 pub fn place(path: &str) -> Result<Place, String> {
