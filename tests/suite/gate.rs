@@ -4,14 +4,9 @@
 //! Also the workflows that run it.
 
 use std::ffi::OsStr;
-use std::io::Cursor;
-use std::path::Path;
 
-use git2::{Repository, Signature, Time};
-use pnyx::signatures::keys::public_key_text;
-
-use super::fixture::{demo_root, location, pnyx_env, Run, CONFIG, POLE};
-use super::repo::{day, Key};
+use super::fixture::{demo_root, location, pnyx_env, Run, CONFIG};
+use super::repo::{day, GitSite, Key};
 
 fn key() -> Key {
     Key::new()
@@ -25,31 +20,26 @@ const SIGNED: &str = "content/debates/d/02-b.md";
 /// certification makes a member) and Bea; both support the initiative `bus` (goal 3); the
 /// debate `d` has an unsigned contribution by Alice and one signed by Bea.
 struct Council {
-    dir: tempfile::TempDir,
-    repo: Repository,
+    site: GitSite,
     alice: Key,
     bea: Key,
 }
 
+impl std::ops::Deref for Council {
+    type Target = GitSite;
+    fn deref(&self) -> &GitSite {
+        &self.site
+    }
+}
+
 impl Council {
     fn new() -> Council {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repository::init(dir.path()).unwrap();
-        repo.set_head("refs/heads/main").unwrap();
-        let c = Council {
-            dir,
-            repo,
-            alice: key(),
-            bea: key(),
-        };
-        c.write(
-            "pnyx.yaml",
-            &format!(
-                "{CONFIG}trust:\n  roots: [\"{}\"]\n  certifications: 1\n",
-                c.alice.id
-            ),
-        );
-        c.write("content/poles/logement.md", POLE);
+        let (alice, bea) = (key(), key());
+        let site = GitSite::new(&format!(
+            "trust:\n  roots: [\"{}\"]\n  certifications: 1\n",
+            alice.id
+        ));
+        let c = Council { site, alice, bea };
         c.write(
             "roles.yaml",
             &format!("moderators:\n  - key: \"{}\"\n    from: 2026-09-01\n", c.alice.id),
@@ -86,70 +76,12 @@ impl Council {
         c
     }
 
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.root().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
     fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.root().join(rel)).unwrap()
-    }
-
-    fn remove(&self, rel: &str) {
-        std::fs::remove_file(self.root().join(rel)).unwrap();
-    }
-
-    /// Commits every change of the work tree on the current branch.
-    fn commit(&self, time: i64, msg: &str) -> git2::Oid {
-        let mut index = self.repo.index().unwrap();
-        index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
-        index.update_all(["*"], None).unwrap();
-        index.write().unwrap();
-        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let sig = Signature::new("T", "t@example.org", &Time::new(time, 0)).unwrap();
-        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        self.repo
-            .commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
-            .unwrap()
-    }
-
-    /// Starts the branch `name` from the current commit and switches to it.
-    fn branch(&self, name: &str) {
-        let head = self.repo.head().unwrap().peel_to_commit().unwrap();
-        self.repo.branch(name, &head, false).unwrap();
-        self.repo.set_head(&format!("refs/heads/{name}")).unwrap();
+        String::from_utf8(self.site.read(rel)).unwrap()
     }
 
     fn add_key(&self, k: &Key, name: &str) {
-        self.write(&format!("signatures/keys/{}.pub", k.id), &public_key_text(&k.pk));
-        self.write(
-            &format!("signatures/keys/{}.yaml", k.id),
-            &format!("name: {name}\n"),
-        );
-    }
-
-    /// A statement by `k` of the current bytes of `file`, stored at `at`.
-    fn statement(&self, k: &Key, file: &str, comment: &str) -> String {
-        minisign::sign(
-            Some(&k.pk),
-            &k.sk,
-            Cursor::new(self.read(file).into_bytes()),
-            Some(comment),
-            None,
-        )
-        .unwrap()
-        .into_string()
-    }
-
-    fn sign(&self, k: &Key, file: &str, comment: &str, at: &str) {
-        let text = self.statement(k, file, comment);
-        self.write(at, &text);
+        self.site.add_key(k, &format!("name: {name}\n"));
     }
 
     fn support_path(&self, k: &Key) -> String {

@@ -2,17 +2,8 @@
 //! first-parent history of the branch, with dates, commit summaries and what changed; the
 //! item page says when it was last updated and links to it.
 
-use git2::{Repository, Signature, Time};
-
-use super::fixture::{Site, CONFIG, POLE};
-
-/// A site in a git repository whose commits have chosen times.
-struct GitSite {
-    site: Site,
-    repo: Repository,
-}
-
-use super::repo::day;
+use super::fixture::Site;
+use super::repo::{self, day};
 
 const BUS: &str = "content/initiatives/bus.md";
 
@@ -20,36 +11,26 @@ fn bus(body: &str) -> String {
     format!("---\ntitle: Bus gratuits\nkind: project\npole: logement\n---\n{body}")
 }
 
+/// The shared git fixture with the initiative `bus`; commits are Alice Martin's.
+struct GitSite(repo::GitSite);
+
+impl std::ops::Deref for GitSite {
+    type Target = repo::GitSite;
+    fn deref(&self) -> &repo::GitSite {
+        &self.0
+    }
+}
+
 impl GitSite {
     /// `pnyx.yaml`, pole `logement` and initiative `bus`, not committed yet.
     fn new(body: &str) -> GitSite {
-        let site = Site::empty();
-        let repo = Repository::init(site.root()).unwrap();
-        repo.set_head("refs/heads/main").unwrap();
-        site.write("pnyx.yaml", CONFIG)
-            .write("content/poles/logement.md", POLE)
-            .write(BUS, bus(body));
-        GitSite { site, repo }
+        let site = repo::GitSite::new("");
+        site.write(BUS, &bus(body));
+        GitSite(site)
     }
 
-    /// Commits everything in the work tree at `time`, on `main`.
     fn commit(&self, time: i64, msg: &str) {
-        let mut index = self.repo.index().unwrap();
-        index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
-        index.write().unwrap();
-        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let sig = Signature::new("Alice Martin", "alice@example.org", &Time::new(time, 0)).unwrap();
-        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        self.repo
-            .commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
-            .unwrap();
-    }
-
-    /// Builds the site and returns the page at `rel` (under `public/`).
-    fn page(&self, rel: &str) -> String {
-        self.site.build().assert_ok();
-        self.site.read(&format!("public/{rel}"))
+        self.0.commit_as("Alice Martin", time, msg);
     }
 }
 
@@ -70,7 +51,7 @@ fn marked(html: &str, tag: &str) -> Vec<String> {
 fn amended() -> GitSite {
     let s = GitSite::new("Les bus sont gratuits le dimanche.\n");
     s.commit(day(0), "Proposer la gratuité des bus");
-    s.site.write(BUS, bus("Les bus sont gratuits tous les jours.\n"));
+    s.write(BUS, &bus("Les bus sont gratuits tous les jours.\n"));
     s.commit(day(3), "Étendre la gratuité à toute la semaine");
     s
 }
@@ -127,9 +108,9 @@ fn the_item_page_says_when_it_was_last_updated_and_links_to_its_history() {
 fn a_hostile_script_in_an_edit_is_escaped_in_the_diff() {
     let s = GitSite::new("Un texte sage.\n");
     s.commit(day(0), "Proposer");
-    s.site.write(
+    s.write(
         BUS,
-        bus("Un texte sage.\n\nPuis <script>alert('pwned')</script> <img src=x onerror=alert(1)>\n"),
+        &bus("Un texte sage.\n\nPuis <script>alert('pwned')</script> <img src=x onerror=alert(1)>\n"),
     );
     s.commit(day(1), "Modifier <b>le</b> texte");
     let page = s.page("initiatives/bus/history/index.html");
@@ -150,8 +131,7 @@ fn a_hostile_script_in_an_edit_is_escaped_in_the_diff() {
 #[test]
 fn uncommitted_changes_come_first_as_not_yet_published() {
     let s = amended();
-    s.site
-        .write(BUS, bus("Les bus et les trams sont gratuits tous les jours.\n"));
+    s.write(BUS, &bus("Les bus et les trams sont gratuits tous les jours.\n"));
     let page = s.page("initiatives/bus/history/index.html");
     let draft = page.find("Pas encore publiée").expect("the uncommitted version");
     assert!(draft < page.find("Étendre la gratuité").unwrap());
@@ -159,7 +139,7 @@ fn uncommitted_changes_come_first_as_not_yet_published() {
         marked(&page, "ins").iter().any(|t| t.contains("et les trams")),
         "{page}"
     );
-    let item = s.site.read("public/initiatives/bus/index.html");
+    let item = s.page("initiatives/bus/index.html");
     assert!(item.contains("Historique (3 versions)"));
     assert!(
         item.contains("4 octobre 2026</time>"),

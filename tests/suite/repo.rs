@@ -76,12 +76,17 @@ impl GitSite {
 
     /// Commits every change of the working tree at `time`.
     pub fn commit(&self, time: i64, msg: &str) {
+        self.commit_as("T", time, msg);
+    }
+
+    /// Commits every change of the working tree at `time`, by `author`.
+    pub fn commit_as(&self, author: &str, time: i64, msg: &str) {
         let mut index = self.repo.index().unwrap();
         index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
         index.update_all(["*"], None).unwrap();
         index.write().unwrap();
         let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let sig = Signature::new("T", "t@example.org", &Time::new(time, 0)).unwrap();
+        let sig = Signature::new(author, "t@example.org", &Time::new(time, 0)).unwrap();
         let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
         self.repo
@@ -97,17 +102,33 @@ impl GitSite {
         }
     }
 
-    /// Signs the current bytes of `file` saying `comment`, and stores the statement at `at`.
-    pub fn sign(&self, k: &Key, file: &str, comment: &str, at: &str) {
-        let sig = minisign::sign(
+    pub fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.root().join(rel)).unwrap();
+    }
+
+    /// Starts the branch `name` from the current commit and switches to it.
+    pub fn branch(&self, name: &str) {
+        let head = self.repo.head().unwrap().peel_to_commit().unwrap();
+        self.repo.branch(name, &head, false).unwrap();
+        self.repo.set_head(&format!("refs/heads/{name}")).unwrap();
+    }
+
+    /// A statement by `k` of the current bytes of `file` saying `comment`.
+    pub fn statement(&self, k: &Key, file: &str, comment: &str) -> String {
+        minisign::sign(
             Some(&k.pk),
             &k.sk,
             Cursor::new(self.read(file)),
             Some(comment),
             None,
         )
-        .unwrap();
-        self.write(at, &sig.into_string());
+        .unwrap()
+        .into_string()
+    }
+
+    /// Signs the current bytes of `file` saying `comment`, and stores the statement at `at`.
+    pub fn sign(&self, k: &Key, file: &str, comment: &str, at: &str) {
+        self.write(at, &self.statement(k, file, comment));
     }
 
     /// `by` certifies `subject` (or revokes, with `verb`).
