@@ -147,6 +147,33 @@ fn minisign(cwd: &Path, args: &[&OsStr], stdin: &str) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+/// `minisign -S [extra] -s SECRET -m SIGNED -x STATEMENT -t COMMENT` in the site, the
+/// statement's folder made first; `stdin` answers a password prompt.
+fn stock_sign(
+    site: &Site,
+    secret: &Path,
+    signed: &str,
+    statement: &str,
+    comment: &str,
+    extra: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    std::fs::create_dir_all(site.path(statement).parent().unwrap()).unwrap();
+    let mut args: Vec<&OsStr> = vec![OsStr::new("-S")];
+    args.extend(extra.iter().map(OsStr::new));
+    args.extend([
+        OsStr::new("-s"),
+        secret.as_os_str(),
+        OsStr::new("-m"),
+        OsStr::new(signed),
+        OsStr::new("-x"),
+        OsStr::new(statement),
+        OsStr::new("-t"),
+        OsStr::new(comment),
+    ]);
+    minisign(site.root(), &args, stdin)
+}
+
 fn text(out: &std::process::Output) -> String {
     format!(
         "exit {:?}\n--- stdout\n{}--- stderr\n{}",
@@ -363,20 +390,13 @@ fn a_key_with_a_password_asks_for_it_and_refuses_a_wrong_one() {
 
     // Stock minisign signs with pnyx's key (password on its standard input) and verifies.
     require_minisign!();
-    std::fs::create_dir_all(site.path("signatures/meetings/pleniere")).unwrap();
-    let out = minisign(
-        site.root(),
-        &[
-            OsStr::new("-S"),
-            OsStr::new("-s"),
-            secret.as_os_str(),
-            OsStr::new("-m"),
-            OsStr::new(MEETING),
-            OsStr::new("-x"),
-            OsStr::new(&format!("signatures/meetings/pleniere/{id}.minisig")),
-            OsStr::new("-t"),
-            OsStr::new("pnyx/1 register"),
-        ],
+    let out = stock_sign(
+        &site,
+        &secret,
+        MEETING,
+        &format!("signatures/meetings/pleniere/{id}.minisig"),
+        "pnyx/1 register",
+        &[],
         "correct horse\n",
     );
     assert!(out.status.success(), "{}", text(&out));
@@ -678,22 +698,7 @@ fn a_stock_key_and_a_stock_statement_are_accepted() {
 
     // A support made with the stock command line alone.
     let path = format!("signatures/initiatives/gratuite-des-bus/{id}.minisig");
-    std::fs::create_dir_all(site.path("signatures/initiatives/gratuite-des-bus")).unwrap();
-    let out = minisign(
-        site.root(),
-        &[
-            OsStr::new("-S"),
-            OsStr::new("-s"),
-            secret.as_os_str(),
-            OsStr::new("-m"),
-            OsStr::new(BUS),
-            OsStr::new("-x"),
-            OsStr::new(&path),
-            OsStr::new("-t"),
-            OsStr::new("pnyx/1 support"),
-        ],
-        "",
-    );
+    let out = stock_sign(&site, &secret, BUS, &path, "pnyx/1 support", &[], "");
     assert!(out.status.success(), "{}", text(&out));
     let valid = library_verify(&site, &path).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(valid.said.verb, Verb::Support);
@@ -756,23 +761,7 @@ fn a_legacy_stock_signature_is_rejected_as_legacy() {
         std::fs::read(&public).unwrap(),
     );
     let path = format!("signatures/initiatives/gratuite-des-bus/{id}.minisig");
-    std::fs::create_dir_all(site.path("signatures/initiatives/gratuite-des-bus")).unwrap();
-    let out = minisign(
-        site.root(),
-        &[
-            OsStr::new("-S"),
-            OsStr::new("-l"),
-            OsStr::new("-s"),
-            secret.as_os_str(),
-            OsStr::new("-m"),
-            OsStr::new(BUS),
-            OsStr::new("-x"),
-            OsStr::new(&path),
-            OsStr::new("-t"),
-            OsStr::new("pnyx/1 support"),
-        ],
-        "",
-    );
+    let out = stock_sign(&site, &secret, BUS, &path, "pnyx/1 support", &["-l"], "");
     if !out.status.success() {
         eprintln!(
             "skipped: this minisign cannot make legacy signatures (-l)\n{}",
