@@ -136,8 +136,8 @@ impl Ctx<'_> {
 
     fn hidden_view(&self, h: &Hidden) -> HiddenView {
         HiddenView {
-            date: self.theme.calendar.moment(&h.date, &self.settings.tz),
-            date_iso: h.date.start(&self.settings.tz).date_naive().to_string(),
+            date: self.when(&h.date),
+            date_iso: self.iso(&h.date),
             by: h.by.iter().map(|k| self.key_ref(*k)).collect(),
             reason: h.reason.clone(),
             log_url: format!("{}moderation/#m-{}", self.settings.base_path, h.entry),
@@ -180,8 +180,8 @@ impl Ctx<'_> {
                     target: d.target.clone(),
                     target_url: target_url(self, &d.target),
                     reason: d.reason.clone(),
-                    date: self.theme.calendar.moment(&d.date, tz),
-                    date_iso: d.date.start(tz).date_naive().to_string(),
+                    date: self.when(&d.date),
+                    date_iso: self.iso(&d.date),
                     by: d.moderators.iter().map(|k| self.key_ref(*k)).collect(),
                     signed_by: d.signed_by.iter().map(|k| self.key_ref(*k)).collect(),
                     effective: d.effective(),
@@ -198,8 +198,8 @@ impl Ctx<'_> {
                 .filter(|t| t.kind == kind)
                 .map(|t| RoleView {
                     key: self.key_ref(t.key),
-                    from: self.theme.calendar.moment(&t.from, tz),
-                    to: t.to.as_ref().map(|m| self.theme.calendar.moment(m, tz)),
+                    from: self.when(&t.from),
+                    to: t.to.as_ref().map(|m| self.when(m)),
                     current: t.covers(now, tz),
                 })
                 .collect();

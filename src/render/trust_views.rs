@@ -261,7 +261,7 @@ impl Ctx<'_> {
                         Some(PaperView {
                             path: p.path.clone(),
                             place: b.meta.place.clone(),
-                            date: self.theme.calendar.moment(&b.meta.date, &self.settings.tz),
+                            date: self.when(&b.meta.date),
                             collector: b.meta.collector.clone(),
                             count: format::int(p.count, lang),
                             counted: p.counted,

@@ -54,7 +54,7 @@ impl Ctx<'_> {
         self.theme.t(key)
     }
 
-    fn when(&self, m: &Moment) -> String {
+    pub(super) fn when(&self, m: &Moment) -> String {
         self.theme.calendar.moment(m, self.tz())
     }
 
@@ -63,7 +63,7 @@ impl Ctx<'_> {
     }
 
     /// ISO 8601 for `<time datetime>`: the day for a whole day, else the instant.
-    fn iso(&self, m: &Moment) -> String {
+    pub(super) fn iso(&self, m: &Moment) -> String {
         if m.has_time() {
             m.start(self.tz()).to_rfc3339()
         } else {
