@@ -19,6 +19,31 @@
 #   - 4 supports on arbres-fruitiers-dans-la-ville, which closed on 2026-10-31: they are
 #     committed after the deadline, so the site lists them and does not count them;
 #   - registrations to the two coming meetings with open registration;
+#   - ballots (`pnyx/1 vote CHOICE`) on the five votes. Four of them close late on
+#     2026-12-01 (23:30, 23:40, 23:50 Paris time): their ballots count because the demo's
+#     statements were committed that evening (a ballot committed after the close is listed as
+#     late, not counted; to remake the demo later, move those `closes` too):
+#       . adoption-de-la-charte-des-debats (majority, members, quorum 10): 7 yes, 2 no,
+#         1 abstain from members (10 ballots: quorum met, adopted); Julien's `oui` is refused
+#         (not an option) and Lucie's `yes` too (not a member);
+#       . adhesion-au-reseau-national-des-conseils-citoyens (majority, members, quorum 50 %, i.e.
+#         6 of the 11 members): 4 member ballots, no quorum; Nikki's is refused (not a member);
+#       . nom-de-la-lettre-d-information (ranked, Schulze, anyone): 12 rankings, some partial, one
+#         with a tie; « Les Échos » has the most first places (5), « Place publique » beats
+#         every other name face to face and wins;
+#       . priorites-transports-2027 (majority judgment, anyone): 12 ballots (one leaves an option
+#         out: it gets the worst grade); the cycle network is first with « très-bien »; pavements
+#         and night buses both get « bien », pavements ahead on the tie-break; Hugo's ballot is
+#         refused (`tres-bien` is not a grade);
+#       . jour-de-la-reunion-hebdomadaire (dates, anyone, open until 2026-12-10): 14 online
+#         answers (Wednesday 9, Tuesday 7, Thursday 3) and a paper batch of 6 answers from the
+#         Tuesday meeting of 2026-11-24 (collected by Julien, attested `pnyx/1 attest 6` by
+#         Serge) that puts Tuesday ahead, 12 to 11;
+#   - the 11 members' ballots on budget-participatif-2027 (equal shares, open until
+#     2027-01-31): 7 approve the benches and the bike shelter (6 of them the gentle gym too), 4
+#     the compost bins and the book boxes; greedy funds the majority's three projects (49 000 €),
+#     equal shares funds the gym, the book boxes, the bike shelter and the compost bins
+#     (45 500 €); Hélène's and Lucie's ballots are refused (not members);
 #   - roles.yaml (two admins, two moderators in term, one past term) and two moderation
 #     decisions: Amina (a moderator) hides a personal attack; Thomas (not a moderator) signs
 #     one that has no effect;
@@ -38,8 +63,9 @@
 # It DELETES and rewrites the whole `signatures/` folder, rewrites the `roots:` line of
 # `pnyx.yaml`, `roles.yaml` and the two files of `content/moderation/`. Choices (who signs what) are fixed lists below; only the keys and the signature
 # bytes change from run to run (minisign signatures are randomised).
-# It signs the exact bytes of the content files: edit `content/initiatives/*.md` and
-# `content/meetings/*.md` BEFORE running it, or the statements will be for an older version.
+# It signs the exact bytes of the content files: edit `content/initiatives/*.md`,
+# `content/meetings/*.md`, `content/votes/*.md` and `content/budgets/*.md` BEFORE running it, or
+# the statements will be for an older version.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -106,6 +132,12 @@ register() { # register MEETING HANDLE…
   local s=$1 h; shift
   for h in "$@"; do sign "$h" "content/meetings/$s.md" "signatures/meetings/$s/${ID[$h]}.minisig" "pnyx/1 register"; done
 }
+vote() { # vote SLUG HANDLE "CHOICE": a ballot on content/votes/SLUG.md
+  sign "$2" "content/votes/$1.md" "signatures/votes/$1/${ID[$2]}.minisig" "pnyx/1 vote $3"
+}
+budget_vote() { # budget_vote SLUG HANDLE "PROJECT,…": approved projects of content/budgets/SLUG.md
+  sign "$2" "content/budgets/$1.md" "signatures/budgets/$1/${ID[$2]}.minisig" "pnyx/1 vote $3"
+}
 certify() { # certify SUBJECT CERTIFIER…
   local s=$1 h; shift
   for h in "$@"; do sign "$h" "signatures/keys/${ID[$s]}.pub" "signatures/certifications/${ID[$s]}/${ID[$h]}.minisig" "pnyx/1 certify"; done
@@ -165,6 +197,107 @@ sign odile "$batch.yaml" "$batch.${ID[odile]}.minisig" "pnyx/1 attest 280"
 # --- meetings -----------------------------------------------------------------------------
 register assemblee-pleniere-de-decembre beatrice odile julien nadia karim chloe hugo
 register cantines-et-circuits-courts-a-l-espace-bonnefoy serge amina fatima mathilde
+
+# --- votes --------------------------------------------------------------------------------
+# The charter (majority, members, quorum 10): 10 member ballots count, 7 yes, 2 no, 1 abstain:
+# adopted (7 > 50 % of 9). Two are refused: Julien wrote `oui`, Lucie is not a member.
+charte=adoption-de-la-charte-des-debats
+for h in beatrice jean-pierre odile gigi manu serge nadia; do vote $charte "$h" yes; done
+vote $charte wilfrid no
+vote $charte patrick no
+vote $charte amina abstain
+vote $charte julien oui   # refused: not one of the options
+vote $charte lucie yes    # refused: not a member
+
+# The national network (majority, members, quorum 50 % of 11 members = 6): 4 ballots, no quorum.
+reseau=adhesion-au-reseau-national-des-conseils-citoyens
+vote $reseau manu yes
+vote $reseau nadia yes
+vote $reseau patrick no
+vote $reseau beatrice abstain
+vote $reseau nikki yes    # refused: not a member
+
+# The newsletter's name (ranked, Schulze, anyone). First places: echos 5, daurade 3, carton 2,
+# place-publique 2; but place-publique beats echos 7–5, daurade 7–4, carton 8–3.
+# Ranking: place-publique > echos > daurade > carton.
+lettre=nom-de-la-lettre-d-information
+vote $lettre beatrice "echos>place-publique>daurade>carton"
+vote $lettre jean-pierre "echos>place-publique>carton>daurade"
+vote $lettre karim "echos>place-publique"
+vote $lettre odile "echos>daurade>place-publique>carton"
+vote $lettre hugo "echos"
+vote $lettre julien "daurade>place-publique>carton>echos"
+vote $lettre serge "daurade>place-publique>echos"
+vote $lettre chloe "daurade>carton>place-publique"
+vote $lettre gigi "carton>place-publique>daurade>echos"
+vote $lettre manu "carton>place-publique>echos"
+vote $lettre nikki "place-publique>carton=daurade>echos"
+vote $lettre ines "place-publique>echos>daurade>carton"
+
+# The transport pole's priorities (majority judgment, anyone). Majority grades: velo très-bien;
+# trottoirs and bus-de-nuit bien (trottoirs 4 better / 3 worse, bus-de-nuit 3 better / 4 worse:
+# trottoirs ahead on the tie-break); parkings-relais passable.
+transports=priorites-transports-2027
+vote $transports julien "velo=excellent,bus-de-nuit=bien,trottoirs=très-bien,parkings-relais=passable"
+vote $transports helene "velo=très-bien,bus-de-nuit=passable,trottoirs=bien,parkings-relais=excellent"
+vote $transports serge "velo=excellent,bus-de-nuit=bien,trottoirs=bien,parkings-relais=bien"
+vote $transports nadia "velo=bien,bus-de-nuit=très-bien,trottoirs=très-bien,parkings-relais=insuffisant"
+vote $transports gigi "velo=très-bien,bus-de-nuit=bien,trottoirs=excellent,parkings-relais=passable"
+vote $transports thomas "velo=insuffisant,bus-de-nuit=excellent,trottoirs=bien,parkings-relais=très-bien"
+vote $transports baptiste "velo=bien,bus-de-nuit=passable,trottoirs=passable,parkings-relais=à-rejeter"
+vote $transports mathilde "velo=très-bien,bus-de-nuit=insuffisant,trottoirs=bien,parkings-relais=bien"
+vote $transports yannick "velo=passable,bus-de-nuit=très-bien,trottoirs=passable,parkings-relais=passable"
+vote $transports camille "velo=excellent,bus-de-nuit=bien,trottoirs=insuffisant,parkings-relais=insuffisant"
+vote $transports jeanne "velo=bien,bus-de-nuit=passable,trottoirs=très-bien" # parkings-relais: à-rejeter
+vote $transports patrick "velo=très-bien,bus-de-nuit=bien,trottoirs=bien,parkings-relais=passable"
+vote $transports hugo "velo=tres-bien,trottoirs=bien" # refused: `tres-bien` is not a grade
+
+# The weekly meeting's day (dates, anyone, open until 2026-12-10). Online: Tuesday 7,
+# Wednesday 9, Thursday 3; with the paper batch below: Tuesday 12, Wednesday 11, Thursday 5.
+jour=jour-de-la-reunion-hebdomadaire
+mardi=2027-01-05 mercredi=2027-01-06 jeudi=2027-01-07
+vote $jour beatrice "$mardi,$mercredi"
+vote $jour jean-pierre "$mardi"
+vote $jour odile "$mercredi"
+vote $jour gigi "$mardi,$mercredi"
+vote $jour julien "$mercredi,$jeudi"
+vote $jour nadia "$mardi"
+vote $jour karim "$mercredi"
+vote $jour chloe "$mardi,$jeudi"
+vote $jour hugo "$mercredi"
+vote $jour nikki "$mardi,$mercredi"
+vote $jour rachid "$jeudi"
+vote $jour thomas "$mercredi"
+vote $jour sophie "$mardi"
+vote $jour fatima "$mercredi"
+# Paper answers from the Tuesday meeting at la Daurade, attested by Serge (a member).
+batch=signatures/paper/votes/$jour/reunion-du-mardi-2026-11-24
+mkdir -p "$(dirname "$batch")"
+cat >"$batch.yaml" <<'YAML'
+place: "Place de la Daurade, réunion du mardi (groupe n° 1, Se déplacer sans voiture)"
+date: 2026-11-24
+collector: "Julien"
+count: 6
+ballots:
+  "2027-01-05": 2
+  "2027-01-05,2027-01-06": 2
+  "2027-01-05,2027-01-07": 1
+  "2027-01-07": 1
+YAML
+sign serge "$batch.yaml" "$batch.${ID[serge]}.minisig" "pnyx/1 attest 6"
+
+# --- the participatory budget -------------------------------------------------------------
+# 50 000 € (equal shares, members), 11 member ballots. Approvals: abri-velo (16 000 €) 7,
+# bancs-et-fontaines (24 000 €) 7, gym-douce (9 000 €) 6, boites-a-livres (6 500 €) 4,
+# composteurs (14 000 €) 4. Greedy: abri-velo, bancs-et-fontaines, gym-douce = 49 000 €.
+# Equal shares: gym-douce, boites-a-livres, abri-velo, then (add-one) composteurs = 45 500 €.
+budget=budget-participatif-2027
+majorite="bancs-et-fontaines,abri-velo-securise-aux-minimes,gym-douce-dans-les-parcs"
+for h in beatrice jean-pierre julien patrick nadia amina; do budget_vote $budget "$h" "$majorite"; done
+budget_vote $budget serge "bancs-et-fontaines,abri-velo-securise-aux-minimes"
+for h in gigi wilfrid odile manu; do budget_vote $budget "$h" "composteurs-de-quartier,boites-a-livres"; done
+budget_vote $budget helene "abri-velo-securise-aux-minimes"                # refused: not a member
+budget_vote $budget lucie "boites-a-livres,composteurs-de-quartier"        # refused: not a member
 
 # --- roles and moderation -----------------------------------------------------------------
 # Admins (Béatrice, Jean-Pierre) and moderators (Amina, Serge; Nadia's term is over) in

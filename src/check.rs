@@ -44,6 +44,12 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
                     .hint("add `cost: 12000` (in the budget's currency)"),
             );
         }
+        if m.cost == Some(0) {
+            diags.push(
+                i.error_at("cost", "a project of a participatory budget cannot cost nothing")
+                    .hint("give its cost in the budget's currency, at least 1"),
+            );
+        }
         if m.cost.is_some() && m.budget.is_none() {
             diags.push(
                 i.error_at("cost", "`cost` only makes sense with `budget`")
@@ -134,6 +140,34 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
                     .hint("add `grades: [excellent, good, fair, poor, reject]`"),
             );
         }
+        if m.method == VoteMethod::Majority {
+            let ids: Vec<&str> = m.options.iter().map(|o| o.id.as_str()).collect();
+            let odd: Vec<&str> = ids
+                .iter()
+                .copied()
+                .filter(|id| !["yes", "no", "abstain"].contains(id))
+                .collect();
+            if !odd.is_empty() || !ids.contains(&"yes") || !ids.contains(&"no") {
+                diags.push(
+                    v.error_at("options", "a majority vote's options are `yes`, `no` and, if you wish, `abstain`")
+                        .hint("write `options: [yes, no, abstain]` (give labels with `{id: yes, label: \"Pour\"}`); for other choices use `method: approval` or `ranked`"),
+                );
+            }
+        }
+        let mut grades_seen = BTreeSet::new();
+        for g in &m.grades {
+            if g.trim().is_empty() || g.contains([',', '=', '>']) || g.trim() != g {
+                diags.push(
+                    v.error_at("grades", format!("the grade `{g}` cannot be written in a ballot"))
+                        .hint("a grade is a word or two, without `,`, `=` or `>`, as in `grades: [excellent, bien, passable, insuffisant]`"),
+                );
+            } else if !grades_seen.insert(g) {
+                diags.push(
+                    v.error_at("grades", format!("the grade `{g}` is listed twice"))
+                        .hint("each grade must be unique"),
+                );
+            }
+        }
         if m.method != VoteMethod::Judgment && !m.grades.is_empty() {
             diags.push(
                 v.error_at("grades", "`grades` are only used by `method: judgment`")
@@ -154,6 +188,15 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
             ("opens", Some(&b.meta.opens)),
             ("closes", Some(&b.meta.closes)),
         );
+        if b.meta.max_projects == Some(0) {
+            diags.push(
+                b.error_at(
+                    "max_projects",
+                    "a ballot limited to 0 projects cannot approve anything",
+                )
+                .hint("remove `max_projects`, or give at least 1"),
+            );
+        }
     }
     for s in c.sortitions.values() {
         let m = &s.meta;

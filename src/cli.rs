@@ -63,6 +63,17 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// Vote: sign content/votes/SLUG.md or content/budgets/SLUG.md (pnyx/1 vote CHOICE). Voting
+    /// again replaces your ballot.
+    Vote {
+        /// The vote or participatory budget, as SLUG (or votes/SLUG, budgets/SLUG).
+        vote: String,
+        /// Your ballot: `yes`, `no` or `abstain`; `a,b,c` (approval, dates, budgets);
+        /// `b>a>c` (ranked, `=` for a tie); `a=good,b=poor` (judgment).
+        choice: String,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
     /// Take your support of an initiative back (pnyx/1 withdraw).
     Withdraw {
         /// The initiative's slug, as in content/initiatives/SLUG.md.

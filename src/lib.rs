@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod dates;
+pub mod decide;
 pub mod error;
 pub mod gate;
 pub mod history;

@@ -123,6 +123,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Sign { initiative, key } => act(&root, key, Act::Support(initiative)),
         Command::Withdraw { initiative, key } => act(&root, key, Act::Withdraw(initiative)),
+        Command::Vote { vote, choice, key } => act(&root, key, Act::Vote { vote, choice }),
         Command::Register { meeting, key } => act(&root, key, Act::Register(meeting)),
         Command::Certify { key_id, key } => act(&root, key, Act::Certify(key_id)),
         Command::Revoke { key_id, key } => act(&root, key, Act::Revoke(key_id)),

@@ -822,6 +822,13 @@ pub enum Act {
     Support(String),
     /// `pnyx withdraw <initiative>`.
     Withdraw(String),
+    /// `pnyx vote <vote|budget> <choice>`.
+    Vote {
+        /// The vote or budget, as typed.
+        vote: String,
+        /// The ballot, as typed.
+        choice: String,
+    },
     /// `pnyx register <meeting>`.
     Register(String),
     /// `pnyx certify <KEYID>`.
@@ -1014,6 +1021,103 @@ fn paper(root: &Path, typed: &str, count: u64) -> anyhow::Result<Plan> {
     })
 }
 
+/// A ballot for a vote or a budget, checked against its options, its method's rules and its
+/// dates before anything is signed: a ballot that would be refused is not written.
+fn ballot(root: &Path, typed: &str, choice: &str) -> anyhow::Result<Plan> {
+    use crate::decide::ballot::{self, Form};
+    let spec = typed.trim().trim_start_matches("content/");
+    let (folder, what, rest) = if let Some(rest) = spec.strip_prefix("budgets/") {
+        ("budgets", "participatory budget", rest)
+    } else if let Some(rest) = spec.strip_prefix("votes/") {
+        ("votes", "vote", rest)
+    } else if root
+        .join(format!("content/budgets/{}.md", spec.trim_end_matches(".md")))
+        .is_file()
+        && !root
+            .join(format!("content/votes/{}.md", spec.trim_end_matches(".md")))
+            .is_file()
+    {
+        ("budgets", "participatory budget", spec)
+    } else {
+        ("votes", "vote", spec)
+    };
+    let slug = item(root, folder, what, rest)?;
+    let (content, diags) = crate::load::load_content(root);
+    if !diags.is_empty() {
+        return Err(mistake(
+            format!(
+                "the site's content has errors:\n{}",
+                diags
+                    .0
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+            "fix them (`pnyx build` lists them all), then vote again",
+        ));
+    }
+    let now = crate::dates::reference_now()?.timestamp();
+    let tz = site(root)?.tz;
+    let costs: Vec<u64>;
+    let (opens, closes, options, form) = if folder == "votes" {
+        let v = &content.votes[&slug].meta;
+        let form = match v.method {
+            crate::content::VoteMethod::Majority => Form::Single,
+            crate::content::VoteMethod::Approval | crate::content::VoteMethod::Dates => Form::Approval,
+            crate::content::VoteMethod::Ranked => Form::Ranked,
+            crate::content::VoteMethod::Judgment => Form::Graded { grades: &v.grades },
+        };
+        let options: Vec<&str> = v.options.iter().map(|o| o.id.as_str()).collect();
+        (v.opens, v.closes, options, form)
+    } else {
+        let b = &content.budgets[&slug].meta;
+        let projects: Vec<&crate::content::Item<crate::content::Initiative>> = content
+            .initiatives
+            .values()
+            .filter(|i| i.meta.budget.as_deref() == Some(slug.as_str()) && i.meta.cost.is_some())
+            .collect();
+        costs = projects.iter().map(|i| i.meta.cost.unwrap_or(0)).collect();
+        let form = Form::Projects {
+            costs: &costs,
+            max_projects: b.max_projects,
+            max_cost: b.max_cost,
+        };
+        let options: Vec<&str> = projects.iter().map(|i| i.slug.as_str()).collect();
+        (b.opens, b.closes, options, form)
+    };
+    let signed_file = format!("content/{folder}/{slug}.md");
+    if let Err(problem) = ballot::parse(form, &options, choice) {
+        let mut hint = format!("the choices are: {}", options.join(", "));
+        if let Form::Graded { grades } = form {
+            hint.push_str(&format!("; the grades, best first: {}", grades.join(", ")));
+            hint.push_str("; write `option=grade,option=grade`");
+        }
+        return Err(mistake(
+            format!("this ballot for {signed_file} would not count: {problem}"),
+            hint,
+        ));
+    }
+    if now < opens.start(&tz).timestamp() {
+        return Err(mistake(
+            format!("{signed_file} opens on {opens}: a ballot cast before would not count"),
+            "come back when it opens",
+        ));
+    }
+    if now > closes.end(&tz).timestamp() {
+        return Err(mistake(
+            format!("{signed_file} closed on {closes}: a ballot cast now would not count"),
+            "the result is on its page",
+        ));
+    }
+    Ok(Plan {
+        verb: Verb::Vote,
+        argument: Some(choice.trim().to_string()),
+        signed_file,
+        place: PlaceKind::Item { folder, slug },
+    })
+}
+
 fn plan(root: &Path, act: &Act) -> anyhow::Result<Plan> {
     let on_item = |verb, folder: &'static str, what: &str, typed: &str| -> anyhow::Result<Plan> {
         let slug = item(root, folder, what, typed)?;
@@ -1036,6 +1140,7 @@ fn plan(root: &Path, act: &Act) -> anyhow::Result<Plan> {
     match act {
         Act::Support(s) => on_item(Verb::Support, "initiatives", "initiative", s),
         Act::Withdraw(s) => on_item(Verb::Withdraw, "initiatives", "initiative", s),
+        Act::Vote { vote, choice } => ballot(root, vote, choice),
         Act::Register(s) => on_item(Verb::Register, "meetings", "meeting", s),
         Act::Certify(k) => on_key(Verb::Certify, k),
         Act::Revoke(k) => on_key(Verb::Revoke, k),

@@ -81,6 +81,10 @@ pub struct Tallies {
     pub now: i64,
     /// Moderation decisions and what they hide (see [`crate::moderation::decide`]).
     pub moderation: crate::moderation::ModerationLog,
+    /// Per vote slug.
+    pub votes: BTreeMap<String, crate::decide::count::VoteTally>,
+    /// Per participatory budget slug.
+    pub budgets: BTreeMap<String, crate::decide::count::BudgetTally>,
 }
 
 /// Counts everything.
@@ -124,7 +128,8 @@ pub fn tally(
         .map(|k| (k.clone(), InitiativeTally::default()))
         .collect();
     let mut registrations: BTreeMap<String, Vec<Signer>> = BTreeMap::new();
-    let mut attestations: BTreeMap<String, Vec<(KeyId, Option<String>)>> = BTreeMap::new();
+    let mut attestations = Attestations::new();
+    let mut ballots: BTreeMap<&str, BTreeMap<String, Vec<&Accepted>>> = BTreeMap::new();
     for a in &verified.accepted {
         match (&a.valid.place.target, a.valid.said.verb) {
             (
@@ -158,12 +163,27 @@ pub fn tally(
             ) => {
                 registrations.entry(slug.clone()).or_default().push(signer(a));
             }
+            (
+                Target::Item {
+                    folder: folder @ ("votes" | "budgets"),
+                    slug,
+                },
+                Verb::Vote,
+            ) => {
+                ballots
+                    .entry(folder)
+                    .or_default()
+                    .entry(slug.clone())
+                    .or_default()
+                    .push(a);
+            }
             (Target::Paper { .. }, Verb::Attest) => {
                 let batch = a.valid.place.signed_file();
-                attestations
-                    .entry(batch)
-                    .or_default()
-                    .push((a.valid.place.key, a.valid.said.argument.clone()));
+                attestations.entry(batch).or_default().push((
+                    a.valid.place.key,
+                    a.valid.said.argument.clone(),
+                    a.arrived,
+                ));
             }
             _ => {}
         }
@@ -172,33 +192,9 @@ pub fn tally(
         let Some(t) = initiatives.get_mut(&batch.slug) else {
             continue;
         };
-        let mut p = PaperTally {
-            path: batch.path.clone(),
-            count: batch.meta.count,
-            attested_by: Vec::new(),
-            counted: false,
-            problem: None,
-        };
-        for (key, n) in attestations.get(&batch.path).map(Vec::as_slice).unwrap_or(&[]) {
-            let n_ok = n.as_deref().and_then(|n| n.parse::<u64>().ok()) == Some(batch.meta.count);
-            if !n_ok {
-                p.problem = Some(format!(
-                    "attested {} but the batch counts {}",
-                    n.as_deref().unwrap_or("?"),
-                    batch.meta.count
-                ));
-            } else if trust.is_member(key) {
-                p.attested_by.push(*key);
-            } else if p.problem.is_none() {
-                p.problem = Some(format!("attested by {key}, who is not a member"));
-            }
-        }
-        p.counted = !p.attested_by.is_empty();
+        let p = paper_tally(batch, &attestations, |key| trust.is_member(key), None);
         if p.counted {
-            p.problem = None;
             t.paper_total += p.count;
-        } else if p.problem.is_none() {
-            p.problem = Some("no member has attested it yet".into());
         }
         t.paper.push(p);
     }
@@ -211,11 +207,82 @@ pub fn tally(
     for r in registrations.values_mut() {
         r.sort_by_key(|s| (s.arrived.unwrap_or(now_ts), s.key));
     }
+    let ctx = crate::decide::count::Context {
+        now: now_ts,
+        dated,
+        tz,
+        trust: &trust,
+        certifications: &certifications,
+        roots,
+        needed,
+    };
+    let paper: Vec<&crate::load::signatures::PaperBatch> = sigs.paper.values().collect();
+    let none = BTreeMap::new();
+    let votes = crate::decide::count::tally_votes(
+        content,
+        &ctx,
+        ballots.get("votes").unwrap_or(&none),
+        &paper,
+        &attestations,
+    );
+    let budgets = crate::decide::count::tally_budgets(
+        content,
+        &ctx,
+        ballots.get("budgets").unwrap_or(&none),
+        &paper,
+        &attestations,
+    );
     Tallies {
         trust,
         initiatives,
         registrations,
         now: now_ts,
         moderation: Default::default(),
+        votes,
+        budgets,
     }
+}
+
+/// Attestations of paper batches: batch path → (attesting key, the number it attests, arrival).
+pub type Attestations = BTreeMap<String, Vec<(KeyId, Option<String>, Option<i64>)>>;
+
+/// Whether a paper batch counts: at least one member attested exactly its count (and, with
+/// `deadline`, their attestation arrived by then; `None` arrival means not committed yet).
+pub fn paper_tally(
+    batch: &crate::load::signatures::PaperBatch,
+    attestations: &Attestations,
+    is_member: impl Fn(&KeyId) -> bool,
+    deadline: Option<(i64, i64)>,
+) -> PaperTally {
+    let mut p = PaperTally {
+        path: batch.path.clone(),
+        count: batch.meta.count,
+        attested_by: Vec::new(),
+        counted: false,
+        problem: None,
+    };
+    for (key, n, arrived) in attestations.get(&batch.path).map(Vec::as_slice).unwrap_or(&[]) {
+        let n_ok = n.as_deref().and_then(|n| n.parse::<u64>().ok()) == Some(batch.meta.count);
+        let late = deadline.is_some_and(|(closes, now)| arrived.unwrap_or(now) > closes);
+        if !n_ok {
+            p.problem = Some(format!(
+                "attested {} but the batch counts {}",
+                n.as_deref().unwrap_or("?"),
+                batch.meta.count
+            ));
+        } else if late {
+            p.problem = Some(format!("attested by {key} after the vote closed"));
+        } else if is_member(key) {
+            p.attested_by.push(*key);
+        } else if p.problem.is_none() {
+            p.problem = Some(format!("attested by {key}, who is not a member"));
+        }
+    }
+    p.counted = !p.attested_by.is_empty();
+    if p.counted {
+        p.problem = None;
+    } else if p.problem.is_none() {
+        p.problem = Some("no member has attested it yet".into());
+    }
+    p
 }

@@ -322,6 +322,12 @@ pub struct Budget {
     /// Who may vote.
     #[serde(default)]
     pub electorate: Electorate,
+    /// At most this many projects on one ballot.
+    #[serde(default)]
+    pub max_projects: Option<u64>,
+    /// At most this much money on one ballot (the projects it approves, together).
+    #[serde(default)]
+    pub max_cost: Option<u64>,
 }
 
 fn default_currency() -> String {

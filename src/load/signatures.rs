@@ -64,7 +64,8 @@ pub struct PaperMeta {
     pub collector: String,
     /// How many signatures (initiatives) or ballots.
     pub count: u64,
-    /// Ballots per option, for votes.
+    /// For votes and budgets: each ballot, written as in a signed vote (`yes`, `a,b`, `b>a`,
+    /// `a=good,b=poor`), with how many paper ballots said it; they add up to `count`.
     #[serde(default)]
     pub ballots: BTreeMap<String, u64>,
 }

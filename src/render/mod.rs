@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod data;
+pub mod decision_views;
 pub mod format;
 pub mod history;
 pub mod links;
@@ -564,7 +565,14 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 x.title.clone(),
             )
             .source(&c.votes[&x.slug].path)
-            .var("vote", x),
+            .var("vote", x)
+            .var(
+                "results",
+                &ctx.vote_results(
+                    &c.votes[&x.slug],
+                    &x.options.iter().map(|o| o.label.clone()).collect::<Vec<_>>(),
+                ),
+            ),
         );
     }
     jobs.push(
@@ -585,7 +593,8 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 x.title.clone(),
             )
             .source(&c.budgets[&x.slug].path)
-            .var("budget", x),
+            .var("budget", x)
+            .var("results", &ctx.budget_results(&c.budgets[&x.slug])),
         );
     }
     jobs.push(

@@ -498,6 +498,12 @@ pub struct VoteView {
     pub threshold: Option<String>,
     /// Initiative decided.
     pub initiative: Option<Link>,
+    /// Ballots counted so far.
+    pub ballots: u64,
+    /// `adopted`, `rejected`, `no-quorum`, `ranked` once closed; `open` before.
+    pub outcome: &'static str,
+    /// The outcome's name.
+    pub outcome_label: String,
     /// First paragraph.
     pub summary: String,
     /// Rendered body.
@@ -1099,6 +1105,7 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
             let m = &v.meta;
             let r = ctx.md(&v.body);
             let status = ctx.status(Some(&m.opens), Some(&m.closes));
+            let tally = ctx.tallies.votes.get(&v.slug);
             VoteView {
                 slug: v.slug.clone(),
                 title: m.title.clone(),
@@ -1149,6 +1156,12 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                 initiative: ctx.link(Kind::Initiatives, &c.initiatives, m.initiative.as_ref(), |i| {
                     i.title.clone()
                 }),
+                ballots: tally.map_or(0, |t| t.ballots.total()),
+                outcome: tally.map_or("open", |t| t.outcome.key()),
+                outcome_label: ctx.t(&format!(
+                    "outcome_{}",
+                    tally.map_or("open", |t| t.outcome.key()).replace('-', "_")
+                )),
                 summary: r.summary,
                 html: r.html,
             }

@@ -1,6 +1,8 @@
 //! The test modules, one per area, and the fixtures they share.
 
+mod budget_reference;
 mod build;
+mod decisions;
 mod errors;
 mod fixture;
 mod gate;
