@@ -127,6 +127,9 @@ fn minisign_installed() -> bool {
 macro_rules! require_minisign {
     () => {
         if !minisign_installed() {
+            if std::env::var_os("PNYX_REQUIRE_TOOLS").is_some() {
+                panic!("PNYX_REQUIRE_TOOLS is set but minisign is not installed (apt-get install minisign)");
+            }
             eprintln!("skipped: minisign is not installed");
             return;
         }
