@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::build::BuildError;
+use crate::decide::rows::{self, BudgetRow, VoteRow};
 use crate::load::Site;
 use crate::tally::Tallies;
 
@@ -28,6 +29,10 @@ pub struct Summary {
     pub members: Vec<MemberSummary>,
     /// Meetings with their registrations, by slug.
     pub meetings: Vec<MeetingSummary>,
+    /// Votes, as in `data/votes.json`.
+    pub votes: Vec<VoteRow>,
+    /// Participatory budgets, as in `data/budgets.json`.
+    pub budgets: Vec<BudgetRow>,
 }
 
 /// One initiative's count.
@@ -162,6 +167,8 @@ pub fn summarise(site: &Site, tallies: &Tallies) -> Summary {
         initiatives,
         members,
         meetings,
+        votes: rows::vote_rows(&site.content, &tallies.votes),
+        budgets: rows::budget_rows(&site.content, &tallies.budgets),
     }
 }
 
@@ -268,7 +275,85 @@ pub fn delta(base: &Summary, head: &Summary) -> Vec<String> {
             ));
         }
     }
+    vote_delta(base, head, &mut out);
     out
+}
+
+/// What changes in the votes and budgets: ballots counted or refused, outcomes, the leader,
+/// the projects funded.
+fn vote_delta(base: &Summary, head: &Summary, out: &mut Vec<String>) {
+    let total = |b: &rows::BallotCounts| b.members + b.others + b.paper;
+    let old: BTreeMap<&str, &VoteRow> = base.votes.iter().map(|v| (v.slug.as_str(), v)).collect();
+    for v in &head.votes {
+        let Some(b) = old.get(v.slug.as_str()) else {
+            out.push(format!(
+                "new vote {}: {}",
+                v.slug,
+                count(total(&v.ballots), "ballot")
+            ));
+            continue;
+        };
+        let d = total(&v.ballots) as i128 - total(&b.ballots) as i128;
+        if d != 0 {
+            out.push(format!(
+                "{} for vote {} ({})",
+                signed(d, "ballot"),
+                v.slug,
+                total(&v.ballots)
+            ));
+        }
+        let refused = v.refused as i128 - b.refused as i128;
+        if refused != 0 {
+            out.push(format!(
+                "{} for vote {} (shown with the reason, not counted)",
+                signed(refused, "refused ballot"),
+                v.slug
+            ));
+        }
+        if v.outcome != b.outcome {
+            out.push(format!(
+                "outcome of vote {}: {} → {}",
+                v.slug, b.outcome, v.outcome
+            ));
+        } else if v.ranking.first() != b.ranking.first() {
+            if let Some(first) = v.ranking.first() {
+                out.push(format!("vote {}: {first} now comes first", v.slug));
+            }
+        }
+    }
+    let old: BTreeMap<&str, &BudgetRow> = base.budgets.iter().map(|b| (b.slug.as_str(), b)).collect();
+    for h in &head.budgets {
+        let Some(b) = old.get(h.slug.as_str()) else {
+            out.push(format!(
+                "new budget {}: {}",
+                h.slug,
+                count(total(&h.ballots), "ballot")
+            ));
+            continue;
+        };
+        let d = total(&h.ballots) as i128 - total(&b.ballots) as i128;
+        if d != 0 {
+            out.push(format!(
+                "{} for budget {} ({})",
+                signed(d, "ballot"),
+                h.slug,
+                total(&h.ballots)
+            ));
+        }
+        if h.selected != b.selected {
+            out.push(format!(
+                "budget {} now funds: {} ({} of {})",
+                h.slug,
+                if h.selected.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    h.selected.join(", ")
+                },
+                h.spent,
+                h.total
+            ));
+        }
+    }
 }
 
 /// Left-aligns the first column and right-aligns the others.
@@ -363,6 +448,59 @@ pub fn text(s: &Summary) -> String {
         }
         out.push_str(&table(&rows));
     }
+    if !s.votes.is_empty() {
+        out.push('\n');
+        let mut rows = vec![[
+            "vote", "method", "phase", "members", "others", "paper", "refused", "quorum", "outcome", "first",
+        ]
+        .map(String::from)
+        .to_vec()];
+        for v in &s.votes {
+            rows.push(vec![
+                v.slug.clone(),
+                v.method.into(),
+                v.phase.into(),
+                v.ballots.members.to_string(),
+                v.ballots.others.to_string(),
+                v.ballots.paper.to_string(),
+                v.refused.to_string(),
+                match v.quorum {
+                    Some(q) => format!("{q}{}", if v.quorum_met { " (met)" } else { "" }),
+                    None => "-".into(),
+                },
+                v.outcome.into(),
+                v.ranking.first().cloned().unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        out.push_str(&table(&rows));
+    }
+    for b in &s.budgets {
+        let _ = writeln!(
+            out,
+            "\nbudget {} ({}, {}): {} ballots counted ({} members, {} others, {} paper); {} spent of {}",
+            b.slug,
+            b.method,
+            b.phase,
+            b.ballots.members + b.ballots.others + b.ballots.paper,
+            b.ballots.members,
+            b.ballots.others,
+            b.ballots.paper,
+            b.spent,
+            b.total
+        );
+        for (rule, funded) in &b.rules {
+            let mark = if *rule == b.method { " (its rule)" } else { "" };
+            let _ = writeln!(
+                out,
+                "  {rule}{mark}: {}",
+                if funded.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    funded.join(", ")
+                }
+            );
+        }
+    }
     let _ = write!(
         out,
         "\ncounted at {}; {}",
@@ -406,6 +544,8 @@ mod tests {
             initiatives,
             members,
             meetings: Vec::new(),
+            votes: Vec::new(),
+            budgets: Vec::new(),
         }
     }
 
@@ -438,6 +578,72 @@ mod tests {
             ]
         );
         assert!(delta(&head, &head).is_empty());
+    }
+
+    fn vote(ballots: u64, refused: usize, outcome: &'static str) -> VoteRow {
+        VoteRow {
+            slug: "charte".into(),
+            method: "majority",
+            phase: if outcome == "open" { "open" } else { "closed" },
+            ballots: rows::BallotCounts {
+                members: ballots,
+                others: 0,
+                paper: 0,
+            },
+            refused,
+            quorum: Some(10),
+            quorum_met: ballots >= 10,
+            outcome,
+            ranking: Vec::new(),
+            ranks: BTreeMap::new(),
+            scores: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn says_what_a_change_does_to_votes_and_budgets() {
+        let mut base = summary(vec![], vec![]);
+        base.votes = vec![vote(9, 0, "open")];
+        base.budgets = vec![BudgetRow {
+            slug: "bp".into(),
+            method: "equal-shares",
+            phase: "open",
+            total: 100,
+            currency: "EUR".into(),
+            ballots: rows::BallotCounts {
+                members: 2,
+                others: 0,
+                paper: 0,
+            },
+            spent: 50,
+            selected: vec!["a".into()],
+            rules: BTreeMap::new(),
+            approvals: BTreeMap::new(),
+        }];
+        let mut head = base.clone();
+        head.votes = vec![vote(10, 1, "adopted")];
+        head.budgets[0].ballots.others = 1;
+        head.budgets[0].selected = vec!["a".into(), "b".into()];
+        head.budgets[0].spent = 90;
+        assert_eq!(
+            delta(&base, &head),
+            vec![
+                "+1 ballot for vote charte (10)",
+                "+1 refused ballot for vote charte (shown with the reason, not counted)",
+                "outcome of vote charte: open → adopted",
+                "+1 ballot for budget bp (3)",
+                "budget bp now funds: a, b (90 of 100)",
+            ]
+        );
+        let t = text(&head);
+        assert!(
+            t.contains("charte  majority  closed       10       0      0        1  10 (met)  adopted      -"),
+            "{t}"
+        );
+        assert!(
+            t.contains("budget bp (equal-shares, open): 3 ballots counted"),
+            "{t}"
+        );
     }
 
     #[test]

@@ -113,8 +113,8 @@ impl Distribution {
     fn position(&self, t: u128) -> u128 {
         let n = self.total();
         let h = n / 2;
-        if n % 2 == 0 {
-            if t % 2 == 0 {
+        if n.is_multiple_of(2) {
+            if t.is_multiple_of(2) {
                 h + 1 + t / 2
             } else {
                 h - (t - 1) / 2
@@ -131,8 +131,8 @@ impl Distribution {
     /// Whether step `t` takes its median from the worse half (positions growing) rather than
     /// the better half (positions shrinking).
     fn moves_right(&self, t: u128) -> bool {
-        if self.total() % 2 == 0 {
-            t % 2 == 0
+        if self.total().is_multiple_of(2) {
+            t.is_multiple_of(2)
         } else {
             t % 2 == 1
         }

@@ -6,4 +6,5 @@ pub mod ballot;
 pub mod budget;
 pub mod count;
 pub mod judgment;
+pub mod rows;
 pub mod schulze;

@@ -111,20 +111,16 @@ fn strongest_paths(d: &[Vec<u64>]) -> Vec<Vec<u64>> {
         }
     }
     for k in 0..n {
-        for i in 0..n {
-            if i == k {
+        // Row k does not change while k is the intermediate (only rows i != k are updated).
+        let through_k = p[k].clone();
+        for (i, row) in p.iter_mut().enumerate() {
+            let pik = row[k];
+            if i == k || pik == 0 {
                 continue;
             }
-            let pik = p[i][k];
-            if pik == 0 {
-                continue;
-            }
-            for j in 0..n {
+            for (j, (pij, &pkj)) in row.iter_mut().zip(&through_k).enumerate() {
                 if j != i && j != k {
-                    let via = pik.min(p[k][j]);
-                    if via > p[i][j] {
-                        p[i][j] = via;
-                    }
+                    *pij = (*pij).max(pik.min(pkj));
                 }
             }
         }

@@ -119,8 +119,17 @@ pub fn files(ctx: &Ctx<'_>, v: &Views, members: &[MemberView]) -> Vec<(String, V
         ("members.json".into(), json(&members)),
         ("build.json".into(), json(&build)),
         ("rejected.json".into(), json(&rejected)),
-        ("votes.json".into(), json(&ctx.votes_data())),
-        ("budgets.json".into(), json(&ctx.budgets_data())),
+        (
+            "votes.json".into(),
+            json(&crate::decide::rows::vote_rows(ctx.content, &ctx.tallies.votes)),
+        ),
+        (
+            "budgets.json".into(),
+            json(&crate::decide::rows::budget_rows(
+                ctx.content,
+                &ctx.tallies.budgets,
+            )),
+        ),
     ]
 }
 

@@ -302,10 +302,12 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
     let page = |kind: Kind, slug: &str| format!("{}/{}/index.html", kind.dir(), slug);
     let mut jobs = Vec::new();
 
+    // Projects of a participatory budget are chosen by the budget's ballots, not by signatures:
+    // the home shows them through their budget's card.
     let open_initiatives: Vec<_> = v
         .initiatives
         .iter()
-        .filter(|i| i.status == views::Status::Open)
+        .filter(|i| i.status == views::Status::Open && i.budget.is_none())
         .take(6)
         .collect();
     let coming: Vec<_> = v.meetings.iter().filter(|m| !m.past).collect();

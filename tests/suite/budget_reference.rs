@@ -213,7 +213,7 @@ fn budget_rules_match_pabutools() {
         return;
     }
 
-    let mut rng = Rng(0x5eed_0f_b0d6e7);
+    let mut rng = Rng(0x0000_5eed_0fb0_d6e7);
     let mut instances = edge_instances();
     instances.extend((0..240).map(|_| random_instance(&mut rng)));
 
