@@ -208,11 +208,7 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
         }
         match &m.pool {
             Pool::Members => {}
-            Pool::List(list) => {
-                if !root.join(list).is_file() {
-                    diags.push(s.error_at("pool", format!("the pool list `{list}` does not exist")).hint("give the path of a YAML file from the site's root, e.g. `content/sortitions/jury.yaml`"));
-                }
-            }
+            Pool::List(_) => {} // read, and checked, with the content (load::read_pool_lists)
             Pool::Initiatives(f) => {
                 refer(
                     diags,
@@ -228,6 +224,7 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
         if let Some(t) = &m.term {
             in_order(diags, s, ("term", Some(&t.from)), ("term", Some(&t.to)));
         }
+        check_sortition(s, diags);
     }
     for md in c.moderation.values() {
         let target = &md.meta.target;
@@ -250,6 +247,105 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
     check_contributions(&c.pages, diags);
     check_contributions(&c.sortitions, diags);
     check_contributions(&c.moderation, diags);
+}
+
+/// The rules of a draw that its front matter alone shows (SPEC §6, docs/sortition.md).
+fn check_sortition(s: &Item<crate::content::Sortition>, diags: &mut Diagnostics) {
+    use crate::content::Algorithm;
+    let m = &s.meta;
+    let seed = &m.seed;
+    if seed.sources.is_empty() && seed.commit_reveal.is_none() {
+        diags.push(
+            s.error_at("seed", "a draw needs a seed announced in advance")
+                .hint("list public sources in `seed.sources` (a lottery draw after the announcement), or add `seed.commit_reveal`"),
+        );
+    }
+    if seed.sources.is_empty() && seed.value.is_some() {
+        diags.push(
+            s.error_at("value", "a seed `value` without the `sources` it comes from")
+                .hint("say in `seed.sources` where the value comes from, announced before it was known"),
+        );
+    }
+    if let Some(cr) = &seed.commit_reveal {
+        in_order(
+            diags,
+            s,
+            ("commit_by", Some(&cr.commit_by)),
+            ("reveal_by", Some(&cr.reveal_by)),
+        );
+        if m.algorithm == Algorithm::Rfc3797 {
+            diags.push(
+                s.error_at(
+                    "commit_reveal",
+                    "RFC 3797 draws from public numbers only, not from members' secrets",
+                )
+                .hint("use `algorithm: pnyx-sha256` with `commit_reveal`, or remove `commit_reveal`"),
+            );
+        }
+    }
+    if m.algorithm == Algorithm::Rfc3797 {
+        if let Some(v) = &seed.value {
+            if let Err(e) = crate::sortition::algorithm::rfc3797_key(v) {
+                diags.push(
+                    s.error_at("value", format!("this RFC 3797 seed cannot be read: {e}"))
+                        .hint("write each source's numbers, sources separated by `/`: `value: \"9319 / 2 5 8 10 12 / 9 18 26 34 41 45\"`"),
+                );
+            }
+        }
+    }
+    if let Some(strata) = &m.strata {
+        match &m.pool {
+            Pool::Members => diags.push(
+                s.error_at("strata", "members have no attributes to stratify by")
+                    .hint("list the candidates with their attributes in a file, `pool: {list: content/sortitions/NAME.yaml}`"),
+            ),
+            Pool::Initiatives(_) if !["pole", "kind", "budget", "group"].contains(&strata.by.as_str()) => diags.push(
+                s.error_at("by", format!("initiatives have no attribute `{}`", strata.by))
+                    .hint("stratify initiatives by `pole`, `kind`, `budget` or `group`"),
+            ),
+            _ => {}
+        }
+        if strata.quotas.is_empty() {
+            diags.push(
+                s.error_at("quotas", "strata without quotas")
+                    .hint("give the most seats per value, e.g. `quotas: {nord: 2, sud: 2}`"),
+            );
+        }
+    }
+    if let Some(role) = &m.role {
+        if m.term.is_none() {
+            diags.push(
+                s.error_at("role", format!("the role `{role}` is given without a term"))
+                    .hint("add `term: {from: 2027-02-01, to: 2027-07-31}`"),
+            );
+        }
+        if matches!(m.pool, Pool::Initiatives(_)) {
+            diags.push(
+                s.error_at("role", "a role cannot go to initiatives")
+                    .hint("draw people: `pool: members`, or a list of key ids"),
+            );
+        }
+    }
+    if let Some(result) = &m.result {
+        let mut seen = BTreeSet::new();
+        for id in result {
+            if !seen.insert(id) {
+                diags.push(
+                    s.error_at("result", format!("`{id}` is twice in the result"))
+                        .hint("a candidate is drawn once at most; copy the selection `pnyx draw` prints"),
+                );
+            }
+        }
+        if result.len() > m.seats as usize {
+            diags.push(
+                s.error_at(
+                    "result",
+                    format!("{} selected for {} seats", result.len(), m.seats),
+                )
+                .hint("copy the selection `pnyx draw` prints"),
+            );
+        }
+    }
 }
 
 /// Replies must answer a contribution of the same item, and never form a loop.

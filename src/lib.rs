@@ -22,6 +22,7 @@ pub mod serve;
 pub mod sign;
 pub mod signatures;
 pub mod slug;
+pub mod sortition;
 pub mod summary;
 pub mod tally;
 pub mod theme;

@@ -408,9 +408,24 @@ pub struct Seed {
     /// When the sources were announced.
     #[serde(default)]
     pub announced: Option<Moment>,
-    /// The seed, once public.
+    /// The seed, once public: the announced sources' values (for `rfc3797`, their numbers,
+    /// source after source, separated by `/`).
     #[serde(default)]
     pub value: Option<String>,
+    /// Members' secrets as a seed source (`pnyx/1 commit` then `pnyx/1 reveal`).
+    #[serde(default)]
+    pub commit_reveal: Option<CommitReveal>,
+}
+
+/// The periods of a commit–reveal seed: commitments until `commit_by`, reveals after it and
+/// until `reveal_by`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitReveal {
+    /// Last moment for a commitment to arrive.
+    pub commit_by: Moment,
+    /// Last moment for a reveal to arrive.
+    pub reveal_by: Moment,
 }
 
 /// A term of office.
@@ -473,6 +488,10 @@ pub struct Sortition {
     /// Algorithm.
     #[serde(default)]
     pub algorithm: Algorithm,
+    /// The selection as published by whoever ran the draw, in draw order: checked against the
+    /// recomputation (`pnyx draw S --verify`).
+    #[serde(default)]
+    pub result: Option<Vec<String>>,
 }
 
 /// Hide or restore.

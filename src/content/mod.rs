@@ -196,6 +196,8 @@ pub struct Content {
     pub moderation: Items<Moderation>,
     /// Free pages.
     pub pages: Items<Page>,
+    /// The pool lists named by sortitions (`pool: {list: PATH}`), by path.
+    pub pool_lists: BTreeMap<String, Vec<crate::sortition::pool::ListEntry>>,
 }
 
 impl Content {

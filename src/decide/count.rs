@@ -38,7 +38,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// The web of trust as it stood when a vote closed: certifications that arrived later do
     /// not make new voters, so a closed result does not move when someone is certified after.
-    fn trust_at(&self, closes: i64) -> Trust {
+    pub fn trust_at(&self, closes: i64) -> Trust {
         if !self.dated || closes >= self.now {
             return self.trust.clone();
         }

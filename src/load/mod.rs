@@ -121,7 +121,8 @@ pub fn load_content(root: &Path) -> (Content, Diagnostics) {
 }
 
 fn checked_content(root: &Path, sources: Vec<Source>, diags: &mut Diagnostics) -> Content {
-    let content = parse_content(sources, diags);
+    let mut content = parse_content(sources, diags);
+    read_pool_lists(root, &mut content, diags);
     crate::check::check_content(&content, root, diags);
     content
 }
@@ -259,6 +260,46 @@ fn parse_content(sources: Vec<Source>, diags: &mut Diagnostics) -> Content {
         sortitions: parse_kind(take(Kind::Sortitions), diags),
         moderation: parse_kind(take(Kind::Moderation), diags),
         pages: parse_kind(take(Kind::Pages), diags),
+        pool_lists: BTreeMap::new(),
+    }
+}
+
+/// Reads the pool lists the sortitions name (`pool: {list: PATH}`), each once.
+fn read_pool_lists(root: &Path, content: &mut Content, diags: &mut Diagnostics) {
+    use crate::content::Pool;
+    for s in content.sortitions.values() {
+        let Pool::List(list) = &s.meta.pool else {
+            continue;
+        };
+        if content.pool_lists.contains_key(list) {
+            continue;
+        }
+        if !crate::sortition::pool::safe_path(list) {
+            diags.push(
+                s.error_at(
+                    "pool",
+                    format!("the pool list `{list}` is not a file under content/"),
+                )
+                .hint("give its path from the site's root, e.g. `content/sortitions/jury.yaml`"),
+            );
+            continue;
+        }
+        let text = match std::fs::read_to_string(root.join(list)) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(
+                    s.error_at("pool", format!("cannot read the pool list `{list}`: {e}"))
+                        .hint("give the path of a YAML file from the site's root, e.g. `content/sortitions/jury.yaml`"),
+                );
+                continue;
+            }
+        };
+        match crate::sortition::pool::parse_list(Path::new(list), &text) {
+            Ok(entries) => {
+                content.pool_lists.insert(list.clone(), entries);
+            }
+            Err(problems) => diags.0.extend(problems),
+        }
     }
 }
 
