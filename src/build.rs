@@ -119,20 +119,13 @@ pub fn verify_site(root: &Path, site: &Site) -> Verified {
 /// The tally stage, with the site's roots, trust settings and time zone: shared by the
 /// build, `pnyx tally` and `pnyx check`.
 pub fn tally_site(site: &Site, verified: &Verified, now: DateTime<Utc>) -> Tallies {
-    let mut tallies = crate::tally::tally(
-        &site.content,
-        &site.signatures,
-        verified,
-        &site.settings.roots,
-        site.settings.config.trust.certifications,
-        now,
-        &site.settings.tz,
-    );
-    // Moderation needs the members: it is decided once the web of trust is known.
+    let mut tallies = crate::tally::tally(site, verified, now);
+    // Moderation needs the members, and the moderators drawn by lot: it is decided once the
+    // web of trust and the draws are known.
     tallies.moderation = crate::moderation::decide(
         &site.content,
         verified,
-        &site.roles,
+        &tallies.roles,
         &tallies.trust,
         &site.settings.tz,
         site.signatures.history.is_some().then_some(tallies.now),

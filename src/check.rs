@@ -260,6 +260,12 @@ fn check_sortition(s: &Item<crate::content::Sortition>, diags: &mut Diagnostics)
                 .hint("list public sources in `seed.sources` (a lottery draw after the announcement), or add `seed.commit_reveal`"),
         );
     }
+    if seed.announced.is_none() {
+        diags.push(
+            s.error_at("seed", "when were the seed's sources announced?")
+                .hint("add `announced: 2026-11-20` under `seed:`: the pool is taken as it stood then, before anyone could know the seed"),
+        );
+    }
     if seed.sources.is_empty() && seed.value.is_some() {
         diags.push(
             s.error_at("value", "a seed `value` without the `sources` it comes from")

@@ -112,6 +112,30 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// Add your secret to a sortition's seed: keep a new random secret on this computer and
+    /// sign its SHA-256 (pnyx/1 commit HASH). Reveal it later with `pnyx reveal`.
+    Commit {
+        /// The sortition's slug, as in content/sortitions/SLUG.md.
+        sortition: String,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Reveal the secret you committed to, once commitments are closed (pnyx/1 reveal SECRET).
+    Reveal {
+        /// The sortition's slug, as in content/sortitions/SLUG.md.
+        sortition: String,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Compute a sortition and print every step (pool, seed, hashes, picks), or check with
+    /// --verify that the published `result` is what the draw gives (exit 1 when it is not).
+    Draw {
+        /// The sortition's slug, as in content/sortitions/SLUG.md.
+        sortition: String,
+        /// Compare the recomputed selection with the `result` published in the sortition.
+        #[arg(long)]
+        verify: bool,
+    },
     /// The pull-request gate: compare the work tree (or --head) with --base and report every
     /// problem (exit 1): a broken content rule, a statement that does not verify, another key's
     /// statement changed, a contribution edited by someone else than its author, a protected

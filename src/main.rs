@@ -128,6 +128,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Certify { key_id, key } => act(&root, key, Act::Certify(key_id)),
         Command::Revoke { key_id, key } => act(&root, key, Act::Revoke(key_id)),
         Command::Attest { batch, count, key } => act(&root, key, Act::Attest { batch, count }),
+        Command::Commit { sortition, key } => act(&root, key, Act::Commit(sortition)),
+        Command::Reveal { sortition, key } => act(&root, key, Act::Reveal(sortition)),
+        Command::Draw { sortition, verify } => {
+            let now = pnyx::dates::reference_now()?;
+            let report = pnyx::sortition::report::draw(&root, &sortition, now).map_err(signing)?;
+            print!("{}", report.text);
+            if verify {
+                match report.verdict {
+                    pnyx::sortition::report::Verdict::Matches => {
+                        eprintln!("verified: the published result is what the draw gives");
+                        Ok(())
+                    }
+                    v => Err(Failure::Content(v.explain(&sortition))),
+                }
+            } else {
+                Ok(())
+            }
+        }
         Command::Check {
             base,
             head,

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::content::kinds::ModerationAction;
-use crate::roles::{RoleKind, Roles, ROLES_FILE};
+use crate::roles::{RoleKind, ROLES_FILE};
 use crate::sign::{self, mistake, Written};
 use crate::signatures::keys::KeyId;
 use crate::signatures::statement::Verb;
@@ -49,19 +49,21 @@ pub fn moderate(
             "say why with --reason \"…\", citing the charter when you can: it is published",
         ));
     }
-    let roles = Roles::load(root).map_err(|d| {
-        let lines: Vec<String> = d.iter().map(ToString::to_string).collect();
+    // The roles of roles.yaml and those drawn by lot (docs/sortition.md): what the build uses.
+    let site = crate::load::load(root).map_err(|d| {
         mistake(
-            format!("{ROLES_FILE} has problems:\n{}", lines.join("\n")),
-            "ask an admin to fix it",
+            format!("the site has problems:\n{d}"),
+            "fix them first (`pnyx build` lists them)",
         )
     })?;
     let signer = sign::load_signer(root, &sign::find_secret_key(secret_key)?)?;
     let now = crate::dates::reference_now().unwrap_or_else(|_| chrono::Utc::now());
+    let verified = crate::build::verify_site(root, &site);
+    let roles = crate::build::tally_site(&site, &verified, now).roles;
     if !roles.holds(&signer.id, RoleKind::Moderator, now.timestamp(), &settings.tz) {
         return Err(mistake(
             format!("key {} is not a moderator in term today ({ROLES_FILE})", signer.id),
-            "only a moderator's decision takes effect; ask a moderator, or an admin to add your term to roles.yaml",
+            "only a moderator's decision takes effect: ask a moderator, or an admin to add your term to roles.yaml (or draw moderators by lot: docs/sortition.md)",
         ));
     }
     let today = crate::new::today(&settings.tz);
@@ -131,7 +133,7 @@ pub fn codeowners(root: &Path) -> anyhow::Result<Owners> {
     let mut unnamed = Vec::new();
     let mut handles = |kind: RoleKind| -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for t in site.roles.in_term(kind, now.timestamp(), tz) {
+        for t in tallies.roles.in_term(kind, now.timestamp(), tz) {
             if !tallies.trust.is_member(&t.key) {
                 continue;
             }

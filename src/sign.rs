@@ -50,7 +50,7 @@ impl fmt::Display for Mistake {
 impl std::error::Error for Mistake {}
 
 /// A [`Mistake`] as an error.
-pub(crate) fn mistake(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+pub fn mistake(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(Mistake {
         message: message.into(),
         hint: Some(hint.into()).filter(|h: &String| !h.is_empty()),
@@ -842,6 +842,10 @@ pub enum Act {
         /// How many paper signatures or ballots.
         count: u64,
     },
+    /// `pnyx commit <sortition>`: a new secret, kept on this computer, and its SHA-256 signed.
+    Commit(String),
+    /// `pnyx reveal <sortition>`: the secret kept by `pnyx commit`, signed.
+    Reveal(String),
 }
 
 /// An act resolved against the site, before the key is known.
@@ -1145,6 +1149,59 @@ fn plan(root: &Path, act: &Act) -> anyhow::Result<Plan> {
         Act::Certify(k) => on_key(Verb::Certify, k),
         Act::Revoke(k) => on_key(Verb::Revoke, k),
         Act::Attest { batch, count } => paper(root, batch, *count),
+        Act::Commit(s) => on_item(Verb::Commit, "sortitions", "sortition", s),
+        Act::Reveal(s) => on_item(Verb::Reveal, "sortitions", "sortition", s),
+    }
+}
+
+/// Where `pnyx commit` keeps the secret of `key` for the sortition `slug`, until `pnyx reveal`.
+fn secret_path(slug: &str, key: KeyId) -> anyhow::Result<PathBuf> {
+    Ok(pnyx_home()?.join("secrets").join(format!("{slug}.{key}.secret")))
+}
+
+/// The argument of a commitment or a reveal: a secret made once per sortition and key (so that
+/// committing again does not change it), or the one kept.
+fn secret_argument(plan: &Plan, key: KeyId) -> anyhow::Result<Option<String>> {
+    let PlaceKind::Item { slug, .. } = &plan.place else {
+        return Ok(plan.argument.clone());
+    };
+    let path = secret_path(slug, key)?;
+    match plan.verb {
+        Verb::Commit => {
+            let secret = match std::fs::read_to_string(&path) {
+                Ok(s) => s.trim().to_string(),
+                Err(_) => {
+                    let mut bytes = [0u8; 32];
+                    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+                    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)
+                            .with_context(|| format!("cannot create {}", dir.display()))?;
+                    }
+                    std::fs::write(&path, format!("{secret}\n"))
+                        .with_context(|| format!("cannot keep the secret in {}", path.display()))?;
+                    eprintln!(
+                        "your secret is kept in {} until `pnyx reveal {slug}`",
+                        path.display()
+                    );
+                    secret
+                }
+            };
+            Ok(Some(crate::sortition::count::hex_sha256(&secret)))
+        }
+        Verb::Reveal => match std::fs::read_to_string(&path) {
+            Ok(s) => Ok(Some(s.trim().to_string())),
+            Err(_) => Err(mistake(
+                format!(
+                    "no secret of key {key} for {slug} on this computer ({})",
+                    path.display()
+                ),
+                format!(
+                    "reveal from the computer where you ran `pnyx commit {slug}`, or copy that file here"
+                ),
+            )),
+        },
+        _ => Ok(plan.argument.clone()),
     }
 }
 
@@ -1163,13 +1220,14 @@ pub fn act(root: &Path, secret_key: Option<&Path>, act: &Act) -> anyhow::Result<
         }
     }
     let statement_path = plan.statement_path(signer.id);
+    let argument = secret_argument(&plan, signer.id)?;
     let written = write_statement(
         root,
         &signer,
         &plan.signed_file,
         &statement_path,
         plan.verb,
-        plan.argument.as_deref(),
+        argument.as_deref(),
     )?;
     if plan.verb == Verb::Withdraw && written.outcome == Outcome::New {
         eprintln!(

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::content::Content;
 use crate::load::signatures::Signatures;
 use crate::signatures::keys::KeyId;
 use crate::signatures::statement::{Target, Verb};
@@ -85,18 +84,20 @@ pub struct Tallies {
     pub votes: BTreeMap<String, crate::decide::count::VoteTally>,
     /// Per participatory budget slug.
     pub budgets: BTreeMap<String, crate::decide::count::BudgetTally>,
+    /// Per sortition slug.
+    pub sortitions: BTreeMap<String, crate::sortition::count::SortitionTally>,
+    /// The roles in force: `roles.yaml` and the terms that draws give.
+    pub roles: crate::roles::Roles,
 }
 
-/// Counts everything.
-pub fn tally(
-    content: &Content,
-    sigs: &Signatures,
-    verified: &Verified,
-    roots: &[KeyId],
-    needed: u32,
-    now: DateTime<Utc>,
-    tz: &chrono_tz::Tz,
-) -> Tallies {
+/// Counts everything of a loaded site, with its trust settings, time zone and roles.
+pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) -> Tallies {
+    let content = &site.content;
+    let sigs: &Signatures = &site.signatures;
+    let roots: &[KeyId] = &site.settings.roots;
+    let needed = site.settings.config.trust.certifications;
+    let tz = &site.settings.tz;
+    let roles = &site.roles;
     let now_ts = now.timestamp();
     // Without git history nothing says when a statement arrived: none is called late (the
     // site says its counts are undated). With history, an uncommitted one arrives "now".
@@ -232,6 +233,13 @@ pub fn tally(
         &paper,
         &attestations,
     );
+    let (sortitions, roles) = crate::sortition::count::tally_sortitions(
+        content,
+        &ctx,
+        roles,
+        &verified.accepted,
+        &verified.earlier,
+    );
     Tallies {
         trust,
         initiatives,
@@ -240,6 +248,8 @@ pub fn tally(
         moderation: Default::default(),
         votes,
         budgets,
+        sortitions,
+        roles,
     }
 }
 

@@ -37,6 +37,9 @@ pub struct Verified {
     pub accepted: Vec<Accepted>,
     /// Statements that do not, sorted by path.
     pub rejected: Vec<Rejected>,
+    /// Earlier versions of statements that verify (`Signatures::earlier`): the commitments
+    /// that sortition reveals answer.
+    pub earlier: Vec<Accepted>,
 }
 
 /// Verifies every statement, in parallel; signature checks already made with the same bytes
@@ -60,6 +63,16 @@ pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
         })
         .collect();
     let mut out = Verified::default();
+    // Earlier versions are few (one per replaced commitment): checked without the cache.
+    for st in &sigs.earlier {
+        if let Ok(valid) = check::verify(&st.file, &keys, &sigs.versions) {
+            out.earlier.push(Accepted {
+                valid,
+                path: st.file.path.clone(),
+                arrived: st.arrived,
+            });
+        }
+    }
     for (st, outcome) in outcomes {
         match outcome {
             Ok(valid) => out.accepted.push(Accepted {

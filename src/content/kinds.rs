@@ -403,7 +403,8 @@ impl<'de> Deserialize<'de> for Pool {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
-    /// Public sources announced in advance.
+    /// Public sources announced in advance (none when the seed is members' secrets alone).
+    #[serde(default)]
     pub sources: Vec<String>,
     /// When the sources were announced.
     #[serde(default)]

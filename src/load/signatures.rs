@@ -111,6 +111,9 @@ pub struct Signatures {
     pub versions: Versions,
     /// The git history, if the site is in a repository.
     pub history: Option<History>,
+    /// Earlier versions of the statements that a later one replaces but still needs: the
+    /// commitment a sortition's reveal answers (`signatures/sortitions/`).
+    pub earlier: Vec<Statement>,
 }
 
 /// Where the dates of statements come from.
@@ -233,6 +236,58 @@ pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics
     clock.lap("load: statements parsed");
     out.versions = versions(root, &out, diags);
     clock.lap("load: signed versions");
+    out.earlier = earlier_statements(root, &out, diags);
+    out
+}
+
+/// Every committed version of each sortition statement other than the current one: a reveal
+/// replaces its commitment at the same path, and only history still holds the commitment.
+fn earlier_statements(root: &Path, sigs: &Signatures, diags: &mut Diagnostics) -> Vec<Statement> {
+    let Some(history) = &sigs.history else {
+        return Vec::new();
+    };
+    let mut wanted: Vec<(String, Oid, i64)> = Vec::new();
+    for st in sigs
+        .statements
+        .iter()
+        .filter(|s| s.file.path.starts_with("signatures/sortitions/"))
+    {
+        for v in history.versions(&st.file.path) {
+            if v.blob != st.blob && !wanted.iter().any(|(p, b, _)| p == &st.file.path && *b == v.blob) {
+                let time = history.commits.get(v.commit).map_or(0, |c| c.time);
+                wanted.push((st.file.path.clone(), v.blob, time));
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let repo = match &history.git_dir {
+        Some(dir) => git2::Repository::open(dir).ok(),
+        None => git2::Repository::discover(root).ok(),
+    };
+    let Some(repo) = repo else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (path, blob, time) in wanted {
+        match repo.find_blob(blob) {
+            Ok(b) => out.push(Statement {
+                file: StatementFile {
+                    path,
+                    text: String::from_utf8_lossy(b.content()).into_owned(),
+                },
+                blob,
+                arrived: Some(time),
+            }),
+            Err(e) => diags.push(Diagnostic::new(
+                Path::new(&path),
+                1,
+                1,
+                format!("cannot read an earlier version from git: {e}"),
+            )),
+        }
+    }
     out
 }
 

@@ -130,6 +130,13 @@ pub fn files(ctx: &Ctx<'_>, v: &Views, members: &[MemberView]) -> Vec<(String, V
                 &ctx.tallies.budgets,
             )),
         ),
+        (
+            "sortitions.json".into(),
+            json(&crate::sortition::count::rows(
+                ctx.content,
+                &ctx.tallies.sortitions,
+            )),
+        ),
     ]
 }
 

@@ -9,6 +9,7 @@ pub mod format;
 pub mod history;
 pub mod links;
 pub mod moderation_views;
+pub mod sortition_views;
 pub mod trust_views;
 pub mod views;
 
@@ -118,7 +119,7 @@ pub fn render(
         sigs: &site.signatures,
         verified,
         tallies,
-        roles: &site.roles,
+        roles: &tallies.roles,
     };
     let mut clock = crate::timing::Clock::start();
     let v = Views::build(&ctx);
@@ -617,7 +618,8 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 x.title.clone(),
             )
             .source(&c.sortitions[&x.slug].path)
-            .var("sortition", x),
+            .var("sortition", x)
+            .var("results", &ctx.sortition_results(&c.sortitions[&x.slug])),
         );
     }
     jobs.push(Job::new("pages/index.html", "pages.html", "", t("pages_title")).var("pages", &v.pages));

@@ -1279,7 +1279,11 @@ fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
         announced: ctx.when_opt(m.seed.announced.as_ref()),
         announced_iso: ctx.iso_opt(m.seed.announced.as_ref()),
         seed: m.seed.value.clone(),
-        pending: m.seed.value.is_none(),
+        pending: ctx
+            .tallies
+            .sortitions
+            .get(&s.slug)
+            .is_none_or(|t| t.draw.is_none()),
         strata_by: m.strata.as_ref().map(|x| x.by.clone()),
         quotas: m
             .strata

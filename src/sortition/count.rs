@@ -83,6 +83,9 @@ pub enum Waiting {
     Value,
     /// The reveal period, until this time.
     Reveals(i64),
+    /// Nothing: the reveal period is over, no secret counts and no public value was announced.
+    /// The draw cannot be made.
+    NoSecret,
 }
 
 /// One sortition's count.
@@ -263,6 +266,9 @@ fn tally_one(
     } else {
         None
     };
+    if waiting.is_empty() && seed.is_none() {
+        waiting.push(Waiting::NoSecret);
+    }
     let seats = m.seats as usize;
     let quotas = m.strata.as_ref().map(|x| &x.quotas);
     let draw = seed
@@ -423,5 +429,57 @@ pub fn unknown_ids<'a>(t: &SortitionTally, result: &'a [String]) -> Vec<&'a str>
         .iter()
         .map(String::as_str)
         .filter(|id| !ids.contains(id))
+        .collect()
+}
+
+/// A draw in `data/sortitions.json` (SPEC §9).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SortitionRow {
+    /// Slug.
+    pub slug: String,
+    /// `pnyx-sha256` or `rfc3797`.
+    pub algorithm: &'static str,
+    /// `pending` or `drawn`.
+    pub phase: &'static str,
+    /// The seed fed to the algorithm (RFC 3797: its key string); `null` while pending.
+    pub seed: Option<String>,
+    /// Candidates drawn from.
+    pub pool_size: usize,
+    /// Ids in draw order.
+    pub selected: Vec<String>,
+    /// Whether the published `result` is the recomputed selection; `null` when none is.
+    pub result_matches: Option<bool>,
+    /// The role given, and its term (`from`, `to`).
+    pub role: Option<String>,
+    /// First and last day of the term.
+    pub term: Option<(String, String)>,
+}
+
+/// Every draw's row of `data/sortitions.json`, by slug.
+pub fn rows(content: &Content, tallies: &BTreeMap<String, SortitionTally>) -> Vec<SortitionRow> {
+    content
+        .sortitions
+        .values()
+        .filter_map(|s| {
+            let t = tallies.get(&s.slug)?;
+            Some(SortitionRow {
+                slug: s.slug.clone(),
+                algorithm: match t.method {
+                    Method::PnyxSha256 => "pnyx-sha256",
+                    Method::Rfc3797 => "rfc3797",
+                },
+                phase: if t.draw.is_some() { "drawn" } else { "pending" },
+                seed: t.seed.clone(),
+                pool_size: t.pool.len(),
+                selected: t.selected().iter().map(|s| s.to_string()).collect(),
+                result_matches: t.result_matches,
+                role: s.meta.role.clone(),
+                term: s
+                    .meta
+                    .term
+                    .as_ref()
+                    .map(|x| (x.from.to_string(), x.to.to_string())),
+            })
+        })
         .collect()
 }

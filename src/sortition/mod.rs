@@ -6,3 +6,4 @@
 pub mod algorithm;
 pub mod count;
 pub mod pool;
+pub mod report;

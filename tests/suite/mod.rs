@@ -14,5 +14,6 @@ mod repo;
 mod sanitize;
 mod serve;
 mod signing;
+mod sortition_reference;
 mod theme;
 mod verification;
