@@ -44,6 +44,7 @@
 #     the compost bins and the book boxes; greedy funds the majority's three projects (49 000 €),
 #     equal shares funds the gym, the book boxes, the bike shelter and the compost bins
 #     (45 500 €); Hélène's and Lucie's ballots are refused (not members);
+#   - the list of volunteers for the moderators' draw (their key ids);
 #   - roles.yaml (two admins, two moderators in term, one past term) and two moderation
 #     decisions: Amina (a moderator) hides a personal attack; Thomas (not a moderator) signs
 #     one that has no effect;
@@ -61,7 +62,8 @@
 # in these demo citizens' names afterwards. Running it again makes new keys.
 #
 # It DELETES and rewrites the whole `signatures/` folder, rewrites the `roots:` line of
-# `pnyx.yaml`, `roles.yaml` and the two files of `content/moderation/`. Choices (who signs what) are fixed lists below; only the keys and the signature
+# `pnyx.yaml`, `roles.yaml`, content/sortitions/volontaires-moderation-2027.yaml and the two
+# files of `content/moderation/`. Choices (who signs what) are fixed lists below; only the keys and the signature
 # bytes change from run to run (minisign signatures are randomised).
 # It signs the exact bytes of the content files: edit `content/initiatives/*.md`,
 # `content/meetings/*.md`, `content/votes/*.md` and `content/budgets/*.md` BEFORE running it, or
@@ -326,6 +328,18 @@ moderators:
     from: 2026-03-01
     to: 2026-08-31
 YAML
+# The volunteers for the moderators' draw (content/sortitions/tirage-au-sort-des-moderateurs-
+# et-moderatrices.md): members, and Béatrice, an admin, whom the draw leaves out. Their ids
+# change with the keys: afterwards, run `pnyx draw tirage-au-sort-des-moderateurs-et-moderatrices`
+# and copy its selection into that draw's `result`.
+{
+  echo "# Les membres de la toile de confiance qui se sont portés volontaires pour modérer de mars à"
+  echo "# août 2027 (réunion du mardi 24 novembre 2026). Un identifiant par personne : sa clé."
+  for h in gigi julien manu wilfrid patrick nadia odile; do
+    printf -- '- id: %s # %s\n' "${ID[$h]}" "$h"
+  done
+  printf -- '- id: %s # Béatrice, admin jusqu’en août 2027 : écartée du tirage\n' "${ID[beatrice]}"
+} >content/sortitions/volontaires-moderation-2027.yaml
 # Amina hides a personal attack in the LBD debate; Thomas, who is no moderator, "hides" a
 # contribution he disagrees with: his entry is listed on the log, without effect.
 mkdir -p content/moderation

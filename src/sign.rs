@@ -1161,10 +1161,61 @@ fn secret_path(slug: &str, key: KeyId) -> anyhow::Result<PathBuf> {
 
 /// The argument of a commitment or a reveal: a secret made once per sortition and key (so that
 /// committing again does not change it), or the one kept.
-fn secret_argument(plan: &Plan, key: KeyId) -> anyhow::Result<Option<String>> {
+fn secret_argument(root: &Path, plan: &Plan, key: KeyId) -> anyhow::Result<Option<String>> {
     let PlaceKind::Item { slug, .. } = &plan.place else {
         return Ok(plan.argument.clone());
     };
+    if !matches!(plan.verb, Verb::Commit | Verb::Reveal) {
+        return Ok(plan.argument.clone());
+    }
+    // A secret outside its period would not count: say so before anything is signed.
+    let (content, _) = crate::load::load_content(root);
+    let tz = site(root)?.tz;
+    let Some(cr) = content
+        .sortitions
+        .get(slug)
+        .and_then(|s| s.meta.seed.commit_reveal.clone())
+    else {
+        return Err(mistake(
+            format!("the draw {slug} takes no members' secrets (it has no `seed.commit_reveal`)"),
+            "its seed comes from the public sources on its page",
+        ));
+    };
+    let now = crate::dates::reference_now()?.timestamp();
+    let (commit_by, reveal_by) = (
+        cr.commit_by.end(&tz).timestamp(),
+        cr.reveal_by.end(&tz).timestamp(),
+    );
+    match plan.verb {
+        Verb::Commit if now > commit_by => {
+            return Err(mistake(
+                format!(
+                    "commitments to {slug} closed on {}: one made now would not count",
+                    cr.commit_by
+                ),
+                "the draw's page says when its next draw is announced",
+            ))
+        }
+        Verb::Reveal if now <= commit_by => {
+            return Err(mistake(
+                format!(
+                    "commitments to {slug} are open until {}: a secret revealed before would not count",
+                    cr.commit_by
+                ),
+                format!("reveal it after {} and by {}", cr.commit_by, cr.reveal_by),
+            ))
+        }
+        Verb::Reveal if now > reveal_by => {
+            return Err(mistake(
+                format!(
+                    "reveals for {slug} closed on {}: one made now would not count",
+                    cr.reveal_by
+                ),
+                "the draw is computed from the secrets revealed in time",
+            ))
+        }
+        _ => {}
+    }
     let path = secret_path(slug, key)?;
     match plan.verb {
         Verb::Commit => {
@@ -1220,7 +1271,7 @@ pub fn act(root: &Path, secret_key: Option<&Path>, act: &Act) -> anyhow::Result<
         }
     }
     let statement_path = plan.statement_path(signer.id);
-    let argument = secret_argument(&plan, signer.id)?;
+    let argument = secret_argument(root, &plan, signer.id)?;
     let written = write_statement(
         root,
         &signer,

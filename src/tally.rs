@@ -116,6 +116,25 @@ pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) 
         })
         .collect();
     let trust = trust::compute(roots, &certifications, needed, now_ts);
+    // With the earlier versions history keeps, to know the web of trust at a past moment.
+    let every_version: Vec<Certification> = certifications
+        .iter()
+        .copied()
+        .chain(
+            verified
+                .earlier
+                .iter()
+                .filter_map(|a| match a.valid.place.target {
+                    Target::Key(subject) => Some(Certification {
+                        by: a.valid.place.key,
+                        subject,
+                        active: a.valid.said.verb == Verb::Certify,
+                        arrived: a.arrived,
+                    }),
+                    _ => None,
+                }),
+        )
+        .collect();
     let signer = |a: &Accepted| Signer {
         key: a.valid.place.key,
         member: trust.is_member(&a.valid.place.key),
@@ -213,7 +232,7 @@ pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) 
         dated,
         tz,
         trust: &trust,
-        certifications: &certifications,
+        certifications: &every_version,
         roots,
         needed,
     };

@@ -38,7 +38,7 @@ pub struct Verified {
     /// Statements that do not, sorted by path.
     pub rejected: Vec<Rejected>,
     /// Earlier versions of statements that verify (`Signatures::earlier`): the commitments
-    /// that sortition reveals answer.
+    /// that sortition reveals answer, the certifications that revocations replaced.
     pub earlier: Vec<Accepted>,
 }
 
@@ -63,7 +63,8 @@ pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
         })
         .collect();
     let mut out = Verified::default();
-    // Earlier versions are few (one per replaced commitment): checked without the cache.
+    // Earlier versions are few (one per replaced commitment or certification): checked
+    // without the cache.
     for st in &sigs.earlier {
         if let Ok(valid) = check::verify(&st.file, &keys, &sigs.versions) {
             out.earlier.push(Accepted {

@@ -178,18 +178,43 @@ fn hint_for(message: &str) -> String {
 /// Used for problems found after parsing (a pole that does not exist, a duplicate number),
 /// which serde cannot place.
 pub fn locate_key(yaml: &str, key: &str) -> Option<(usize, usize)> {
-    for (i, line) in yaml.lines().enumerate() {
-        let Some(rest) = line.strip_prefix(key) else {
-            continue;
-        };
-        let Some(after) = rest.trim_start_matches([' ', '\t']).strip_prefix(':') else {
-            continue;
-        };
+    // A top-level key first, then a nested one (`  value:` under `seed:`), then one inside a
+    // flow mapping (`term: {from: …, to: …}`).
+    let value_column = |line: &str, at: usize| -> Option<usize> {
+        let rest = &line[at + key.len()..];
+        let after = rest.trim_start_matches([' ', '\t']).strip_prefix(':')?;
         let value_start = after.len() - after.trim_start().len();
-        let column = key.len() + (rest.len() - after.len()) + value_start + 1;
-        return Some((i + 1, column));
-    }
-    None
+        Some(at + key.len() + (rest.len() - after.len()) + value_start + 1)
+    };
+    let lines: Vec<&str> = yaml.lines().collect();
+    let top = lines.iter().enumerate().find_map(|(i, l)| {
+        l.starts_with(key)
+            .then(|| value_column(l, 0))
+            .flatten()
+            .map(|c| (i + 1, c))
+    });
+    let nested = || {
+        lines.iter().enumerate().find_map(|(i, l)| {
+            let at = l.len() - l.trim_start().len();
+            l[at..]
+                .starts_with(key)
+                .then(|| value_column(l, at))
+                .flatten()
+                .map(|c| (i + 1, c))
+        })
+    };
+    let in_flow = || {
+        lines.iter().enumerate().find_map(|(i, l)| {
+            l.match_indices(key).find_map(|(at, _)| {
+                let before = l[..at].trim_end().chars().last();
+                matches!(before, Some('{') | Some(','))
+                    .then(|| value_column(l, at))
+                    .flatten()
+                    .map(|c| (i + 1, c))
+            })
+        })
+    };
+    top.or_else(nested).or_else(in_flow)
 }
 
 #[cfg(test)]
@@ -234,10 +259,12 @@ mod tests {
     }
 
     #[test]
-    fn locates_top_level_keys() {
-        let yaml = "title: A\npole:   logement\nplace:\n  name: x\n";
+    fn locates_top_level_keys_first_then_nested_ones() {
+        let yaml = "title: A\npole:   logement\nplace:\n  name: x\n  title: y\nterm: {from: 2027-01-01, to: 2027-06-30}\n";
         assert_eq!(locate_key(yaml, "pole"), Some((2, 9)));
-        assert_eq!(locate_key(yaml, "name"), None);
-        assert_eq!(locate_key(yaml, "title"), Some((1, 8)));
+        assert_eq!(locate_key(yaml, "name"), Some((4, 9)), "nested under place:");
+        assert_eq!(locate_key(yaml, "title"), Some((1, 8)), "the top-level one wins");
+        assert_eq!(locate_key(yaml, "to"), Some((6, 30)), "inside a flow mapping");
+        assert_eq!(locate_key(yaml, "nowhere"), None);
     }
 }

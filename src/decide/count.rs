@@ -27,7 +27,8 @@ pub struct Context<'a> {
     pub tz: &'a Tz,
     /// The web of trust now.
     pub trust: &'a Trust,
-    /// Every certification, to recompute the members at a vote's close.
+    /// Every version of every certification file (the current statements and the earlier ones
+    /// that history keeps), to recompute the members at a past moment.
     pub certifications: &'a [Certification],
     /// Trust roots.
     pub roots: &'a [KeyId],
@@ -36,18 +37,24 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The web of trust as it stood when a vote closed: certifications that arrived later do
-    /// not make new voters, so a closed result does not move when someone is certified after.
-    pub fn trust_at(&self, closes: i64) -> Trust {
-        if !self.dated || closes >= self.now {
+    /// The web of trust as it stood at `at` (a vote's close, a draw's announcement): each
+    /// certifier's file is taken in the version it had then, so a certification that arrived
+    /// later makes no new member, and a revocation that arrived later takes nothing away.
+    pub fn trust_at(&self, at: i64) -> Trust {
+        if !self.dated || at >= self.now {
             return self.trust.clone();
         }
-        let before: Vec<Certification> = self
-            .certifications
-            .iter()
-            .filter(|c| !c.active || c.arrived.is_some_and(|t| t <= closes))
-            .copied()
-            .collect();
+        let mut then: BTreeMap<(KeyId, KeyId), Certification> = BTreeMap::new();
+        for c in self.certifications {
+            let Some(arrived) = c.arrived.filter(|&t| t <= at) else {
+                continue;
+            };
+            let slot = then.entry((c.subject, c.by)).or_insert(*c);
+            if slot.arrived.is_some_and(|t| t <= arrived) {
+                *slot = *c;
+            }
+        }
+        let before: Vec<Certification> = then.into_values().collect();
         trust::compute(self.roots, &before, self.needed, self.now)
     }
 }

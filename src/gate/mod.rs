@@ -175,6 +175,10 @@ impl Side {
         let mut moderation = None;
         if diagnostics.is_empty() {
             let tallies = crate::build::tally_site(&site, &verified, now);
+            diagnostics.0.extend(crate::sortition::count::result_problems(
+                &site.content,
+                &tallies.sortitions,
+            ));
             summary = Some(summary::summarise(&site, &tallies));
             moderation = Some(tallies.moderation.clone());
             if render {

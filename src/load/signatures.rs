@@ -112,7 +112,9 @@ pub struct Signatures {
     /// The git history, if the site is in a repository.
     pub history: Option<History>,
     /// Earlier versions of the statements that a later one replaces but still needs: the
-    /// commitment a sortition's reveal answers (`signatures/sortitions/`).
+    /// commitment a sortition's reveal answers (`signatures/sortitions/`), the certification a
+    /// revocation replaced (`signatures/certifications/`, for the web of trust at a past
+    /// moment).
     pub earlier: Vec<Statement>,
 }
 
@@ -240,18 +242,18 @@ pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics
     out
 }
 
-/// Every committed version of each sortition statement other than the current one: a reveal
-/// replaces its commitment at the same path, and only history still holds the commitment.
+/// Every committed version of each sortition or certification statement other than the
+/// current one: a reveal replaces its commitment, a revocation its certification, at the same
+/// path, and only history still holds what was replaced.
 fn earlier_statements(root: &Path, sigs: &Signatures, diags: &mut Diagnostics) -> Vec<Statement> {
     let Some(history) = &sigs.history else {
         return Vec::new();
     };
     let mut wanted: Vec<(String, Oid, i64)> = Vec::new();
-    for st in sigs
-        .statements
-        .iter()
-        .filter(|s| s.file.path.starts_with("signatures/sortitions/"))
-    {
+    for st in sigs.statements.iter().filter(|s| {
+        s.file.path.starts_with("signatures/sortitions/")
+            || s.file.path.starts_with("signatures/certifications/")
+    }) {
         for v in history.versions(&st.file.path) {
             if v.blob != st.blob && !wanted.iter().any(|(p, b, _)| p == &st.file.path && *b == v.blob) {
                 let time = history.commits.get(v.commit).map_or(0, |c| c.time);

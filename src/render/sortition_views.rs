@@ -113,6 +113,8 @@ pub struct SortitionResults {
 impl Ctx<'_> {
     /// A candidate id as a reader knows it: a key with its name, an initiative with its title.
     fn candidate(&self, id: &str, stratum: Option<String>) -> CandidateView {
+        // A stratum that is a pole's slug reads better as the pole's title.
+        let stratum = stratum.map(|v| self.content.poles.get(&v).map_or(v, |p| p.meta.title.clone()));
         if let Some(k) = KeyId::parse(id).filter(|k| self.sigs.keys.contains_key(k)) {
             let r = self.key_ref(k);
             return CandidateView {
@@ -132,9 +134,11 @@ impl Ctx<'_> {
                 stratum,
             };
         }
+        // A name or a number from a list: shown as written.
+        let is_key = KeyId::parse(id).is_some();
         CandidateView {
             id: id.to_string(),
-            label: None,
+            label: (!is_key).then(|| id.to_string()),
             url: None,
             member: false,
             stratum,

@@ -483,3 +483,33 @@ pub fn rows(content: &Content, tallies: &BTreeMap<String, SortitionTally>) -> Ve
         })
         .collect()
 }
+
+/// A published `result` that is not what the draw gives, as a problem at its line: the
+/// pull-request gate refuses it (the site shows the recomputed selection and a warning).
+pub fn result_problems(
+    content: &Content,
+    tallies: &BTreeMap<String, SortitionTally>,
+) -> Vec<crate::error::Diagnostic> {
+    content
+        .sortitions
+        .values()
+        .filter_map(|s| {
+            let t = tallies.get(&s.slug)?;
+            (t.result_matches == Some(false)).then(|| {
+                let computed = t.selected();
+                let message = if computed.is_empty() {
+                    "a result is published, but the draw cannot be computed yet".to_string()
+                } else {
+                    format!(
+                        "the published result differs from the draw, which gives: {}",
+                        computed.join(", ")
+                    )
+                };
+                s.error_at("result", message).hint(format!(
+                    "run `pnyx draw {}` and publish its selection, in draw order",
+                    s.slug
+                ))
+            })
+        })
+        .collect()
+}

@@ -146,6 +146,33 @@ fn rejects_a_broken_content_rule_at_its_line() {
     );
 }
 
+/// A published draw result is recomputed: one that is not what the draw gives is refused at
+/// its line, with the selection the draw gives; the true one passes.
+#[test]
+fn rejects_a_sortition_result_that_the_draw_does_not_give() {
+    let c = Council::new();
+    c.branch("draw");
+    let list: String = (1..=25).map(|i| format!("- id: \"{i:03}\"\n")).collect();
+    c.write("content/sortitions/candidats.yaml", &list);
+    let draw = |result: &str| {
+        format!(
+            "---\ntitle: Jury\nseats: 3\npool: {{list: content/sortitions/candidats.yaml}}\nalgorithm: rfc3797\nseed:\n  sources: [a, b, c]\n  announced: 2026-10-01\n  value: \"9319 / 2 5 8 10 12 / 9 18 26 34 41 45\"\nresult: [{result}]\n---\nUn jury.\n"
+        )
+    };
+    c.write("content/sortitions/jury.md", &draw("\"017\", \"002\", \"007\""));
+    c.commit(day(1), "a draw with a made-up result");
+    let run = c.check(&["--base", "main"]);
+    assert_rejected(
+        &run,
+        "content/sortitions/jury.md",
+        "differs from the draw, which gives: 017, 007, 002",
+    );
+    c.write("content/sortitions/jury.md", &draw("\"017\", \"007\", \"002\""));
+    c.commit(day(2), "the true result");
+    let run = c.check(&["--base", "main"]);
+    assert_eq!(run.code, Some(0), "{run}");
+}
+
 #[test]
 fn rejects_a_forged_statement() {
     let c = Council::new();

@@ -14,6 +14,7 @@ mod repo;
 mod sanitize;
 mod serve;
 mod signing;
+mod sortition;
 mod sortition_reference;
 mod theme;
 mod verification;

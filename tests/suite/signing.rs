@@ -116,7 +116,7 @@ fn library_verify(site: &Site, statement_path: &str) -> verify::Verdict {
 // ---------------------------------------------------------------------------------------------
 // The stock minisign program.
 
-fn minisign_installed() -> bool {
+pub fn minisign_installed() -> bool {
     Command::new("minisign")
         .arg("-v")
         .output()
