@@ -102,38 +102,13 @@ pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) 
     // Without git history nothing says when a statement arrived: none is called late (the
     // site says its counts are undated). With history, an uncommitted one arrives "now".
     let dated = sigs.history.is_some();
-    let certifications: Vec<Certification> = verified
-        .accepted
-        .iter()
-        .filter_map(|a| match a.valid.place.target {
-            Target::Key(subject) => Some(Certification {
-                by: a.valid.place.key,
-                subject,
-                active: a.valid.said.verb == Verb::Certify,
-                arrived: a.arrived,
-            }),
-            _ => None,
-        })
-        .collect();
+    let certifications: Vec<Certification> = verified.accepted.iter().filter_map(certification).collect();
     let trust = trust::compute(roots, &certifications, needed, now_ts);
     // With the earlier versions history keeps, to know the web of trust at a past moment.
     let every_version: Vec<Certification> = certifications
         .iter()
         .copied()
-        .chain(
-            verified
-                .earlier
-                .iter()
-                .filter_map(|a| match a.valid.place.target {
-                    Target::Key(subject) => Some(Certification {
-                        by: a.valid.place.key,
-                        subject,
-                        active: a.valid.said.verb == Verb::Certify,
-                        arrived: a.arrived,
-                    }),
-                    _ => None,
-                }),
-        )
+        .chain(verified.earlier.iter().filter_map(certification))
         .collect();
     let signer = |a: &Accepted| Signer {
         key: a.valid.place.key,
@@ -269,6 +244,19 @@ pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) 
         budgets,
         sortitions,
         roles,
+    }
+}
+
+/// A certification or revocation statement, as the web of trust reads it.
+fn certification(a: &Accepted) -> Option<Certification> {
+    match a.valid.place.target {
+        Target::Key(subject) => Some(Certification {
+            by: a.valid.place.key,
+            subject,
+            active: a.valid.said.verb == Verb::Certify,
+            arrived: a.arrived,
+        }),
+        _ => None,
     }
 }
 

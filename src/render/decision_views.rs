@@ -142,14 +142,6 @@ pub struct VoteResults {
     pub outcome_label: String,
     /// The result in one sentence.
     pub summary: String,
-    /// Counted ballots, formatted.
-    pub total: String,
-    /// Counted ballots of members.
-    pub members: u64,
-    /// Of other keys.
-    pub others: u64,
-    /// Paper ballots counted.
-    pub paper: u64,
     /// The quorum in a sentence, if there is one.
     pub quorum: Option<String>,
     /// Whether it is met.
@@ -164,6 +156,22 @@ pub struct VoteResults {
     pub grades: Vec<GradesView>,
     /// Grade names, best first, for the grades table.
     pub grade_names: Vec<String>,
+    /// The counts by origin, every ballot, how to vote.
+    #[serde(flatten)]
+    pub ballot_box: BallotBoxView,
+}
+
+/// What the results of a vote and of a budget show alike.
+#[derive(Debug, Clone, Serialize)]
+pub struct BallotBoxView {
+    /// Counted ballots, formatted.
+    pub total: String,
+    /// Counted ballots of members.
+    pub members: u64,
+    /// Of other keys.
+    pub others: u64,
+    /// Paper ballots counted.
+    pub paper: u64,
     /// Counted signed ballots.
     pub ballots: Vec<BallotView>,
     /// Refused ballots.
@@ -230,14 +238,6 @@ pub struct RuleView {
 pub struct BudgetResults {
     /// upcoming / open / closed.
     pub phase: &'static str,
-    /// Counted ballots, formatted.
-    pub total: String,
-    /// Of members.
-    pub members: u64,
-    /// Of other keys.
-    pub others: u64,
-    /// Paper.
-    pub paper: u64,
     /// Both rules, the budget's own first.
     pub rules: Vec<RuleView>,
     /// The two rules fund different projects.
@@ -246,14 +246,9 @@ pub struct BudgetResults {
     pub projects: Vec<ProjectResult>,
     /// Approvals per project.
     pub chart: Option<String>,
-    /// Counted signed ballots.
-    pub ballots: Vec<BallotView>,
-    /// Refused ballots.
-    pub refused: Vec<RefusedView>,
-    /// Paper batches.
-    pub paper_batches: Vec<PaperBallotsView>,
-    /// How to vote.
-    pub how: HowToVote,
+    /// The counts by origin, every ballot, how to vote.
+    #[serde(flatten)]
+    pub ballot_box: BallotBoxView,
 }
 
 impl Ctx<'_> {
@@ -302,12 +297,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn ballot_lists(
-        &self,
-        b: &Ballots,
-        labels: &[String],
-        grades: &[String],
-    ) -> (Vec<BallotView>, Vec<RefusedView>, Vec<PaperBallotsView>) {
+    fn ballot_box(&self, b: &Ballots, labels: &[String], grades: &[String], how: HowToVote) -> BallotBoxView {
         let lang = self.settings.config.language;
         let when = |t: Option<i64>| t.map(|t| self.time_words(t));
         let ballots = b
@@ -336,7 +326,7 @@ impl Ctx<'_> {
                 path: r.path.clone(),
             })
             .collect();
-        let paper = b
+        let paper_batches = b
             .paper
             .iter()
             .map(|p| PaperBallotsView {
@@ -354,7 +344,16 @@ impl Ctx<'_> {
                     .collect(),
             })
             .collect();
-        (ballots, refused, paper)
+        BallotBoxView {
+            total: format::int(b.total(), lang),
+            members: b.members,
+            others: b.others,
+            paper: b.paper_total,
+            ballots,
+            refused,
+            paper_batches,
+            how,
+        }
     }
 
     fn how_to_vote(&self, folder: &str, slug: &str, example: String) -> HowToVote {
@@ -373,7 +372,6 @@ impl Ctx<'_> {
         let m = &item.meta;
         let lang = self.settings.config.language;
         let total = t.ballots.total();
-        let (ballots, refused, paper_batches) = self.ballot_lists(&t.ballots, labels, &m.grades);
         let label = |i: usize| labels.get(i).cloned().unwrap_or_default();
         let votes_word = |n: u64| {
             let key = if n == 1 || (n == 0 && lang == crate::config::Language::Fr) {
@@ -575,10 +573,6 @@ impl Ctx<'_> {
             outcome: t.outcome.key(),
             outcome_label: self.s(&format!("outcome_{}", t.outcome.key().replace('-', "_"))),
             summary,
-            total: format::int(total, lang),
-            members: t.ballots.members,
-            others: t.ballots.others,
-            paper: t.ballots.paper_total,
             quorum,
             quorum_met: t.quorum_met,
             rows,
@@ -586,10 +580,12 @@ impl Ctx<'_> {
             matrix,
             grades,
             grade_names: m.grades.clone(),
-            ballots,
-            refused,
-            paper_batches,
-            how: self.how_to_vote("votes", &item.slug, example),
+            ballot_box: self.ballot_box(
+                &t.ballots,
+                labels,
+                &m.grades,
+                self.how_to_vote("votes", &item.slug, example),
+            ),
         })
     }
 
@@ -627,7 +623,6 @@ impl Ctx<'_> {
                     .unwrap_or_else(|| p.id.clone())
             })
             .collect();
-        let (ballots, refused, paper_batches) = self.ballot_lists(&t.ballots, &titles, &[]);
         let greedy = &t.greedy;
         let shares = &t.shares.allocation;
         fn funded_by(
@@ -776,18 +771,16 @@ impl Ctx<'_> {
             .join(",");
         Some(BudgetResults {
             phase: t.phase.key(),
-            total: format::int(total, lang),
-            members: t.ballots.members,
-            others: t.ballots.others,
-            paper: t.ballots.paper_total,
             differ: set(greedy) != set(shares),
             rules,
             chart: chart::bars(&bars, total, None, &self.s("budget_chart_label")),
             projects,
-            ballots,
-            refused,
-            paper_batches,
-            how: self.how_to_vote("budgets", &item.slug, example),
+            ballot_box: self.ballot_box(
+                &t.ballots,
+                &titles,
+                &[],
+                self.how_to_vote("budgets", &item.slug, example),
+            ),
         })
     }
 

@@ -10,6 +10,8 @@ use std::process::Command;
 use pnyx::decide::budget::{self, Ballot, Project};
 use serde_json::{json, Value};
 
+use super::fixture::{missing_tool, Rng};
+
 /// One instance, as pnyx takes it and as the script reads it.
 struct Instance {
     total: u64,
@@ -24,31 +26,6 @@ impl Instance {
             "projects": self.projects.iter().map(|p| json!({"id": p.id, "cost": p.cost})).collect::<Vec<_>>(),
             "ballots": self.ballots.iter().map(|b| json!({"approvals": b.approvals, "weight": b.weight})).collect::<Vec<_>>(),
         })
-    }
-}
-
-/// A small deterministic generator (xorshift64*), so that a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn index(&mut self, len: usize) -> usize {
-        (self.next() % len as u64) as usize
     }
 }
 
@@ -205,11 +182,11 @@ fn check(rule: &str, instance: &Instance, ours: &[String], theirs: &Value) -> Re
 
 #[test]
 fn budget_rules_match_pabutools() {
-    if !pabutools_installed() {
-        if std::env::var_os("PNYX_REQUIRE_TOOLS").is_some() {
-            panic!("PNYX_REQUIRE_TOOLS is set but python3 with pabutools is not available (pip install pabutools)");
-        }
-        eprintln!("skipped: pabutools is not installed (pip install pabutools)");
+    if missing_tool(
+        pabutools_installed(),
+        "python3 with pabutools",
+        "pip install pabutools",
+    ) {
         return;
     }
 

@@ -391,3 +391,50 @@ fn decodes_attribute_values_as_a_browser_does() {
     let html = r#"<a class="x" href="&#x2F;a/">x</a><img src='/i.png'><b data-href="/no/">"#;
     assert_eq!(link_targets(html), vec!["/a/", "/i.png"]);
 }
+
+/// A small deterministic generator (xorshift64*) for the randomised comparisons with reference
+/// implementations: a failure can be replayed from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    /// An index into a list of `len` elements.
+    pub fn index(&mut self, len: usize) -> usize {
+        (self.next() % len as u64) as usize
+    }
+
+    /// One of `list`.
+    pub fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
+        list[self.index(list.len())]
+    }
+}
+
+/// Whether a test that needs a program the machine lacks should stop: it says so and returns
+/// true, unless `PNYX_REQUIRE_TOOLS` is set (as CI does, having installed them), where it
+/// fails instead.
+pub fn missing_tool(available: bool, what: &str, install: &str) -> bool {
+    if available {
+        return false;
+    }
+    if std::env::var_os("PNYX_REQUIRE_TOOLS").is_some() {
+        panic!("PNYX_REQUIRE_TOOLS is set but {what} is not available ({install})");
+    }
+    eprintln!("skipped: {what} is not installed ({install})");
+    true
+}

@@ -126,11 +126,7 @@ pub fn minisign_installed() -> bool {
 /// Returns from the test, saying so, when `minisign` is not installed.
 macro_rules! require_minisign {
     () => {
-        if !minisign_installed() {
-            if std::env::var_os("PNYX_REQUIRE_TOOLS").is_some() {
-                panic!("PNYX_REQUIRE_TOOLS is set but minisign is not installed (apt-get install minisign)");
-            }
-            eprintln!("skipped: minisign is not installed");
+        if super::fixture::missing_tool(minisign_installed(), "minisign", "apt-get install minisign") {
             return;
         }
     };

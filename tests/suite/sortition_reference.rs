@@ -13,6 +13,8 @@ use pnyx::sortition::algorithm::{draw, rfc3797_key, Candidate, Draw, Method};
 use pnyx::sortition::count::hex_sha256;
 use serde_json::{json, Value};
 
+use super::fixture::{missing_tool, Rng};
+
 /// One draw, as pnyx takes it and as the script reads it.
 struct Instance {
     method: Method,
@@ -57,31 +59,6 @@ impl Instance {
             self.seats,
             self.quotas.as_ref(),
         )
-    }
-}
-
-/// A small deterministic generator (xorshift64*), so that a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
-        list[(self.next() % list.len() as u64) as usize]
     }
 }
 
@@ -299,11 +276,7 @@ fn python3_installed() -> bool {
 
 #[test]
 fn reference_script_agrees_with_pnyx_on_random_pools() {
-    if !python3_installed() {
-        if std::env::var_os("PNYX_REQUIRE_TOOLS").is_some() {
-            panic!("PNYX_REQUIRE_TOOLS is set but python3 is not available");
-        }
-        eprintln!("skipped: python3 is not installed");
+    if missing_tool(python3_installed(), "python3", "apt-get install python3") {
         return;
     }
 
