@@ -282,7 +282,7 @@ pub fn delta(base: &Summary, head: &Summary) -> Vec<String> {
 /// What changes in the votes and budgets: ballots counted or refused, outcomes, the leader,
 /// the projects funded.
 fn vote_delta(base: &Summary, head: &Summary, out: &mut Vec<String>) {
-    let total = |b: &rows::BallotCounts| b.members + b.others + b.paper;
+    let total = rows::BallotCounts::total;
     let old: BTreeMap<&str, &VoteRow> = base.votes.iter().map(|v| (v.slug.as_str(), v)).collect();
     for v in &head.votes {
         let Some(b) = old.get(v.slug.as_str()) else {
@@ -481,7 +481,7 @@ pub fn text(s: &Summary) -> String {
             b.slug,
             b.method,
             b.phase,
-            b.ballots.members + b.ballots.others + b.ballots.paper,
+            b.ballots.total(),
             b.ballots.members,
             b.ballots.others,
             b.ballots.paper,

@@ -19,6 +19,13 @@ pub struct BallotCounts {
     pub paper: u64,
 }
 
+impl BallotCounts {
+    /// Every counted ballot.
+    pub fn total(&self) -> u64 {
+        self.members + self.others + self.paper
+    }
+}
+
 /// A vote in `votes.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VoteRow {
