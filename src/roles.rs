@@ -61,6 +61,8 @@ pub struct Term {
     pub to: Option<Moment>,
     /// Line of the entry in `roles.yaml`, for messages.
     pub line: usize,
+    /// The sortition that gave this term, when it comes from a draw rather than `roles.yaml`.
+    pub drawn_by: Option<String>,
 }
 
 impl Term {
@@ -160,6 +162,7 @@ impl Roles {
                     from: e.from,
                     to: e.to,
                     line,
+                    drawn_by: None,
                 });
             }
         }

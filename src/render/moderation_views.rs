@@ -70,6 +70,8 @@ pub struct RoleView {
     pub to: Option<String>,
     /// Whether the term covers the build's reference time.
     pub current: bool,
+    /// The draw by lot that gave it (its page and title), if it was drawn.
+    pub drawn: Option<(String, String)>,
 }
 
 /// The moderation log page.
@@ -201,6 +203,14 @@ impl Ctx<'_> {
                     from: self.when(&t.from),
                     to: t.to.as_ref().map(|m| self.when(m)),
                     current: t.covers(now, tz),
+                    drawn: t.drawn_by.as_ref().map(|slug| {
+                        let title = self
+                            .content
+                            .sortitions
+                            .get(slug)
+                            .map_or(slug.clone(), |s| s.meta.title.clone());
+                        (self.url(crate::content::Kind::Sortitions, slug), title)
+                    }),
                 })
                 .collect();
             v.sort_by_key(|r| !r.current);

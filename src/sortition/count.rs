@@ -294,6 +294,7 @@ fn tally_one(
                 from: term.from,
                 to: Some(term.to),
                 line: 0,
+                drawn_by: Some(s.slug.clone()),
             })
             .collect(),
         _ => Vec::new(),
