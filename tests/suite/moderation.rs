@@ -365,6 +365,45 @@ fn codeowners_gives_content_to_moderators_and_the_rest_to_admins() {
     );
 }
 
+/// A moderator drawn by lot (roles.yaml names only the admin, whom the draw leaves out) reviews
+/// content in CODEOWNERS, and her decision takes effect.
+#[test]
+fn a_moderator_drawn_by_lot_owns_content_and_her_decisions_take_effect() {
+    let c = Council::with_roles(|roots, _| {
+        format!(
+            "admins:\n  - key: {}\n    from: 2026-09-01\n    to: 2027-08-31\n",
+            roots[0].id
+        )
+    });
+    c.site.write(
+        "content/sortitions/volontaires.yaml",
+        &format!("- id: {}\n- id: {}\n", c.roots[0].id, c.m.id),
+    );
+    c.site.write(
+        "content/sortitions/moderation.md",
+        "---\ntitle: Modération\nseats: 1\npool: {list: content/sortitions/volontaires.yaml}\nseed:\n  sources: [\"Urne de la réunion du 2 octobre\"]\n  announced: 2026-10-01\n  value: \"12 27 40\"\nrole: moderator\nterm: {from: 2026-10-15, to: 2027-04-30}\nresult: [\"MONA\"]\n---\nTexte.\n"
+            .replace("MONA", &c.m.id.to_string())
+            .as_str(),
+    );
+    c.site.commit(day(2), "moderators drawn by lot");
+    run_in(&c, &["codeowners"]).assert_ok();
+    let text = String::from_utf8(c.site.read(".github/CODEOWNERS")).unwrap();
+    let content_rule = text
+        .lines()
+        .find(|l| l.starts_with("/content/"))
+        .unwrap_or_default();
+    assert!(content_rule.contains("@mona-gh"), "{text}");
+    assert!(
+        !content_rule.contains("@alice-gh"),
+        "the admin is not a moderator: {text}"
+    );
+
+    c.decide("2026-11-01-masquer", "hide", TARGET, "2026-11-01", &c.m);
+    c.site.commit(day(32), "Mona hides the attack");
+    let page = decode_entities(&c.site.page("debates/d/index.html"));
+    assert!(!page.contains(ATTACK), "hidden by the drawn moderator");
+}
+
 #[test]
 fn codeowners_for_a_site_in_a_subfolder_goes_to_the_repository_root() {
     let dir = tempfile::tempdir().unwrap();
