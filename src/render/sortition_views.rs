@@ -112,7 +112,7 @@ pub struct SortitionResults {
 
 impl Ctx<'_> {
     /// A candidate id as a reader knows it: a key with its name, an initiative with its title.
-    fn candidate(&self, id: &str, stratum: Option<String>) -> CandidateView {
+    pub(super) fn candidate(&self, id: &str, stratum: Option<String>) -> CandidateView {
         // A stratum that is a pole's slug reads better as the pole's title.
         let stratum = stratum.map(|v| self.content.poles.get(&v).map_or(v, |p| p.meta.title.clone()));
         if let Some(k) = KeyId::parse(id).filter(|k| self.sigs.keys.contains_key(k)) {

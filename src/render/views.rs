@@ -595,6 +595,8 @@ pub struct SortitionView {
     pub seed: Option<String>,
     /// No seed yet.
     pub pending: bool,
+    /// Who or what was drawn, by name, in draw order.
+    pub drawn: Vec<String>,
     /// Attribute of the strata.
     pub strata_by: Option<String>,
     /// Quotas.
@@ -1239,6 +1241,7 @@ fn budget_view(ctx: &Ctx<'_>, b: &Item<Budget>) -> BudgetView {
 
 fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
     let m = &s.meta;
+    let tally = ctx.tallies.sortitions.get(&s.slug);
     let r = ctx.md(&s.body);
     let c = ctx.content;
     let pool = match &m.pool {
@@ -1279,11 +1282,18 @@ fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
         announced: ctx.when_opt(m.seed.announced.as_ref()),
         announced_iso: ctx.iso_opt(m.seed.announced.as_ref()),
         seed: m.seed.value.clone(),
-        pending: ctx
-            .tallies
-            .sortitions
-            .get(&s.slug)
-            .is_none_or(|t| t.draw.is_none()),
+        pending: tally.is_none_or(|t| t.draw.is_none()),
+        drawn: tally
+            .map(|t| {
+                t.selected()
+                    .iter()
+                    .map(|id| {
+                        let c = ctx.candidate(id, None);
+                        c.label.unwrap_or(c.id)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         strata_by: m.strata.as_ref().map(|x| x.by.clone()),
         quotas: m
             .strata
