@@ -3,7 +3,7 @@
 //! commit–reveal), the draw once the seed is known, the published result checked against it,
 //! and the roles the draw gives.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
@@ -421,16 +421,6 @@ pub fn hex_sha256(secret: &str) -> String {
 
 fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// The ids a published result names that the pool does not have.
-pub fn unknown_ids<'a>(t: &SortitionTally, result: &'a [String]) -> Vec<&'a str> {
-    let ids: BTreeSet<&str> = t.pool.iter().map(|c| c.id.as_str()).collect();
-    result
-        .iter()
-        .map(String::as_str)
-        .filter(|id| !ids.contains(id))
-        .collect()
 }
 
 /// A draw in `data/sortitions.json` (SPEC §9).
