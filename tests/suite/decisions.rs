@@ -19,19 +19,7 @@ struct Council {
 
 impl Council {
     fn new() -> Council {
-        let members: Vec<Key> = (0..4).map(|_| Key::new()).collect();
-        let ids: Vec<String> = members[..3].iter().map(|k| k.id.to_string()).collect();
-        let site = GitSite::new(&format!(
-            "timezone: Europe/Paris\ntrust:\n  roots: [{}]\n  certifications: 3\n",
-            ids.join(", ")
-        ));
-        let outsiders: Vec<Key> = (0..2).map(|_| Key::new()).collect();
-        for (i, k) in members.iter().chain(&outsiders).enumerate() {
-            site.add_key(k, &format!("name: Personne {i}\n"));
-        }
-        for r in &members[..3] {
-            site.certify(r, &members[3], "certify");
-        }
+        let (site, members, outsiders) = super::repo::council(2);
         Council {
             site,
             members,

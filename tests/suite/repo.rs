@@ -154,3 +154,23 @@ impl GitSite {
         std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
 }
+
+/// A council of three trust roots and a fourth member they certify (`members`), and
+/// `outsiders` keys that are not members, all with profiles `Personne N`, in the Paris zone;
+/// nothing committed yet.
+pub fn council(outsiders: usize) -> (GitSite, Vec<Key>, Vec<Key>) {
+    let members: Vec<Key> = (0..4).map(|_| Key::new()).collect();
+    let ids: Vec<String> = members[..3].iter().map(|k| k.id.to_string()).collect();
+    let site = GitSite::new(&format!(
+        "timezone: Europe/Paris\ntrust:\n  roots: [{}]\n  certifications: 3\n",
+        ids.join(", ")
+    ));
+    let others: Vec<Key> = (0..outsiders).map(|_| Key::new()).collect();
+    for (i, k) in members.iter().chain(&others).enumerate() {
+        site.add_key(k, &format!("name: Personne {i}\n"));
+    }
+    for r in &members[..3] {
+        site.certify(r, &members[3], "certify");
+    }
+    (site, members, others)
+}
