@@ -1,6 +1,6 @@
 //! The signing commands (SPEC §4, §7): `pnyx keygen`, then `sign`, `withdraw`, `register`,
 //! `certify`, `revoke` and `attest`. Each act is one minisign signature (prehashed) of one
-//! file, with trusted comment `pnyx/1 <verb> [argument]`, written at the path that names the
+//! file, with trusted comment `pnyx/1 <verb> <signed file> [argument]`, written at the path that names the
 //! key and the target. [`write_statement`] does the signing and writing for every verb.
 //!
 //! Secret keys never go into the site: `pnyx keygen` writes them to `$PNYX_HOME/keys/`
@@ -729,10 +729,12 @@ pub fn write_statement(
             ));
         }
     }
-    let comment = statement::comment(verb, argument);
+    let comment = statement::comment(verb, signed_file, argument);
     let said = statement::parse_comment(&comment).map_err(|m| mistake(m, ""))?;
     anyhow::ensure!(
-        said.verb == verb && said.argument.as_deref() == argument,
+        said.verb == verb
+            && said.target.as_deref() == Some(signed_file)
+            && said.argument.as_deref() == argument,
         "`{comment}` does not read back as written"
     );
 
@@ -767,7 +769,9 @@ pub fn write_statement(
                 text: text.clone(),
             };
             match verify::verify(&existing, &keys, &versions) {
-                Ok(v) if v.said == said => Outcome::Unchanged,
+                // A statement in the older form, which does not name its target, says the
+                // same: keeping it keeps its date.
+                Ok(v) if v.said.verb == said.verb && v.said.argument == said.argument => Outcome::Unchanged,
                 _ => Outcome::Replaced(
                     minisign::SignatureBox::from_string(&text)
                         .ok()

@@ -12,7 +12,7 @@
 //!   of the trust roots, changed or deleted keys, profiles of existing keys and changed paper
 //!   batches need an admin's review (`--admin-review`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use super::{Area, Change, Side, Status};
@@ -61,6 +61,8 @@ pub fn judge(changes: &[Change], base: &Side, head: &Side, admin_review: bool) -
 struct Statements<'a> {
     accepted: BTreeMap<&'a str, &'a Accepted>,
     rejected: BTreeMap<&'a str, &'a Rejected>,
+    /// What the key of each statement file signed, if the file is a statement.
+    identity: HashMap<&'a str, Option<[u8; 32]>>,
 }
 
 impl<'a> Statements<'a> {
@@ -77,6 +79,13 @@ impl<'a> Statements<'a> {
                 .rejected
                 .iter()
                 .map(|r| (r.path.as_str(), r))
+                .collect(),
+            identity: side
+                .signatures()
+                .map(|s| &s.statements[..])
+                .unwrap_or_default()
+                .iter()
+                .map(|s| (s.file.path.as_str(), s.identity))
                 .collect(),
         }
     }
@@ -249,9 +258,25 @@ impl Judge<'_> {
                 self.problem(d);
             }
             Status::Added | Status::Modified => {
-                if self.head.accepted.contains_key(path) {
+                // A file that does not count may stand beside the key's earlier statement,
+                // which still counts: the file is what the change brings.
+                if self.head.accepted.contains_key(path) && !self.head.rejected.contains_key(path) {
                     if c.status == Status::Added {
                         self.authorship_claim(c);
+                    } else if self
+                        .base
+                        .identity
+                        .get(path)
+                        .is_some_and(|b| b.is_some() && self.head.identity.get(path) == Some(b))
+                    {
+                        let owner = key.map_or("a key".into(), |k| self.who(k));
+                        let d = self
+                            .at(
+                                c,
+                                format!("this change re-encodes the statement of {owner} without changing it (the same signature, other bytes): only a new statement of that key may replace its file"),
+                            )
+                            .hint("leave statement files byte for byte as their keys sent them (keep content/ and signatures/ `-text` in .gitattributes)");
+                        self.problem(d);
                     }
                     return;
                 }
@@ -259,7 +284,11 @@ impl Judge<'_> {
                     return; // not read: the head's pipeline says why
                 };
                 let reason = rejected.reason.clone();
-                let d = if c.status == Status::Modified {
+                let d = if matches!(reason, Reason::Restored | Reason::Copied(_)) {
+                    let owner = key.map_or("a key".into(), |k| self.who(k));
+                    self.at(c, format!("the statement of {owner} here is {reason}"))
+                        .hint(reason_hint(&reason))
+                } else if c.status == Status::Modified {
                     let owner = key.map_or("another key".into(), |k| self.who(k));
                     self.at(
                         c,
@@ -418,6 +447,8 @@ fn reason_hint(reason: &Reason) -> String {
     match reason {
         Reason::Forged => "sign again (`pnyx sign`, `pnyx register`…, or minisign, see docs/signing.md) and add the .minisig file as it is: never edit it".into(),
         Reason::Replayed => "a statement signs one file: sign the file this path is about (docs/signing.md)".into(),
+        Reason::Copied(p) => format!("a copy of {p} does not take its signatures along: whoever supports the copy signs it (`pnyx sign SLUG` names the target in the statement)"),
+        Reason::Restored => "a replaced statement never counts again, even put back byte for byte: to change your mind again, sign again (`pnyx sign`, `pnyx vote`…), which makes a new statement".into(),
         Reason::Misplaced(_) => "a statement lives at the path of its target and its key: signatures/<kind>/<slug>/<KEYID>.minisig (docs/signing.md, §2)".into(),
         Reason::UnknownKey(k) => format!("add the public key signatures/keys/{k}.pub in the same pull request (`pnyx keygen` writes it)"),
         Reason::NoTarget(p) => format!("{p} does not exist: check the slug in the statement's path"),

@@ -1,7 +1,7 @@
 //! Reading `signatures/`: public keys and their profiles, statements, paper batches, and every
 //! version of the files they sign (the working tree and git history).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use git2::Oid;
@@ -92,7 +92,13 @@ pub struct Statement {
     pub file: StatementFile,
     /// Git blob id of its bytes.
     pub blob: Oid,
-    /// Time of the commit that brought this version, if it is in the history.
+    /// What its key signed, whatever the file's encoding; `None` when the file is not a
+    /// statement (see [`statement::parse_file`]).
+    pub identity: Option<[u8; 32]>,
+    /// Index into [`History::commits`] of the first commit that brought this statement (its
+    /// identity, not merely these bytes) to this path, if it is in the history.
+    pub arrived_at: Option<usize>,
+    /// Time of that commit.
     pub arrived: Option<i64>,
 }
 
@@ -111,10 +117,10 @@ pub struct Signatures {
     pub versions: Versions,
     /// The git history, if the site is in a repository.
     pub history: Option<History>,
-    /// Earlier versions of the statements that a later one replaces but still needs: the
-    /// commitment a sortition's reveal answers (`signatures/sortitions/`), the certification a
-    /// revocation replaced (`signatures/certifications/`, for the web of trust at a past
-    /// moment).
+    /// Every other statement that stood at the path of a current one, each once, dated by
+    /// its first arrival there: what a later one replaced. The commitment a sortition's
+    /// reveal answers, the certification a revocation replaced (for the web of trust at a
+    /// past moment), and what tells a restored statement from a current one.
     pub earlier: Vec<Statement>,
 }
 
@@ -199,15 +205,13 @@ pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics
             read_key_file(&rel, name, bytes, blob, &mut out, &mut profiles, diags);
         } else if rel.ends_with(".minisig") {
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let arrived = out
-                .history
-                .as_ref()
-                .and_then(|h| h.arrival(&rel, blob))
-                .map(|c| c.time);
+            let identity = statement::parse_file(&text).ok().map(|p| p.identity);
             out.statements.push(Statement {
                 file: StatementFile { path: rel, text },
                 blob,
-                arrived,
+                identity,
+                arrived_at: None,
+                arrived: None,
             });
         } else if rel.starts_with("signatures/paper/") && rel.ends_with(".yaml") {
             read_paper(&rel, &bytes, &mut out, diags);
@@ -238,59 +242,85 @@ pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics
     clock.lap("load: statements parsed");
     out.versions = versions(root, &out, diags);
     clock.lap("load: signed versions");
-    out.earlier = earlier_statements(root, &out, diags);
+    out.earlier = date_statements(root, &mut out, diags);
+    clock.lap("load: statements dated");
     out
 }
 
-/// Every committed version of each sortition or certification statement other than the
-/// current one: a reveal replaces its commitment, a revocation its certification, at the same
-/// path, and only history still holds what was replaced.
-fn earlier_statements(root: &Path, sigs: &Signatures, diags: &mut Diagnostics) -> Vec<Statement> {
+/// Dates each statement by the first commit that brought its identity to its path — so that
+/// a re-encoding (a final newline, CRLF) does not re-date it — and returns the other
+/// statements that history shows at those paths (see [`Signatures::earlier`]).
+///
+/// Only paths whose history holds other bytes than the current file need a blob read from
+/// git: a city's million statements are mostly added once and never touched.
+fn date_statements(root: &Path, sigs: &mut Signatures, diags: &mut Diagnostics) -> Vec<Statement> {
     let Some(history) = &sigs.history else {
         return Vec::new();
     };
-    let mut wanted: Vec<(String, Oid, i64)> = Vec::new();
-    for st in sigs.statements.iter().filter(|s| {
-        s.file.path.starts_with("signatures/sortitions/")
-            || s.file.path.starts_with("signatures/certifications/")
-    }) {
-        for v in history.versions(&st.file.path) {
-            if v.blob != st.blob && !wanted.iter().any(|(p, b, _)| p == &st.file.path && *b == v.blob) {
-                let time = history.commits.get(v.commit).map_or(0, |c| c.time);
-                wanted.push((st.file.path.clone(), v.blob, time));
+    let mut wanted: Vec<Oid> = sigs
+        .statements
+        .iter()
+        .flat_map(|st| {
+            history
+                .versions(&st.file.path)
+                .iter()
+                .filter(move |v| v.blob != st.blob)
+                .map(|v| v.blob)
+        })
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut texts: HashMap<Oid, String> = HashMap::new();
+    for (id, read) in history::read_blobs(history.git_dir.as_deref().unwrap_or(root), &wanted) {
+        match read {
+            Ok(bytes) => {
+                texts.insert(id, String::from_utf8_lossy(&bytes).into_owned());
             }
-        }
-    }
-    if wanted.is_empty() {
-        return Vec::new();
-    }
-    let repo = match &history.git_dir {
-        Some(dir) => git2::Repository::open(dir).ok(),
-        None => git2::Repository::discover(root).ok(),
-    };
-    let Some(repo) = repo else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (path, blob, time) in wanted {
-        match repo.find_blob(blob) {
-            Ok(b) => out.push(Statement {
-                file: StatementFile {
-                    path,
-                    text: String::from_utf8_lossy(b.content()).into_owned(),
-                },
-                blob,
-                arrived: Some(time),
-            }),
             Err(e) => diags.push(Diagnostic::new(
-                Path::new(&path),
+                Path::new("signatures"),
                 1,
                 1,
-                format!("cannot read an earlier version from git: {e}"),
+                format!("cannot read an earlier version of a statement from git ({id}): {e}"),
             )),
         }
     }
-    out
+    let identities: HashMap<Oid, [u8; 32]> = texts
+        .iter()
+        .filter_map(|(id, text)| Some((*id, statement::parse_file(text).ok()?.identity)))
+        .collect();
+    let mut earlier = Vec::new();
+    for st in &mut sigs.statements {
+        let mut seen: Vec<[u8; 32]> = Vec::new();
+        for v in history.versions(&st.file.path) {
+            let identity = if v.blob == st.blob {
+                st.identity
+            } else {
+                identities.get(&v.blob).copied()
+            };
+            let Some(identity) = identity else { continue };
+            if seen.contains(&identity) {
+                continue;
+            }
+            seen.push(identity);
+            let time = history.commits.get(v.commit).map(|c| c.time);
+            if Some(identity) == st.identity {
+                st.arrived_at = Some(v.commit);
+                st.arrived = time;
+            } else if let Some(text) = texts.get(&v.blob) {
+                earlier.push(Statement {
+                    file: StatementFile {
+                        path: st.file.path.clone(),
+                        text: text.clone(),
+                    },
+                    blob: v.blob,
+                    identity: Some(identity),
+                    arrived_at: Some(v.commit),
+                    arrived: time,
+                });
+            }
+        }
+    }
+    earlier
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -256,34 +256,125 @@ pub fn place(path: &str) -> Result<Place, String> {
 pub struct Said {
     /// The verb.
     pub verb: Verb,
+    /// The file the statement names as its target (`content/initiatives/x.md`), when it names
+    /// one: statements made since the target was bound do, older ones (`pnyx/1 support`) do
+    /// not.
+    pub target: Option<String>,
     /// Its argument, if any.
     pub argument: Option<String>,
 }
 
-/// Parses `pnyx/1 <verb> [argument]`.
+/// Whether a word of a trusted comment is a target: the path of a file of the site, which no
+/// argument looks like (option ids, counts, hashes and secrets have no `/`).
+fn is_target(word: &str) -> bool {
+    (word.starts_with("content/") || word.starts_with("signatures/")) && !word.contains("..")
+}
+
+/// Parses `pnyx/1 <verb> [<target>] [argument]`.
 pub fn parse_comment(comment: &str) -> Result<Said, String> {
     let rest = comment
         .trim()
         .strip_prefix("pnyx/1 ")
         .ok_or_else(|| format!("the trusted comment `{comment}` does not start with `pnyx/1 `"))?;
-    let (word, argument) = match rest.split_once(' ') {
-        Some((w, a)) => (w, Some(a.trim().to_string()).filter(|a| !a.is_empty())),
-        None => (rest, None),
+    let (word, rest) = match rest.split_once(' ') {
+        Some((w, a)) => (w, a.trim()),
+        None => (rest, ""),
     };
     let verb = Verb::from_word(word).ok_or_else(|| format!("unknown verb `{word}`"))?;
+    let (target, rest) = match rest.split_once(' ') {
+        Some((t, a)) if is_target(t) => (Some(t.to_string()), a.trim()),
+        _ if is_target(rest) => (Some(rest.to_string()), ""),
+        _ => (None, rest),
+    };
+    let argument = Some(rest.to_string()).filter(|a| !a.is_empty());
     match (verb.takes_argument(), &argument) {
         (true, None) => Err(format!("`{verb}` needs an argument (`pnyx/1 {verb} …`)")),
         (false, Some(a)) => Err(format!("`{verb}` takes no argument, found `{a}`")),
-        _ => Ok(Said { verb, argument }),
+        _ => Ok(Said {
+            verb,
+            target,
+            argument,
+        }),
     }
 }
 
-/// The trusted comment for a verb and argument.
-pub fn comment(verb: Verb, argument: Option<&str>) -> String {
+/// The trusted comment for a verb about `target` (the signed file's path from the site's
+/// root), with its argument: `pnyx/1 support content/initiatives/x.md`.
+pub fn comment(verb: Verb, target: &str, argument: Option<&str>) -> String {
     match argument {
-        Some(a) => format!("pnyx/1 {verb} {a}"),
-        None => format!("pnyx/1 {verb}"),
+        Some(a) => format!("pnyx/1 {verb} {target} {a}"),
+        None => format!("pnyx/1 {verb} {target}"),
     }
+}
+
+/// A statement file read strictly: the four lines of a minisign signature and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// The same four lines, as minisign writes them (LF endings, one final newline).
+    pub canonical: String,
+    /// SHA-256 of what the key signed (the signature, the trusted comment and the signature
+    /// over both): the same for every encoding of one statement, and different for every
+    /// other statement, since minisign signatures are randomised. A statement is dated by
+    /// its identity, not by the bytes of its file.
+    pub identity: [u8; 32],
+}
+
+/// Reads a statement file strictly. What a harmless re-encoding changes is accepted and does
+/// not change the identity: a byte-order mark, CRLF line endings, a missing or an extra final
+/// newline, the untrusted comment. Anything more (a fifth line, junk after the signature,
+/// non-canonical base64) is refused: a statement is exactly what its key sent.
+pub fn parse_file(text: &str) -> Result<Parsed, String> {
+    use base64::Engine as _;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    if text.contains('\r') {
+        return Err("a carriage return outside a line ending".into());
+    }
+    let body = text
+        .strip_suffix("\n\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(&*text);
+    let lines: Vec<&str> = body.split('\n').collect();
+    let [untrusted, sig, trusted, global] = lines.as_slice() else {
+        return Err(format!(
+            "a statement has exactly four lines (untrusted comment, signature, trusted comment, signature of the comment); this file has {}",
+            lines.len()
+        ));
+    };
+    if !untrusted.starts_with("untrusted comment:") {
+        return Err("the first line is not `untrusted comment: …`".into());
+    }
+    let comment = trusted
+        .strip_prefix("trusted comment: ")
+        .ok_or("the third line is not `trusted comment: …`")?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let sig_bytes = b64
+        .decode(sig)
+        .ok()
+        .filter(|b| b.len() == 74)
+        .ok_or("the second line is not a minisign signature (74 bytes in base64)")?;
+    let global_bytes = b64
+        .decode(global)
+        .ok()
+        .filter(|b| b.len() == 64)
+        .ok_or("the fourth line is not a minisign comment signature (64 bytes in base64)")?;
+    if b64.encode(&sig_bytes) != *sig || b64.encode(&global_bytes) != *global {
+        return Err("the signature lines are not in canonical base64".into());
+    }
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    h.update(&sig_bytes);
+    h.update((comment.len() as u64).to_le_bytes());
+    h.update(comment.as_bytes());
+    h.update(&global_bytes);
+    Ok(Parsed {
+        canonical: format!("{untrusted}\n{sig}\n{trusted}\n{global}\n"),
+        identity: h.finalize().into(),
+    })
 }
 
 #[cfg(test)]
@@ -318,6 +409,95 @@ mod tests {
         assert!(parse_comment("pnyx/1 support now").is_err());
         assert!(parse_comment("timestamp:1700000000").is_err());
         assert!(parse_comment("pnyx/1 like").is_err());
-        assert_eq!(comment(Verb::Attest, Some("12")), "pnyx/1 attest 12");
+        assert_eq!(
+            comment(Verb::Attest, "signatures/paper/votes/v/b.yaml", Some("12")),
+            "pnyx/1 attest signatures/paper/votes/v/b.yaml 12"
+        );
+        let bound = parse_comment("pnyx/1 vote content/votes/v.md b>a>c").unwrap();
+        assert_eq!(bound.target.as_deref(), Some("content/votes/v.md"));
+        assert_eq!(bound.argument.as_deref(), Some("b>a>c"));
+        let bound = parse_comment("pnyx/1 support content/initiatives/x.md").unwrap();
+        assert_eq!(
+            (bound.target.as_deref(), bound.argument),
+            (Some("content/initiatives/x.md"), None)
+        );
+        assert_eq!(parse_comment("pnyx/1 support").unwrap().target, None);
+        assert!(
+            parse_comment("pnyx/1 vote content/votes/v.md").is_err(),
+            "a vote needs its choice"
+        );
+        assert!(parse_comment("pnyx/1 support content/initiatives/x.md now").is_err());
+    }
+
+    fn signed(comment: &str) -> String {
+        let kp = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        minisign::sign(
+            Some(&kp.pk),
+            &kp.sk,
+            std::io::Cursor::new(b"x"),
+            Some(comment),
+            None,
+        )
+        .unwrap()
+        .into_string()
+    }
+
+    #[test]
+    fn a_re_encoded_statement_keeps_its_identity() {
+        let text = signed("pnyx/1 support content/initiatives/x.md");
+        let parsed = parse_file(&text).unwrap();
+        assert_eq!(parsed.canonical, text, "minisign's own file is canonical");
+        let crlf = text.replace('\n', "\r\n");
+        let bom = format!("\u{feff}{text}");
+        let no_final_newline = text.trim_end().to_string();
+        let extra_newline = format!("{text}\n");
+        let other_untrusted = text.replacen("untrusted comment: ", "untrusted comment: edited ", 1);
+        for re_encoded in [crlf, bom, no_final_newline, extra_newline, other_untrusted] {
+            assert_eq!(
+                parse_file(&re_encoded).unwrap().identity,
+                parsed.identity,
+                "{re_encoded:?}"
+            );
+        }
+        assert_ne!(
+            parse_file(&signed("pnyx/1 support content/initiatives/x.md"))
+                .unwrap()
+                .identity,
+            parsed.identity,
+            "another signature of the same text is another statement"
+        );
+    }
+
+    #[test]
+    fn junk_around_a_statement_is_refused() {
+        let text = signed("pnyx/1 support");
+        for junk in [
+            format!("{text}junk\n"),
+            format!("{text}\n\n\n"),
+            format!("{text}{}", "x\n".repeat(1000)),
+            format!("\n{text}"),
+            text.replacen("\ntrusted comment: ", "\ntrusted comment:", 1),
+            text.replace('\n', "\r"),
+            text.lines().take(3).collect::<Vec<_>>().join("\n"),
+        ] {
+            assert!(parse_file(&junk).is_err(), "{junk:?}");
+        }
+        // Non-canonical base64: the comment signature's last character before `==` holds two
+        // bits of data and four unused ones; setting an unused bit gives other text for the
+        // same bytes, which would be another file for the same statement.
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let lines: Vec<&str> = text.lines().collect();
+        let mut global = lines[3].as_bytes().to_vec();
+        let at = global.len() - 3;
+        let value = ALPHABET.iter().position(|&c| c == global[at]).unwrap();
+        global[at] = ALPHABET[value | 1];
+        let odd = format!(
+            "{}\n{}\n{}\n{}\n",
+            lines[0],
+            lines[1],
+            lines[2],
+            String::from_utf8(global).unwrap()
+        );
+        assert!(parse_file(&odd).is_err());
     }
 }

@@ -54,6 +54,13 @@ pub enum Reason {
     Outdated(String),
     /// A genuine signature by this key, but of another file: copied from elsewhere.
     Replayed,
+    /// A statement in the older form, whose trusted comment does not name its target, of
+    /// bytes that first stood at another path (given): a copy of a text, with its
+    /// signatures copied too, cannot take them along.
+    Copied(String),
+    /// Bytes that stood at this path before and were replaced by a newer statement of the
+    /// same key: put back, they never count again (a change of mind is a new signature).
+    Restored,
     /// Does not verify at all.
     Forged,
 }
@@ -68,7 +75,8 @@ impl Reason {
             Reason::NoTarget(_) => "no-target",
             Reason::Legacy => "legacy",
             Reason::Outdated(_) => "outdated",
-            Reason::Replayed => "replayed",
+            Reason::Replayed | Reason::Copied(_) => "replayed",
+            Reason::Restored => "restored",
             Reason::Forged => "forged",
         }
     }
@@ -80,7 +88,8 @@ impl Reason {
             Reason::Malformed(m) | Reason::Misplaced(m) => Some(m.clone()),
             Reason::UnknownKey(k) => Some(format!("signatures/keys/{k}.pub")),
             Reason::NoTarget(p) | Reason::Outdated(p) => Some(p.clone()),
-            Reason::Legacy | Reason::Replayed | Reason::Forged => None,
+            Reason::Copied(p) => Some(p.clone()),
+            Reason::Legacy | Reason::Replayed | Reason::Restored | Reason::Forged => None,
         }
     }
 }
@@ -104,6 +113,14 @@ impl fmt::Display for Reason {
                 f,
                 "replayed: a genuine signature, but of another file, copied here"
             ),
+            Reason::Copied(p) => write!(
+                f,
+                "replayed: its trusted comment names no target, and the bytes it signs first stood at {p}: a copy of that text, with its signatures copied here"
+            ),
+            Reason::Restored => write!(
+                f,
+                "restored: these bytes stood here before and a newer statement of the same key replaced them; a replaced statement never counts again"
+            ),
             Reason::Forged => write!(f, "forged: the signature does not match the file or the key"),
         }
     }
@@ -118,6 +135,8 @@ pub struct Valid {
     pub said: Said,
     /// Which version of the signed file it signs: 0 is the newest.
     pub version: usize,
+    /// What the key signed, whatever the file's encoding (see [`statement::Parsed`]).
+    pub identity: [u8; 32],
 }
 
 /// The outcome for one statement.
@@ -128,12 +147,11 @@ pub fn verify(st: &StatementFile, keys: &BTreeMap<KeyId, PublicKey>, versions: &
     verify_cached(st, keys, versions, None)
 }
 
-/// The blob ids that address a statement's cryptographic checks in the cache.
+/// What addresses a statement's cryptographic checks in the cache, besides the statement
+/// itself (addressed by its identity, so that a re-encoding is the same entry).
 pub struct CacheRef<'a> {
     /// The verification cache.
     pub cache: &'a super::cache::Cache,
-    /// Blob id of the statement file.
-    pub statement: git2::Oid,
     /// Blob ids of the key files.
     pub key_blobs: &'a BTreeMap<KeyId, git2::Oid>,
 }
@@ -149,7 +167,8 @@ pub fn verify_cached(
     use super::cache::{Key as CacheKey, Outcome};
     let place = statement::place(&st.path).map_err(|m| (None, Reason::Misplaced(m)))?;
     let key = Some(place.key);
-    let sigbox = minisign::SignatureBox::from_string(&st.text)
+    let parsed = statement::parse_file(&st.text).map_err(|m| (key, Reason::Malformed(m)))?;
+    let sigbox = minisign::SignatureBox::from_string(&parsed.canonical)
         .map_err(|e| (key, Reason::Malformed(format!("not a minisign signature ({e})"))))?;
     let signer = KeyId::from_keynum(sigbox.keynum()).ok_or((key, Reason::Malformed("no key id".into())))?;
     if signer != place.key {
@@ -178,15 +197,25 @@ pub fn verify_cached(
             )),
         ));
     }
-    let pk = keys.get(&place.key).ok_or((key, Reason::UnknownKey(place.key)))?;
     let target = place.signed_file();
+    if let Some(named) = said.target.as_deref().filter(|t| *t != target) {
+        return Err((
+            key,
+            Reason::Misplaced(format!(
+                "its trusted comment names {named} as its target, but it is stored as a statement about {target}"
+            )),
+        ));
+    }
+    let pk = keys.get(&place.key).ok_or((key, Reason::UnknownKey(place.key)))?;
     let candidates = versions
         .get(&target)
         .filter(|v| !v.is_empty())
         .ok_or((key, Reason::NoTarget(target.clone())))?;
+    let statement_address = git2::Oid::from_bytes(&parsed.identity[..20]).unwrap_or(git2::Oid::ZERO_SHA1);
     let mut genuine: Option<bool> = None;
     for (i, v) in candidates.iter().enumerate() {
-        let address = cache.and_then(|c| CacheKey::new(c.statement, *c.key_blobs.get(&place.key)?, v.blob));
+        let address =
+            cache.and_then(|c| CacheKey::new(statement_address, *c.key_blobs.get(&place.key)?, v.blob));
         let cached = cache.zip(address.as_ref()).and_then(|(c, k)| c.cache.get(k));
         let outcome = match cached {
             Some(o) => o,
@@ -195,7 +224,9 @@ pub fn verify_cached(
                     .is_ok()
                 {
                     Outcome::Verified
-                } else if *genuine.get_or_insert_with(|| comment_signature_is_genuine(&st.text, &pk.key)) {
+                } else if *genuine
+                    .get_or_insert_with(|| comment_signature_is_genuine(&parsed.canonical, &pk.key))
+                {
                     Outcome::GenuineCommentOnly
                 } else {
                     Outcome::Fails
@@ -215,13 +246,14 @@ pub fn verify_cached(
                     place,
                     said,
                     version: i,
+                    identity: parsed.identity,
                 })
             }
             Outcome::GenuineCommentOnly => genuine = Some(true),
             Outcome::Fails => genuine = Some(false),
         }
     }
-    if genuine.unwrap_or_else(|| comment_signature_is_genuine(&st.text, &pk.key)) {
+    if genuine.unwrap_or_else(|| comment_signature_is_genuine(&parsed.canonical, &pk.key)) {
         Err((key, Reason::Replayed))
     } else {
         Err((key, Reason::Forged))

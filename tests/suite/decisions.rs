@@ -369,7 +369,10 @@ fn pnyx_vote_writes_a_ballot_that_counts_and_refuses_one_that_would_not() {
     pnyx_vote(&c, &c.members[0], &["votes/charte", "yes"]).assert_ok();
     let path = format!("signatures/votes/charte/{}.minisig", c.members[0].id);
     let text = String::from_utf8(c.site.read(&path)).unwrap();
-    assert!(text.contains("trusted comment: pnyx/1 vote yes"), "{text}");
+    assert!(
+        text.contains("trusted comment: pnyx/1 vote content/votes/charte.md yes"),
+        "{text}"
+    );
     let data = c.data("votes.json");
     let v = row(&data, "charte");
     assert_eq!(v["scores"]["yes"], 1, "{v}");

@@ -484,6 +484,14 @@ fn every_verb_writes_its_statement_where_it_belongs_and_stock_minisign_verifies_
     let b_pub = format!("signatures/keys/{b}.pub");
     for (args, path, signed, comment, replaces) in &cases {
         let signed = if signed.is_empty() { b_pub.as_str() } else { signed };
+        // pnyx names the signed file in the trusted comment, after the verb.
+        let (verb, argument) = comment["pnyx/1 ".len()..]
+            .split_once(' ')
+            .map_or((&comment["pnyx/1 ".len()..], None), |(v, a)| (v, Some(a)));
+        let comment = &match argument {
+            Some(a) => format!("pnyx/1 {verb} {signed} {a}"),
+            None => format!("pnyx/1 {verb} {signed}"),
+        };
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let run = alice.run(&site, &args);
         run.assert_ok();
@@ -504,7 +512,7 @@ fn every_verb_writes_its_statement_where_it_belongs_and_stock_minisign_verifies_
         let valid = library_verify(&site, path).unwrap_or_else(|e| panic!("{path}: {e:?}"));
         assert_eq!(valid.place.signed_file(), signed);
         assert_eq!(
-            statement::comment(valid.said.verb, valid.said.argument.as_deref()),
+            statement::comment(valid.said.verb, signed, valid.said.argument.as_deref()),
             *comment
         );
         if stock {
@@ -695,9 +703,10 @@ fn a_stock_key_and_a_stock_statement_are_accepted() {
         std::fs::read(&public).unwrap(),
     );
 
-    // A support made with the stock command line alone.
+    // A support made with the stock command line alone, as docs/signing.md says.
     let path = format!("signatures/initiatives/gratuite-des-bus/{id}.minisig");
-    let out = stock_sign(&site, &secret, BUS, &path, "pnyx/1 support", &[], "");
+    let comment = format!("pnyx/1 support {BUS}");
+    let out = stock_sign(&site, &secret, BUS, &path, &comment, &[], "");
     assert!(out.status.success(), "{}", text(&out));
     let valid = library_verify(&site, &path).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(valid.said.verb, Verb::Support);
@@ -709,7 +718,13 @@ fn a_stock_key_and_a_stock_statement_are_accepted() {
     run.assert_ok();
     let registered = format!("signatures/meetings/pleniere/{id}.minisig");
     assert_eq!(run.stdout.trim(), registered);
-    stock_verifies(&site, MEETING, &registered, id, "pnyx/1 register");
+    stock_verifies(
+        &site,
+        MEETING,
+        &registered,
+        id,
+        &format!("pnyx/1 register {MEETING}"),
+    );
 
     // The stock support is recognised as the same statement; a withdrawal replaces it.
     let run = me.run(&site, &["sign", "gratuite-des-bus", "--secret-key", key]);
@@ -718,7 +733,7 @@ fn a_stock_key_and_a_stock_statement_are_accepted() {
     let run = me.run(&site, &["withdraw", "gratuite-des-bus", "--secret-key", key]);
     run.assert_ok();
     assert!(run.stderr.contains("replaces your earlier support"), "{run}");
-    stock_verifies(&site, BUS, &path, id, "pnyx/1 withdraw");
+    stock_verifies(&site, BUS, &path, id, &format!("pnyx/1 withdraw {BUS}"));
 }
 
 #[test]
@@ -745,7 +760,7 @@ fn a_stock_key_with_a_password_is_accepted() {
     );
     run.assert_ok();
     let path = format!("signatures/initiatives/gratuite-des-bus/{id}.minisig");
-    stock_verifies(&site, BUS, &path, id, "pnyx/1 support");
+    stock_verifies(&site, BUS, &path, id, &format!("pnyx/1 support {BUS}"));
     assert!(library_verify(&site, &path).is_ok());
 }
 

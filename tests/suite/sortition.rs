@@ -424,7 +424,10 @@ fn pnyx_commit_and_reveal_sign_a_secret_kept_on_the_members_computer() {
     let secret = std::fs::read_to_string(&secret_file).unwrap().trim().to_string();
     assert_eq!(secret.len(), 64, "32 random bytes in hexadecimal");
     assert!(
-        first.contains(&format!("trusted comment: pnyx/1 commit {}", hex_sha256(&secret))),
+        first.contains(&format!(
+            "trusted comment: pnyx/1 commit content/sortitions/s.md {}",
+            hex_sha256(&secret)
+        )),
         "{first}"
     );
     run_at("commit", before_commit_by).assert_ok();
@@ -444,7 +447,9 @@ fn pnyx_commit_and_reveal_sign_a_secret_kept_on_the_members_computer() {
     run_at("reveal", after_commit_by).assert_ok();
     let revealed = String::from_utf8(c.site.read(&statement)).unwrap();
     assert!(
-        revealed.contains(&format!("trusted comment: pnyx/1 reveal {secret}")),
+        revealed.contains(&format!(
+            "trusted comment: pnyx/1 reveal content/sortitions/s.md {secret}"
+        )),
         "{revealed}"
     );
     let run = run_at("commit", after_commit_by);
