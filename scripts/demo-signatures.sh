@@ -50,7 +50,7 @@
 #     one that has no effect;
 #   - exactly ONE forgery, for the site's list of rejected statements: Mehdi's support of
 #     recyclerie-de-quartier, made and verified, then its trusted comment line edited from
-#     `pnyx/1 support` to `pnyx/1 withdraw` (the global signature no longer verifies: "forged").
+#     `support` to `withdraw` (the global signature no longer verifies: "forged").
 # Then it checks every statement with the stock tool (`minisign -V -H`: prehashed only) and
 # fails unless all verify except that one forgery.
 #
@@ -117,11 +117,17 @@ for p in "${people[@]}"; do
   printf 'name: "%s"\n' "$name" >"signatures/keys/$id.yaml"
 done
 
-# sign HANDLE SIGNED-FILE STATEMENT-FILE "pnyx/1 …": a prehashed signature (minisign's default).
-# A second statement at the same path replaces the first, as in the repository.
+# sign HANDLE SIGNED-FILE STATEMENT-FILE "pnyx/1 VERB [ARGUMENT]": a prehashed signature
+# (minisign's default) whose trusted comment names the signed file after the verb, as
+# docs/signing.md says: `pnyx/1 VERB SIGNED-FILE [ARGUMENT]`. A second statement at the same
+# path replaces the first, as in the repository.
 sign() {
+  local words=${4#pnyx/1 } verb argument comment
+  verb=${words%% *}
+  argument=${words#"$verb"}
+  comment="pnyx/1 $verb $2$argument"
   mkdir -p "$(dirname "$3")"
-  minisign -S -s "$tmp/$1.key" -m "$2" -x "$3" -t "$4" >/dev/null
+  minisign -S -s "$tmp/$1.key" -m "$2" -x "$3" -t "$comment" >/dev/null
 }
 support() { # support SLUG HANDLE…
   local s=$1 h; shift
@@ -370,7 +376,7 @@ moderate 2026-11-12-masquer-01-julien thomas
 # the global signature covers the trusted comment, so it no longer verifies.
 support recyclerie-de-quartier mehdi
 forged="signatures/initiatives/recyclerie-de-quartier/${ID[mehdi]}.minisig"
-sed -i 's/^trusted comment: pnyx\/1 support$/trusted comment: pnyx\/1 withdraw/' "$forged"
+sed -i 's/^trusted comment: pnyx\/1 support /trusted comment: pnyx\/1 withdraw /' "$forged"
 
 # --- check every statement with the stock tool --------------------------------------------
 # The signed file and the key come from the statement's path (SPEC §4).

@@ -435,8 +435,8 @@ impl Judge<'_> {
                 ),
             )
             .hint(format!(
-                "its author signs the new text: minisign -S -m {} -x {stem}.{first}.minisig -t \"pnyx/1 author\"; anyone else replies instead",
-                c.path
+                "its author signs the new text: minisign -S -m {} -x {stem}.{first}.minisig -t \"pnyx/1 author {}\"; anyone else replies instead",
+                c.path, c.path
             ));
         self.problem(d);
     }

@@ -360,7 +360,7 @@ impl Ctx<'_> {
         HowToVote {
             pnyx: format!("pnyx vote {folder}/{slug} '{example}'"),
             minisign: format!(
-                "minisign -S -s ~/.minisign/minisign.key -m content/{folder}/{slug}.md -x signatures/{folder}/{slug}/KEYID.minisig -t 'pnyx/1 vote {example}'"
+                "minisign -S -s ~/.minisign/minisign.key -m content/{folder}/{slug}.md -x signatures/{folder}/{slug}/KEYID.minisig -t 'pnyx/1 vote content/{folder}/{slug}.md {example}'"
             ),
             example,
         }

@@ -410,6 +410,27 @@ mod tests {
             reason(at("bus", a.id), sign(&a, b"bus", "timestamp:1")).code(),
             "malformed"
         );
+        // Bound statements count for the file they name only.
+        assert!(verify(
+            &StatementFile {
+                path: at("bus", a.id),
+                text: sign(&a, b"bus", "pnyx/1 support content/initiatives/bus.md"),
+            },
+            &ks,
+            &vs
+        )
+        .is_ok());
+        assert_eq!(
+            reason(
+                at("velo", a.id),
+                sign(&a, b"velo", "pnyx/1 support content/initiatives/bus.md")
+            )
+            .code(),
+            "misplaced"
+        );
+        // Junk after a genuine statement.
+        let junk = format!("{}extra\n", sign(&a, b"bus", "pnyx/1 support"));
+        assert_eq!(reason(at("bus", a.id), junk).code(), "malformed");
         // Forged: a valid statement whose trusted comment was edited.
         let tampered = sign(&a, b"bus", "pnyx/1 support").replace("pnyx/1 support", "pnyx/1 withdraw");
         assert_eq!(reason(at("bus", a.id), tampered), Reason::Forged);
