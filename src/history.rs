@@ -5,6 +5,10 @@
 //! commit, whatever the dates of the side branch. The walk compares each commit's tree with
 //! its first parent's and skips equal subtrees by object id, so its cost follows what
 //! changed, not the size of the tree. No rename detection: a moved file is a new file.
+//!
+//! Dates never go back (SPEC §4 "Integrity"): anyone who pushes can write any committer date,
+//! so a commit dated before its parent takes its parent's date, and one dated after the
+//! build's reference time takes that time. Both dates are kept, and the corrections reported.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -18,14 +22,86 @@ use rayon::prelude::*;
 pub struct CommitInfo {
     /// Commit id.
     pub id: Oid,
-    /// Committer time, seconds since the epoch.
+    /// Settled time, seconds since the epoch: the committer time, but never before the
+    /// parent's settled time nor after the reference time. Everything dates by this one.
     pub time: i64,
+    /// Committer time as written in the commit.
+    pub recorded: i64,
     /// First line of the message.
     pub summary: String,
     /// Author's name.
     pub author: String,
     /// Whether the commit carries a signature (GPG, SSH…); not verified here.
     pub signed: bool,
+}
+
+impl CommitInfo {
+    /// Why its recorded date was not kept, if it was not.
+    pub fn correction(&self) -> Option<Correction> {
+        match self.recorded.cmp(&self.time) {
+            std::cmp::Ordering::Less => Some(Correction::BeforeParent),
+            std::cmp::Ordering::Greater => Some(Correction::AfterReference),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+
+    /// `1a2b3c4`.
+    pub fn short_id(&self) -> String {
+        short(self.id)
+    }
+
+    /// The build's note on a corrected commit, without the `note: ` prefix.
+    pub fn correction_note(&self) -> Option<String> {
+        let why = self.correction()?;
+        let advice = match why {
+            Correction::BeforeParent => {
+                "whoever pushes sets the date: protect the branch against direct pushes (pnyx's docs/moderation.md, \"Trust model\")"
+            }
+            Correction::AfterReference => {
+                "the committer's clock was ahead, or SOURCE_DATE_EPOCH is earlier than the branch's last commit"
+            }
+        };
+        Some(format!(
+            "commit {} (\"{}\") is dated {}, {} ({}): its files count from {}; {advice}",
+            self.short_id(),
+            self.summary,
+            utc(self.recorded),
+            why.words(),
+            utc(self.time),
+            utc(self.time),
+        ))
+    }
+}
+
+/// Why a commit's recorded date was replaced by its settled date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Correction {
+    /// Dated before its parent: it takes the parent's settled date.
+    BeforeParent,
+    /// Dated after the build's reference time: it takes that time.
+    AfterReference,
+}
+
+impl Correction {
+    /// `before its parent`, `after the reference time`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Correction::BeforeParent => "before its parent",
+            Correction::AfterReference => "after the reference time",
+        }
+    }
+}
+
+/// `2026-10-05 12:00:00 UTC`: dates in notes and in the gate's messages.
+pub fn utc(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| format!("{ts} seconds after 1970"))
+}
+
+fn short(id: Oid) -> String {
+    let id = id.to_string();
+    id[..7.min(id.len())].to_string()
 }
 
 /// One version of a file: its blob, and the commit that brought it.
@@ -63,6 +139,21 @@ impl History {
     pub fn versions(&self, path: &str) -> &[Version] {
         self.files.get(path).map(Vec::as_slice).unwrap_or(&[])
     }
+
+    /// The commits whose recorded date was not kept, oldest first, and why.
+    pub fn corrections(&self) -> impl Iterator<Item = (&CommitInfo, Correction)> {
+        self.commits
+            .iter()
+            .filter_map(|c| c.correction().map(|why| (c, why)))
+    }
+
+    /// One note per corrected commit, as `pnyx build` and `pnyx check` print them.
+    pub fn correction_notes(&self) -> Vec<String> {
+        self.commits
+            .iter()
+            .filter_map(CommitInfo::correction_note)
+            .collect()
+    }
 }
 
 /// Reads the bytes of `blobs` from the repository of the site at `root`, in parallel, in the
@@ -91,11 +182,21 @@ pub fn blob_id(bytes: &[u8]) -> Oid {
     Oid::hash_object(ObjectType::Blob, bytes).unwrap_or(Oid::ZERO_SHA1)
 }
 
-/// Reads the history of `folders` (e.g. `["content", "signatures"]`) for the site at `root`.
+/// A branch to read, and the reference time its dates are settled against.
+#[derive(Debug, Clone, Copy)]
+pub struct BranchAt<'a> {
+    /// Its name, as in `pnyx.yaml` (`main`).
+    pub name: &'a str,
+    /// The build's reference time, seconds since the epoch: no commit counts as later.
+    pub now: i64,
+}
+
+/// Reads the history of `folders` (e.g. `["content", "signatures"]`) on `branch` for the site
+/// at `root`, with dates settled against `branch.now`.
 ///
 /// Returns `Ok(None)` outside a git repository or in one without commits. A shallow clone is
 /// an error: every statement would seem to arrive with its last commit.
-pub fn read(root: &Path, branch: &str, folders: &[&str]) -> anyhow::Result<Option<History>> {
+pub fn read(root: &Path, branch: BranchAt<'_>, folders: &[&str]) -> anyhow::Result<Option<History>> {
     let repo = match Repository::discover(root) {
         Ok(r) => r,
         Err(_) => return Ok(None),
@@ -109,22 +210,24 @@ pub fn read(root: &Path, branch: &str, folders: &[&str]) -> anyhow::Result<Optio
         return Ok(None);
     };
     let prefix = site_prefix(workdir, root)?;
-    let (reference, tip) = match find_tip(&repo, branch) {
+    let (reference, tip) = match find_tip(&repo, branch.name) {
         Some(t) => t,
         None => return Ok(None),
     };
-    read_commit(&repo, reference, tip, &prefix, folders).map(Some)
+    read_commit(&repo, reference, tip, &prefix, folders, branch.now).map(Some)
 }
 
 /// Reads the history of `folders` on the first-parent history of commit `tip` (called
-/// `reference`), for the site at `prefix` in the repository (see [`site_prefix`]).
-/// `pnyx check` reads it at the revision it compares with, whatever the branches are called.
+/// `reference`), for the site at `prefix` in the repository (see [`site_prefix`]), with dates
+/// settled against `now`. `pnyx check` reads it at the revision it compares with, whatever the
+/// branches are called.
 pub fn read_commit(
     repo: &Repository,
     reference: String,
     tip: Oid,
     prefix: &str,
     folders: &[&str],
+    now: i64,
 ) -> anyhow::Result<History> {
     let mut chain = Vec::new();
     let mut cur = Some(
@@ -142,11 +245,16 @@ pub fn read_commit(
         ..Default::default()
     };
     let mut previous: Option<Tree<'_>> = None;
+    let mut parent_time = i64::MIN;
     for commit in &chain {
         let index = history.commits.len();
+        let recorded = commit.time().seconds();
+        let time = settle(recorded, parent_time, now);
+        parent_time = time;
         history.commits.push(CommitInfo {
             id: commit.id(),
-            time: commit.time().seconds(),
+            time,
+            recorded,
             summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
             author: commit.author().name().unwrap_or("").to_string(),
             signed: repo.extract_signature(&commit.id(), None).is_ok(),
@@ -165,6 +273,69 @@ pub fn read_commit(
         previous = site;
     }
     Ok(history)
+}
+
+/// The settled date of a commit recorded at `recorded` whose parent settled at `parent` (itself
+/// never after `now`): not before the parent, not after `now`.
+fn settle(recorded: i64, parent: i64, now: i64) -> i64 {
+    recorded.min(now).max(parent)
+}
+
+/// A commit of a change dated before one of its parents (`pnyx check` refuses it).
+#[derive(Debug, Clone)]
+pub struct Backdated {
+    /// The commit.
+    pub id: Oid,
+    /// First line of its message.
+    pub summary: String,
+    /// Its committer time.
+    pub time: i64,
+    /// The latest of its parents.
+    pub parent: Oid,
+    /// That parent's committer time.
+    pub parent_time: i64,
+}
+
+impl Backdated {
+    /// `1a2b3c4`.
+    pub fn short_id(&self) -> String {
+        short(self.id)
+    }
+
+    /// The parent's `1a2b3c4`.
+    pub fn parent_short_id(&self) -> String {
+        short(self.parent)
+    }
+}
+
+/// The commits reachable from `head` and from none of `hidden` whose committer time is before
+/// one of their parents', newest first: once merged by fast-forward or rebase they would land
+/// on the branch backdated.
+pub fn backdated(repo: &Repository, head: Oid, hidden: &[Oid]) -> anyhow::Result<Vec<Backdated>> {
+    let mut walk = repo.revwalk().context("cannot walk the change's commits")?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL)?;
+    walk.push(head).context("cannot walk the change's commits")?;
+    for id in hidden {
+        walk.hide(*id).context("cannot walk the change's commits")?;
+    }
+    let mut out = Vec::new();
+    for id in walk {
+        let commit = repo
+            .find_commit(id.context("cannot walk the change's commits")?)
+            .context("cannot read a commit of the change")?;
+        let time = commit.time().seconds();
+        let latest = commit.parents().max_by_key(|p| p.time().seconds());
+        if let Some(p) = latest.filter(|p| p.time().seconds() > time) {
+            out.push(Backdated {
+                id: commit.id(),
+                summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
+                time,
+                parent: p.id(),
+                parent_time: p.time().seconds(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The site root's path inside the work tree, `/`-separated, empty at the top.
@@ -251,6 +422,13 @@ mod tests {
     use super::*;
     use git2::{Signature, Time};
 
+    /// The reference time of these tests, after every commit unless a test says otherwise.
+    const NOW: i64 = 100_000;
+
+    fn main(now: i64) -> BranchAt<'static> {
+        BranchAt { name: "main", now }
+    }
+
     /// Writes `files` into the work tree and commits them at `time` on HEAD's branch.
     pub(crate) fn commit(repo: &Repository, files: &[(&str, &str)], time: i64, msg: &str) -> Oid {
         let root = repo.workdir().unwrap();
@@ -294,7 +472,7 @@ mod tests {
         );
         commit(&repo, &[("README", "y")], 3_000, "unrelated");
         commit(&repo, &[("content/initiatives/a.md", "v2")], 4_000, "edit a");
-        let h = read(dir.path(), "main", &["content", "signatures"])
+        let h = read(dir.path(), main(NOW), &["content", "signatures"])
             .unwrap()
             .unwrap();
         let v = h.versions("content/initiatives/a.md");
@@ -319,7 +497,7 @@ mod tests {
         commit(&repo, &[("content/pages/p.md", "v1")], 1_000, "one");
         commit(&repo, &[("content/pages/p.md", "v2")], 2_000, "two");
         commit(&repo, &[("content/pages/p.md", "v1")], 3_000, "back to one");
-        let h = read(dir.path(), "main", &["content"]).unwrap().unwrap();
+        let h = read(dir.path(), main(NOW), &["content"]).unwrap().unwrap();
         let v = h.versions("content/pages/p.md");
         assert_eq!(v.len(), 3);
         assert_eq!(v[2].blob, blob_id(b"v1"));
@@ -368,7 +546,7 @@ mod tests {
         ];
         repo.commit(Some("HEAD"), &sig, &sig, "merge", &tree, &parents)
             .unwrap();
-        let h = read(dir.path(), "main", &["content", "signatures"])
+        let h = read(dir.path(), main(NOW), &["content", "signatures"])
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -381,15 +559,79 @@ mod tests {
     }
 
     #[test]
+    fn dates_never_go_back_and_never_pass_the_reference_time() {
+        let (dir, repo) = init();
+        commit(&repo, &[("content/pages/p.md", "v1")], 1_000, "one");
+        commit(&repo, &[("content/pages/p.md", "v2")], 3_000, "two");
+        commit(&repo, &[("content/pages/p.md", "v3")], 2_000, "backdated");
+        commit(&repo, &[("content/pages/p.md", "v4")], 2_500, "still behind");
+        commit(&repo, &[("content/pages/p.md", "v5")], 9_000, "from the future");
+        commit(
+            &repo,
+            &[("content/pages/p.md", "v6")],
+            4_000,
+            "behind the clamped one",
+        );
+        let h = read(dir.path(), main(5_000), &["content"]).unwrap().unwrap();
+        let settled: Vec<i64> = h.commits.iter().map(|c| c.time).collect();
+        assert_eq!(settled, [1_000, 3_000, 3_000, 3_000, 5_000, 5_000]);
+        let recorded: Vec<i64> = h.commits.iter().map(|c| c.recorded).collect();
+        assert_eq!(recorded, [1_000, 3_000, 2_000, 2_500, 9_000, 4_000]);
+        let corrected: Vec<(&str, Correction)> = h
+            .corrections()
+            .map(|(c, why)| (c.summary.as_str(), why))
+            .collect();
+        assert_eq!(
+            corrected,
+            [
+                ("backdated", Correction::BeforeParent),
+                ("still behind", Correction::BeforeParent),
+                ("from the future", Correction::AfterReference),
+                ("behind the clamped one", Correction::BeforeParent),
+            ]
+        );
+        let v3 = h.versions("content/pages/p.md")[2];
+        assert_eq!(
+            h.commits[v3.commit].time, 3_000,
+            "its file counts from its parent's date"
+        );
+        let note = h.commits[2].correction_note().unwrap();
+        assert!(
+            note.contains("is dated 1970-01-01 00:33:20 UTC, before its parent (1970-01-01 00:50:00 UTC): its files count from 1970-01-01 00:50:00 UTC"),
+            "{note}"
+        );
+        assert_eq!(h.correction_notes().len(), 4);
+    }
+
+    #[test]
+    fn finds_the_commits_of_a_change_dated_before_their_parent() {
+        let (_dir, repo) = init();
+        let base = commit(&repo, &[("content/pages/p.md", "v1")], 1_000, "base");
+        let ok = commit(&repo, &[("content/pages/p.md", "v2")], 2_000, "in order");
+        let bad = commit(&repo, &[("content/pages/p.md", "v3")], 1_500, "backdated");
+        let head = commit(
+            &repo,
+            &[("content/pages/p.md", "v4")],
+            1_600,
+            "after the backdated one",
+        );
+        let found = backdated(&repo, head, &[base]).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].id, found[0].parent), (bad, ok));
+        assert_eq!((found[0].time, found[0].parent_time), (1_500, 2_000));
+        assert!(backdated(&repo, head, &[bad]).unwrap().is_empty());
+    }
+
+    #[test]
     fn reads_a_site_in_a_subfolder_and_reports_no_repository() {
         let (dir, repo) = init();
         commit(&repo, &[("site/content/pages/p.md", "p")], 1_000, "add");
-        let h = read(&dir.path().join("site"), "main", &["content"])
+        let h = read(&dir.path().join("site"), main(NOW), &["content"])
             .unwrap()
             .unwrap();
         assert!(h.files.contains_key("content/pages/p.md"));
         let plain = tempfile::tempdir().unwrap();
-        assert!(read(plain.path(), "main", &["content"]).unwrap().is_none());
+        assert!(read(plain.path(), main(NOW), &["content"]).unwrap().is_none());
     }
 
     #[test]
@@ -408,7 +650,7 @@ mod tests {
             return;
         };
         assert!(status.success());
-        let err = read(&clone.path().join("c"), "main", &["content"]).unwrap_err();
+        let err = read(&clone.path().join("c"), main(NOW), &["content"]).unwrap_err();
         assert!(err.to_string().contains("fetch-depth: 0"), "{err}");
     }
 }

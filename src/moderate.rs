@@ -50,14 +50,14 @@ pub fn moderate(
         ));
     }
     // The roles of roles.yaml and those drawn by lot (docs/sortition.md): what the build uses.
-    let site = crate::load::load(root).map_err(|d| {
+    let now = crate::dates::reference_now().unwrap_or_else(|_| chrono::Utc::now());
+    let site = crate::load::load(root, now).map_err(|d| {
         mistake(
             format!("the site has problems:\n{d}"),
             "fix them first (`pnyx build` lists them)",
         )
     })?;
     let signer = sign::load_signer(root, &sign::find_secret_key(secret_key)?)?;
-    let now = crate::dates::reference_now().unwrap_or_else(|_| chrono::Utc::now());
     let verified = crate::build::verify_site(root, &site);
     let roles = crate::build::tally_site(&site, &verified, now).roles;
     if !roles.holds(&signer.id, RoleKind::Moderator, now.timestamp(), &settings.tz) {
@@ -120,14 +120,14 @@ pub struct Owners {
 /// signatures and static files to moderators. Handles come from `signatures/keys/<KEYID>.yaml`
 /// (`forge: name`). Only members of the web of trust are named.
 pub fn codeowners(root: &Path) -> anyhow::Result<Owners> {
-    let site = crate::load::load(root).map_err(|d| {
+    let now = crate::dates::reference_now()?;
+    let site = crate::load::load(root, now).map_err(|d| {
         mistake(
             format!("the site has problems:\n{d}"),
             "fix them first (`pnyx build` lists them)",
         )
     })?;
     let verified = crate::build::verify_site(root, &site);
-    let now = crate::dates::reference_now()?;
     let tallies = crate::build::tally_site(&site, &verified, now);
     let tz = &site.settings.tz;
     let mut unnamed = Vec::new();

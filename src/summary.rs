@@ -106,7 +106,7 @@ pub struct MeetingSummary {
 /// Loads, verifies and tallies the site at `root` as `pnyx build` does (same cache, same
 /// reference time), and sums it up: `pnyx tally`.
 pub fn of_site(root: &Path, now: DateTime<Utc>) -> Result<Summary, BuildError> {
-    let site = crate::load::load(root)?;
+    let site = crate::load::load(root, now)?;
     let verified = crate::build::verify_site(root, &site);
     let tallies = crate::build::tally_site(&site, &verified, now);
     Ok(summarise(&site, &tallies))

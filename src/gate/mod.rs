@@ -156,7 +156,7 @@ impl Side {
     /// Loads, verifies and tallies the site in `dir` with statements dated from `history`;
     /// with `render`, also renders it to find what would break the build.
     pub fn load(dir: &Path, history: &History, cache: &Cache, now: DateTime<Utc>, render: bool) -> Side {
-        let parts = match load::load_parts(dir, Some(HistorySource::Given(Some(history.clone())))) {
+        let parts = match load::load_parts(dir, Some(HistorySource::Given(Some(history.clone()))), now) {
             Ok(p) => p,
             Err(diagnostics) => {
                 return Side {
@@ -296,14 +296,20 @@ pub fn check(opts: &Options) -> anyhow::Result<Report> {
         id: fork,
     });
     let compared = fork_point.clone().unwrap_or_else(|| base.clone());
+    let now = crate::dates::reference_now()?;
     let history = crate::history::read_commit(
         &repo,
         compared.name.clone(),
         compared.id,
         &prefix,
         &["content", "signatures"],
+        now.timestamp(),
     )
     .context("cannot read the history of the base revision")?;
+    let backdated = match head_commit {
+        Some(h) => crate::history::backdated(&repo, h, &[base.id, compared.id])?,
+        None => Vec::new(),
+    };
 
     let base_dir = tempfile::Builder::new()
         .prefix("pnyx-check-base-")
@@ -324,7 +330,6 @@ pub fn check(opts: &Options) -> anyhow::Result<Report> {
     let raw = git::changes(&repo, compared.id, head.as_ref().map(|h| h.id), &prefix)?;
     let changes: Vec<Change> = raw.iter().map(|r| place_change(r, &prefix)).collect();
 
-    let now = crate::dates::reference_now()?;
     let cache_path = opts.root.join(CACHE_FILE);
     let cache = Cache::load(&cache_path);
     let head_root = head_dir.as_ref().map_or(opts.root.as_path(), |d| d.path());
@@ -333,8 +338,12 @@ pub fn check(opts: &Options) -> anyhow::Result<Report> {
     // A cache that cannot be written only costs time on the next run.
     let _ = cache.save(&cache_path);
 
-    let judged = rules::judge(&changes, &base_side, &head_side, opts.admin_review);
-    let mut notes = Vec::new();
+    let mut judged = rules::judge(&changes, &base_side, &head_side, opts.admin_review);
+    judged
+        .problems
+        .extend(backdated_problems(&backdated, head_commit, &base.name));
+    judged.problems.sort();
+    let mut notes = history.correction_notes();
     if let Some(f) = &fork_point {
         notes.push(format!(
             "{} has moved on since this change started from it: compared with the fork point {}",
@@ -364,6 +373,41 @@ pub fn check(opts: &Options) -> anyhow::Result<Report> {
         delta,
         notes,
     })
+}
+
+/// One problem per commit of the change dated before its parent: merged by fast-forward or
+/// rebase, it would land on the branch dated back (the build would settle it at its parent's
+/// date, but the branch must not depend on that).
+fn backdated_problems(
+    commits: &[crate::history::Backdated],
+    head: Option<git2::Oid>,
+    base: &str,
+) -> Vec<Diagnostic> {
+    use crate::history::utc;
+    commits
+        .iter()
+        .map(|c| {
+            let hint = if commits.len() == 1 && Some(c.id) == head {
+                "give it the time of now with `git commit --amend --reset-author --no-edit` (with your computer's clock set right), then push again with `git push --force-with-lease`".to_string()
+            } else {
+                format!("give the change's commits the time of now with `git rebase --ignore-date {base}` (with your computer's clock set right), then push again with `git push --force-with-lease`")
+            };
+            Diagnostic::new(
+                Path::new("."),
+                1,
+                1,
+                format!(
+                    "commit {} (\"{}\") is dated {}, before its parent {} ({}): dates on the branch must not go back",
+                    c.short_id(),
+                    c.summary,
+                    utc(c.time),
+                    c.parent_short_id(),
+                    utc(c.parent_time)
+                ),
+            )
+            .hint(hint)
+        })
+        .collect()
 }
 
 #[cfg(test)]

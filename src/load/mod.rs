@@ -61,9 +61,10 @@ pub fn load_settings(root: &Path) -> Result<Settings, Diagnostics> {
     Settings::parse(rel, &text).map_err(Diagnostics)
 }
 
-/// Reads and checks the whole site, reporting every problem at once.
-pub fn load(root: &Path) -> Result<Site, Diagnostics> {
-    load_parts(root, None)?.into_site()
+/// Reads and checks the whole site, reporting every problem at once. `now` is the build's
+/// reference time: no commit counts as later than it.
+pub fn load(root: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<Site, Diagnostics> {
+    load_parts(root, None, now)?.into_site()
 }
 
 /// A site read as far as it could be, with every problem found. `pnyx check` judges the
@@ -128,9 +129,13 @@ fn checked_content(root: &Path, sources: Vec<Source>, diags: &mut Diagnostics) -
 }
 
 /// Reads the whole site as [`load`] does, and keeps what could be read along with the
-/// problems. Statements are dated from `history`, by default from the branch of `pnyx.yaml`.
-/// Fails only when `pnyx.yaml` cannot be read.
-pub fn load_parts(root: &Path, history: Option<signatures::HistorySource<'_>>) -> Result<Parts, Diagnostics> {
+/// problems. Statements are dated from `history`, by default from the branch of `pnyx.yaml`
+/// settled against `now`. Fails only when `pnyx.yaml` cannot be read.
+pub fn load_parts(
+    root: &Path,
+    history: Option<signatures::HistorySource<'_>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Parts, Diagnostics> {
     let mut clock = crate::timing::Clock::start();
     let settings = load_settings(root)?;
     let mut diags = Diagnostics::default();
@@ -138,7 +143,10 @@ pub fn load_parts(root: &Path, history: Option<signatures::HistorySource<'_>>) -
     let working = revisions::working_blobs(&sources);
     let content = checked_content(root, sources, &mut diags);
     clock.lap("load: content");
-    let history = history.unwrap_or(signatures::HistorySource::Branch(&settings.config.branch));
+    let history = history.unwrap_or(signatures::HistorySource::Branch(crate::history::BranchAt {
+        name: &settings.config.branch,
+        now: now.timestamp(),
+    }));
     let signatures = signatures::read_from(root, history, &mut diags);
     let revisions = revisions::read(root, working, &signatures, &mut diags);
     let roles = crate::roles::Roles::load(root).unwrap_or_else(|problems| {

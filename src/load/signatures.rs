@@ -128,7 +128,7 @@ pub struct Signatures {
 #[derive(Debug, Clone)]
 pub enum HistorySource<'a> {
     /// The first-parent history of this branch, in the repository around the site.
-    Branch(&'a str),
+    Branch(history::BranchAt<'a>),
     /// A history read by the caller: `pnyx check` reads the revision it compares with, and
     /// reads sites written out of git into temporary folders.
     Given(Option<History>),

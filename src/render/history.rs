@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag, DiffTag, InlineChangeOptions, TextDiff};
 
+use crate::history::{CommitInfo, Correction};
 use crate::load::revisions::{FileRevisions, Revisions};
 use crate::theme::Theme;
 
@@ -52,6 +53,9 @@ pub struct VersionView {
     pub date: Option<String>,
     /// The same, ISO 8601.
     pub date_iso: Option<String>,
+    /// When the commit's recorded date was not kept, why, in words: "Date corrigée : inscrite
+    /// le …, comptée le …". `date` is the settled one.
+    pub date_corrected: Option<String>,
     /// First line of the commit message.
     pub summary: String,
     /// Author's name.
@@ -144,6 +148,7 @@ fn versions(ctx: &Ctx<'_>, file: &FileRevisions, words: &DiffWords) -> Vec<Versi
         let mut v = version(i + 1, previous, &rev.text, words);
         v.date = commit.map(|c| ctx.time_words(c.time).0);
         v.date_iso = commit.map(|c| iso(ctx, c.time));
+        v.date_corrected = commit.and_then(|c| correction_words(ctx, c));
         v.summary = commit.map(|c| c.summary.clone()).unwrap_or_default();
         v.author = commit.map(|c| c.author.clone()).unwrap_or_default();
         v.signed = commit.is_some_and(|c| c.signed);
@@ -179,6 +184,7 @@ fn version(number: usize, previous: Option<&str>, text: &str, words: &DiffWords)
         created: previous.is_none(),
         date: None,
         date_iso: None,
+        date_corrected: None,
         summary: String::new(),
         author: String::new(),
         commit: None,
@@ -202,6 +208,32 @@ fn day_words(ctx: &Ctx<'_>, ts: i64) -> String {
         .single()
         .unwrap_or_else(|| ctx.now.with_timezone(&ctx.settings.tz));
     ctx.theme.calendar.date(t.date_naive())
+}
+
+/// "Date corrigée : inscrite le …, comptée le …, car …" for a commit whose date was settled.
+fn correction_words(ctx: &Ctx<'_>, c: &CommitInfo) -> Option<String> {
+    let key = match c.correction()? {
+        Correction::BeforeParent => "history_date_corrected_before",
+        Correction::AfterReference => "history_date_corrected_after",
+    };
+    Some(
+        ctx.theme
+            .t(key)
+            .replace("{recorded}", &moment_words(ctx, c.recorded))
+            .replace("{settled}", &moment_words(ctx, c.time)),
+    )
+}
+
+/// "jeudi 1er octobre 2026, 14 h": a correction may be of minutes, so the time is given.
+fn moment_words(ctx: &Ctx<'_>, ts: i64) -> String {
+    let t = ctx
+        .settings
+        .tz
+        .timestamp_opt(ts, 0)
+        .single()
+        .unwrap_or_else(|| ctx.now.with_timezone(&ctx.settings.tz));
+    let calendar = &ctx.theme.calendar;
+    format!("{}, {}", calendar.long_date(t.date_naive()), calendar.time(&t))
 }
 
 fn iso(ctx: &Ctx<'_>, ts: i64) -> String {

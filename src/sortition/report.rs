@@ -62,7 +62,7 @@ pub fn draw(root: &Path, typed: &str, now: DateTime<Utc>) -> anyhow::Result<Repo
         .trim_start_matches("content/sortitions/")
         .trim_end_matches(".md")
         .to_string();
-    let site = crate::load::load(root).map_err(|d| {
+    let site = crate::load::load(root, now).map_err(|d| {
         crate::sign::mistake(
             format!("the site has problems:\n{d}"),
             "fix them first (`pnyx build` lists them)",

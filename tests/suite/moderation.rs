@@ -165,8 +165,26 @@ fn a_decision_backdated_into_an_ended_term_has_no_effect() {
     // Dated within Mona's term, but its signature reaches the branch after the term ended.
     c.decide("antidatee", "hide", TARGET, "2026-10-05", &c.m);
     c.site.commit(day(170), "late hide");
-    assert_eq!(c.files_with(ATTACK), vec!["debates/d/index.html".to_string()]);
-    let log = c.site.page("moderation/index.html");
+    // Built after it arrived: no commit counts as later than the build's reference time.
+    let out = c.site.root().join("public");
+    let epoch = day(175).to_string();
+    let root = c.site.root().as_os_str();
+    let args = [
+        OsStr::new("build"),
+        OsStr::new("--root"),
+        root,
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ];
+    pnyx_env(args, &[("SOURCE_DATE_EPOCH", Some(OsStr::new(&epoch)))]).assert_ok();
+    let tree = read_tree(&out);
+    let with: Vec<&String> = tree
+        .iter()
+        .filter(|(_, bytes)| String::from_utf8_lossy(bytes).contains(ATTACK))
+        .map(|(path, _)| path)
+        .collect();
+    assert_eq!(with, ["debates/d/index.html"]);
+    let log = String::from_utf8_lossy(&tree["moderation/index.html"]).into_owned();
     let at = log.find("id=\"m-antidatee\"").unwrap();
     assert!(log[at..at + 1500].contains("Sans effet"));
 }

@@ -94,6 +94,61 @@ impl GitSite {
             .unwrap();
     }
 
+    /// The commit HEAD points to.
+    pub fn tip(&self) -> git2::Oid {
+        self.repo.head().unwrap().peel_to_commit().unwrap().id()
+    }
+
+    /// Switches to the existing branch `name` and checks its files out.
+    pub fn switch(&self, name: &str) {
+        let target = self.repo.revparse_single(&format!("refs/heads/{name}")).unwrap();
+        let mut force = git2::build::CheckoutBuilder::new();
+        force.force();
+        self.repo.checkout_tree(&target, Some(&mut force)).unwrap();
+        self.repo.set_head(&format!("refs/heads/{name}")).unwrap();
+    }
+
+    /// Moves branch `name` to the tip of branch `to`, as `git merge --ff-only` or a push of
+    /// commits made elsewhere does, and switches to it.
+    pub fn fast_forward(&self, name: &str, to: &str) {
+        let tip = self
+            .repo
+            .revparse_single(&format!("refs/heads/{to}"))
+            .unwrap()
+            .id();
+        self.repo
+            .reference(&format!("refs/heads/{name}"), tip, true, "fast-forward")
+            .unwrap();
+        self.switch(name);
+    }
+
+    /// Merges branch `side` into the current branch with a merge commit at `time` (as a
+    /// forge's merge button, or someone who sets the date), and checks the result out.
+    pub fn merge(&self, side: &str, time: i64, msg: &str) -> git2::Oid {
+        let ours = self.repo.head().unwrap().peel_to_commit().unwrap();
+        let theirs = self
+            .repo
+            .revparse_single(&format!("refs/heads/{side}"))
+            .unwrap()
+            .peel_to_commit()
+            .unwrap();
+        let mut index = self.repo.merge_commits(&ours, &theirs, None).unwrap();
+        assert!(!index.has_conflicts(), "the test's branches conflict");
+        let tree = self
+            .repo
+            .find_tree(index.write_tree_to(&self.repo).unwrap())
+            .unwrap();
+        let sig = Signature::new("Forge", "forge@example.org", &Time::new(time, 0)).unwrap();
+        let id = self
+            .repo
+            .commit(Some("HEAD"), &sig, &sig, msg, &tree, &[&ours, &theirs])
+            .unwrap();
+        let mut force = git2::build::CheckoutBuilder::new();
+        force.force();
+        self.repo.checkout_head(Some(&mut force)).unwrap();
+        id
+    }
+
     /// Publishes `k`'s public key, and a profile when `profile` is not empty.
     pub fn add_key(&self, k: &Key, profile: &str) {
         self.write(&format!("signatures/keys/{}.pub", k.id), &public_key_text(&k.pk));

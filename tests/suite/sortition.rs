@@ -129,9 +129,9 @@ fn commit_reveal_seeds_a_draw_whose_moderators_moderation_recognises() {
     assert_eq!(page.matches("oui, il entre dans la graine").count(), 2);
 
     // The drawn moderators hold the role during the term; the others do not.
-    let site = pnyx::load::load(c.site.root()).unwrap();
-    let verified = pnyx::build::verify_site(c.site.root(), &site);
     let now = chrono::DateTime::from_timestamp(day(47), 0).unwrap();
+    let site = pnyx::load::load(c.site.root(), now).unwrap();
+    let verified = pnyx::build::verify_site(c.site.root(), &site);
     let tallies = pnyx::build::tally_site(&site, &verified, now);
     let tz = chrono_tz::Europe::Paris;
     for k in m {
