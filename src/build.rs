@@ -16,7 +16,7 @@ use crate::theme::Theme;
 use crate::verify::Verified;
 
 /// Where verified signature checks are remembered between builds (git-ignored).
-pub const CACHE_FILE: &str = ".pnyx-cache/verify.bin";
+pub use crate::signatures::cache::CACHE_FILE;
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -103,18 +103,26 @@ pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site,
 }
 
 /// The verify stage through the site's cache (`CACHE_FILE`), which is saved again for the next
-/// run: shared by the build, `pnyx tally` and `pnyx codeowners`.
+/// run: shared by the build, `pnyx tally` and `pnyx codeowners`. The cache is opened by
+/// [`SiteCache::open`](crate::signatures::cache::SiteCache::open), which never reads one that
+/// the repository tracks.
 pub fn verify_site(root: &Path, site: &Site) -> Verified {
-    let cache_path = root.join(CACHE_FILE);
-    let cache = crate::signatures::cache::Cache::load(&cache_path);
-    let verified = crate::verify::verify_all(&site.signatures, Some(&cache));
+    use crate::signatures::cache::{note_once, SiteCache};
+    let opened = SiteCache::open(root);
+    for note in &opened.notes {
+        note_once(note);
+    }
+    let verified = crate::verify::verify_all(&site.signatures, Some(&opened.cache));
+    let stats = opened.cache.stats();
+    crate::timing::note(&format!(
+        "cache: {}; {} hits, {} misses",
+        opened.cache.status(),
+        stats.hits,
+        stats.misses
+    ));
     if !site.signatures.statements.is_empty() {
-        // A cache that cannot be written only costs time on the next run.
-        if let Err(e) = cache.save(&cache_path) {
-            eprintln!(
-                "note: cannot save the verification cache {}: {e}",
-                cache_path.display()
-            );
+        if let Err(note) = opened.save() {
+            note_once(&note);
         }
     }
     verified

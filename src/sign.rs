@@ -21,7 +21,8 @@ use crate::signatures::keys::{self, KeyId, PublicKey};
 use crate::signatures::statement::{self, Said, Verb};
 use crate::signatures::verify::{self, FileVersion, StatementFile};
 
-/// Environment variable: the folder of pnyx's own files (secret keys in `keys/`).
+/// Environment variable: the folder of pnyx's own files (secret keys in `keys/`, the
+/// verification cache's key `cache.key`).
 pub const ENV_HOME: &str = "PNYX_HOME";
 /// Environment variable: the secret key to sign with.
 pub const ENV_SECRET_KEY: &str = "PNYX_SECRET_KEY";
@@ -71,7 +72,7 @@ fn env_path(name: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-fn home_dir() -> Option<PathBuf> {
+pub(crate) fn home_dir() -> Option<PathBuf> {
     env_path("HOME").or_else(|| env_path("USERPROFILE"))
 }
 
@@ -95,7 +96,7 @@ pub fn minisign_default_key() -> Option<PathBuf> {
 
 /// The path with symbolic links and `..` resolved, even when its last components do not
 /// exist yet (they are appended to the canonical form of the longest existing ancestor).
-fn canonical_lenient(path: &Path) -> std::io::Result<PathBuf> {
+pub(crate) fn canonical_lenient(path: &Path) -> std::io::Result<PathBuf> {
     let abs = std::path::absolute(path)?;
     let parts: Vec<Component> = abs.components().collect();
     for n in (1..=parts.len()).rev() {

@@ -29,3 +29,10 @@ impl Clock {
         self.0 = Instant::now();
     }
 }
+
+/// Prints `timing: TEXT` (what a stage found, such as the cache's hits) when timings are on.
+pub fn note(text: &str) {
+    if enabled() {
+        eprintln!("timing: {text}");
+    }
+}

@@ -3,6 +3,7 @@
 //! that the loader reads them exactly as it reads any site.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::path::{Component, Path};
 
 use anyhow::{anyhow, bail, Context as _};
@@ -12,8 +13,19 @@ use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, TreeWalkMode, TreeWa
 pub const FETCH_HINT: &str =
     "fetch the whole history: `git fetch --unshallow origin` (in GitHub Actions: actions/checkout with `fetch-depth: 0`)";
 
-/// Untracked files that pnyx itself writes into a site: never part of a change.
+/// What pnyx itself writes into a site: part of a change only as far as git tracks it.
 const OWN_OUTPUT: [&str; 2] = [".pnyx-cache/", "public/"];
+
+/// What pnyx reads from a site's work tree, ignored by git or not: an ignored file there is
+/// still part of the change.
+const READ: [&str; 6] = [
+    "content/",
+    "signatures/",
+    "static/",
+    "themes/",
+    "pnyx.yaml",
+    "roles.yaml",
+];
 
 /// The repository around a site.
 pub struct Repo {
@@ -145,9 +157,11 @@ pub fn fork_point(repo: &Repository, base: Oid, head: Oid) -> Oid {
     repo.merge_base(base, head).unwrap_or(base)
 }
 
-/// The files that differ between commit `base` and commit `head`, or the work tree (untracked
-/// files included, except ignored ones and pnyx's own output in the site at `prefix`) when
-/// `head` is `None`.
+/// The files that differ between commit `base` and commit `head`, or the work tree when
+/// `head` is `None`: there, every file on disk counts, untracked or ignored, that pnyx reads
+/// ([`READ`]) or that git tracks (even an ignored one, force-added or ignored by a
+/// `.gitignore` the change brings), and pnyx's own output ([`OWN_OUTPUT`]) only as far as git
+/// tracks it.
 pub fn changes(
     repo: &Repository,
     base: Oid,
@@ -174,6 +188,100 @@ pub fn changes(
         None => repo.diff_tree_to_workdir(Some(&base_tree), Some(&mut opts)),
     }
     .context("cannot compare the revisions")?;
+    let in_site = |path: &str| -> Option<String> {
+        if prefix.is_empty() {
+            Some(path.to_string())
+        } else {
+            path.strip_prefix(prefix)
+                .and_then(|p| p.strip_prefix('/'))
+                .map(String::from)
+        }
+    };
+    let own = |path: &str| in_site(path).is_some_and(|p| OWN_OUTPUT.iter().any(|o| p.starts_with(o)));
+    // In the work tree, pnyx's own output is judged from the index below: every build and
+    // check rewrites it on disk, and only what git tracks of it can be in a change.
+    let mut out = listed(&diff, |path| head.is_some() || !own(path))?;
+    if head.is_none() {
+        let mut seen: BTreeSet<String> = out.iter().map(|c| c.path.clone()).collect();
+        // A new file, once (whole files: their first line).
+        let add = |seen: &mut BTreeSet<String>, out: &mut Vec<RawChange>, path: String, status: Status| {
+            if seen.insert(path.clone()) {
+                out.push(RawChange {
+                    path,
+                    status,
+                    line: 1,
+                });
+            }
+        };
+        // Ignored files that pnyx reads. Each path bounds the walk: ignored folders elsewhere
+        // (`target/`) are not visited.
+        let site = |p: &str| {
+            let p = p.trim_end_matches('/');
+            if prefix.is_empty() {
+                p.to_string()
+            } else {
+                format!("{prefix}/{p}")
+            }
+        };
+        let mut ignored = DiffOptions::new();
+        ignored
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(true)
+            .recurse_ignored_dirs(true)
+            .disable_pathspec_match(true)
+            .skip_binary_check(true);
+        for p in READ {
+            ignored.pathspec(site(p));
+        }
+        let diff = repo
+            .diff_tree_to_workdir(Some(&base_tree), Some(&mut ignored))
+            .context("cannot compare the revisions")?;
+        for d in diff.deltas().filter(|d| d.status() == Delta::Ignored) {
+            if let Some(path) = d.new_file().path() {
+                let path = path.to_string_lossy().replace('\\', "/");
+                if !path.ends_with('/') {
+                    add(&mut seen, &mut out, path, Status::Added);
+                }
+            }
+        }
+        // What git tracks and the diffs above missed: files ignored but force-added (or
+        // ignored by a `.gitignore` the change brings), and pnyx's own output.
+        let index = repo.index().context("cannot read the repository's index")?;
+        let workdir = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+        let staged = repo
+            .diff_tree_to_index(Some(&base_tree), Some(&index), None)
+            .context("cannot compare the revisions")?;
+        for d in staged.deltas() {
+            let file = if d.status() == Delta::Deleted {
+                d.old_file()
+            } else {
+                d.new_file()
+            };
+            let Some(path) = file.path().map(|p| p.to_string_lossy().replace('\\', "/")) else {
+                continue;
+            };
+            let status = match d.status() {
+                Delta::Added => Status::Added,
+                Delta::Deleted => Status::Deleted,
+                _ => Status::Modified,
+            };
+            // Pnyx's own output as git tracks it; anything else only when new and on disk
+            // (a file in the base was compared with the disk above).
+            let new_on_disk =
+                || status == Status::Added && std::fs::symlink_metadata(workdir.join(&path)).is_ok();
+            if own(&path) || new_on_disk() {
+                add(&mut seen, &mut out, path, status);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// The files of `diff` that `keep(path)` keeps, each with its status and first changed line;
+/// unmodified and ignored entries are not listed.
+fn listed(diff: &git2::Diff<'_>, keep: impl Fn(&str) -> bool) -> anyhow::Result<Vec<RawChange>> {
     // The first hunk of each modified file gives its line; `waiting` is the file that waits
     // for it (none for a skipped file, so it cannot take another file's hunks).
     struct State {
@@ -197,13 +305,7 @@ pub fn changes(
             let Some(path) = file.path().map(|p| p.to_string_lossy().replace('\\', "/")) else {
                 return true;
             };
-            let in_site = if prefix.is_empty() {
-                Some(path.as_str())
-            } else {
-                path.strip_prefix(prefix).and_then(|p| p.strip_prefix('/'))
-            };
-            let own = in_site.is_some_and(|p| OWN_OUTPUT.iter().any(|o| p.starts_with(o)));
-            if delta.status() == Delta::Untracked && own {
+            if !keep(&path) {
                 return true;
             }
             if status == Status::Modified {
@@ -227,9 +329,7 @@ pub fn changes(
         None,
     )
     .context("cannot compare the revisions")?;
-    let mut out = state.into_inner().out;
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    Ok(state.into_inner().out)
 }
 
 /// Writes the site folder `prefix` of commit `id` into `dest`, byte for byte (no line-ending

@@ -25,12 +25,12 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
-use crate::build::{BuildError, CACHE_FILE};
+use crate::build::BuildError;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::history::History;
 use crate::load::signatures::{HistorySource, Signatures};
 use crate::load::{self, Site};
-use crate::signatures::cache::Cache;
+use crate::signatures::cache::{Cache, SiteCache, CACHE_DIR};
 use crate::signatures::keys::KeyId;
 use crate::summary::{self, Summary};
 use crate::theme::Theme;
@@ -272,6 +272,29 @@ fn place_change(raw: &git::RawChange, prefix: &str) -> Change {
     }
 }
 
+/// Whether the change adds or changes a file under a `.pnyx-cache/` folder (any case, anywhere
+/// in the repository): a verification cache, which no change may bring. Deleting one is the
+/// cure, judged as any protected path.
+fn is_committed_cache(c: &Change) -> bool {
+    c.status != Status::Deleted && c.path.split('/').any(|part| part.eq_ignore_ascii_case(CACHE_DIR))
+}
+
+/// The refusal of a committed verification cache: even an admin's review lets none through.
+fn committed_cache(c: &Change) -> Diagnostic {
+    Diagnostic::new(
+        Path::new(&c.path),
+        1,
+        1,
+        format!(
+            "`{}` is a committed verification cache: pnyx never reads one from the repository, and no change may bring one, even with an admin's review",
+            c.path
+        ),
+    )
+    .hint(format!(
+        "remove it from the change: `git rm -r --cached {CACHE_DIR}` and commit; keep `/{CACHE_DIR}` in .gitignore (each machine keeps its own cache, sealed with its own key)"
+    ))
+}
+
 /// Runs the gate. An error means it could not run (exit 2): no repository, an unknown
 /// revision, a shallow clone, an unwritable temporary folder.
 pub fn check(opts: &Options) -> anyhow::Result<Report> {
@@ -330,20 +353,23 @@ pub fn check(opts: &Options) -> anyhow::Result<Report> {
     let raw = git::changes(&repo, compared.id, head.as_ref().map(|h| h.id), &prefix)?;
     let changes: Vec<Change> = raw.iter().map(|r| place_change(r, &prefix)).collect();
 
-    let cache_path = opts.root.join(CACHE_FILE);
-    let cache = Cache::load(&cache_path);
+    // This machine's cache, never one the change brings (see `is_committed_cache`).
+    let opened = SiteCache::open(&opts.root);
     let head_root = head_dir.as_ref().map_or(opts.root.as_path(), |d| d.path());
-    let base_side = Side::load(base_dir.path(), &history, &cache, now, false);
-    let head_side = Side::load(head_root, &history, &cache, now, true);
+    let base_side = Side::load(base_dir.path(), &history, &opened.cache, now, false);
+    let head_side = Side::load(head_root, &history, &opened.cache, now, true);
     // A cache that cannot be written only costs time on the next run.
-    let _ = cache.save(&cache_path);
+    let _ = opened.save();
 
-    let mut judged = rules::judge(&changes, &base_side, &head_side, opts.admin_review);
+    let (caches, judged): (Vec<Change>, Vec<Change>) = changes.iter().cloned().partition(is_committed_cache);
+    let mut judged = rules::judge(&judged, &base_side, &head_side, opts.admin_review);
+    judged.problems.extend(caches.iter().map(committed_cache));
     judged
         .problems
         .extend(backdated_problems(&backdated, head_commit, &base.name));
     judged.problems.sort();
     let mut notes = history.correction_notes();
+    notes.extend(opened.notes.iter().cloned());
     if let Some(f) = &fork_point {
         notes.push(format!(
             "{} has moved on since this change started from it: compared with the fork point {}",

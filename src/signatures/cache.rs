@@ -7,42 +7,60 @@
 //! signature checks are cached; what is cheap (placement, verb, known key) is checked on
 //! every build.
 //!
+//! A cache can make a build faster, never change its result (SPEC §4, "Integrity"). The
+//! layout is public and keys are hashes of public blob ids, so anyone can write a file that
+//! says "verifies" about a forged statement. Hence two rules:
+//!
+//! - a file is believed only if this machine sealed it: its last 32 bytes are an
+//!   HMAC-SHA256 under a 32-byte secret that never leaves the machine ([`KEY_FILE`] in
+//!   [`crate::sign::pnyx_home`], made on first use, mode 0600, outside any repository);
+//! - [`SiteCache::open`] never reads a cache that git tracks, or one behind a symbolic link:
+//!   what a pull request brings is content to check, never a verdict.
+//!
 //! File format (`<root>/.pnyx-cache/verify.bin`, git-ignored), all integers little-endian:
 //!
 //! | bytes | content |
 //! | --- | --- |
-//! | 8 | magic `PNYXVC01` (the last two digits are the format's version) |
+//! | 8 | magic `PNYXVC02` (the last two digits are the format's version) |
 //! | 8 | entry count `n` |
 //! | 17 × n | entries, strictly increasing by key: 16-byte key, 1-byte outcome (`V`, `C`, `F`) |
-//! | 32 | SHA-256 of everything before it |
+//! | 32 | HMAC-SHA256 of everything before it, keyed by the machine's secret |
 //!
-//! A missing, unreadable, truncated, corrupt or foreign file gives an empty cache (see
-//! [`Cache::status`]): the build is then slower, never wrong. The checksum catches
-//! accidents, not malice: whoever can write the cache file can already change the build.
+//! A missing, unreadable, truncated, corrupt, stale or foreign file (sealed with another
+//! secret, or with none) gives an empty cache (see [`Cache::status`]): the build is then
+//! slower, never different.
 //!
 //! [`Cache::save`] keeps only the entries that were looked up or inserted since the cache
 //! was loaded, so statements deleted from the repository drop out of the file.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::fs;
-use std::io::{self, Write as _};
-use std::path::Path;
+use std::io::{self, Read as _, Write as _};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Mutex, PoisonError, RwLock};
 
 use git2::Oid;
+use hmac::{Hmac, Mac as _};
 use sha2::{Digest as _, Sha256};
+
+/// Where a site keeps its cache, from its root (git-ignored).
+pub const CACHE_DIR: &str = ".pnyx-cache";
+/// The cache file, from the site's root.
+pub const CACHE_FILE: &str = ".pnyx-cache/verify.bin";
+/// The secret's file in pnyx's own folder ([`crate::sign::pnyx_home`]).
+pub const KEY_FILE: &str = "cache.key";
 
 /// The first bytes of a cache file; change the digits when the format or the meaning of
 /// an outcome changes, and old files are discarded.
-const MAGIC: &[u8; 8] = b"PNYXVC01";
+const MAGIC: &[u8; 8] = b"PNYXVC02";
 /// Magic and entry count.
 const HEADER: usize = 16;
 /// Key and outcome.
 const ENTRY: usize = 17;
-/// The trailing SHA-256.
-const CHECKSUM: usize = 32;
+/// The trailing seal (HMAC-SHA256).
+const SEAL: usize = 32;
 /// Set in a loaded entry's state once it is looked up or inserted: it is then saved.
 const USED: u8 = 0x80;
 
@@ -121,8 +139,11 @@ pub enum Status {
     Loaded(usize),
     /// There was no file: the first build, or the cache was deleted.
     Missing,
-    /// The file was there but not used; why.
+    /// The file was there but not believed; why.
     Discarded(String),
+    /// The file was not even read (tracked by git, a symbolic link, no secret to seal it);
+    /// why. Nothing is saved either.
+    Unused(String),
 }
 
 impl fmt::Display for Status {
@@ -134,6 +155,10 @@ impl fmt::Display for Status {
             Status::Discarded(why) => write!(
                 f,
                 "verification cache discarded ({why}): every statement is checked"
+            ),
+            Status::Unused(why) => write!(
+                f,
+                "verification cache not used ({why}): every statement is checked"
             ),
         }
     }
@@ -198,16 +223,16 @@ impl Cache {
         }
     }
 
-    /// Loads the cache at `path`. Never fails: a file that is missing, unreadable, of
-    /// another format or version, truncated or corrupt gives an empty cache, and
-    /// [`Cache::status`] says why.
-    pub fn load(path: &Path) -> Cache {
+    /// Loads the cache at `path`, if `secret` sealed it. Never fails: a file that is
+    /// missing, unreadable, of another format or version, truncated, corrupt or sealed with
+    /// another secret gives an empty cache, and [`Cache::status`] says why.
+    pub fn load(path: &Path, secret: &Secret) -> Cache {
         let bytes = match fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Cache::with(Vec::new(), Status::Missing),
             Err(e) => return Cache::with(Vec::new(), Status::Discarded(format!("unreadable: {e}"))),
         };
-        match parse(&bytes) {
+        match parse(&bytes, secret) {
             Ok(entries) => {
                 let n = entries.len();
                 Cache::with(entries, Status::Loaded(n))
@@ -300,19 +325,20 @@ impl Cache {
     }
 
     /// Writes the entries looked up or inserted since the cache was loaded to `path`,
-    /// creating its folder. Atomic: the file is written beside it under another name, then
-    /// renamed over it, so a build stopped midway leaves the old file or the new one.
-    pub fn save(&self, path: &Path) -> io::Result<()> {
+    /// sealed with `secret`, creating its folder. Atomic: the file is written beside it
+    /// under another name, then renamed over it, so a build stopped midway leaves the old
+    /// file or the new one.
+    pub fn save(&self, path: &Path, secret: &Secret) -> io::Result<()> {
         let entries = self.kept();
-        let mut bytes = Vec::with_capacity(HEADER + ENTRY * entries.len() + CHECKSUM);
+        let mut bytes = Vec::with_capacity(HEADER + ENTRY * entries.len() + SEAL);
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&(entries.len() as u64).to_le_bytes());
         for (k, o) in &entries {
             bytes.extend_from_slice(&k.0);
             bytes.push(o.to_byte());
         }
-        let sum = Sha256::digest(&bytes);
-        bytes.extend_from_slice(&sum);
+        let seal = secret.seal(&bytes);
+        bytes.extend_from_slice(&seal);
 
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir)?;
@@ -321,7 +347,9 @@ impl Cache {
         tmp_name.push(format!(".{}.tmp", std::process::id()));
         let tmp = path.with_file_name(tmp_name);
         let written = (|| {
-            let mut f = fs::File::create(&tmp)?;
+            // A file left there by a stopped build, or planted: replaced, never followed.
+            let _ = fs::remove_file(&tmp);
+            let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
             drop(f);
@@ -334,28 +362,342 @@ impl Cache {
     }
 }
 
-/// The entries of a cache file, or why it is not one.
-fn parse(bytes: &[u8]) -> Result<Vec<(Key, Outcome)>, String> {
+/// The machine's secret that seals cache files: whoever lacks it cannot make a file that
+/// this machine believes.
+#[derive(Clone)]
+pub struct Secret([u8; 32]);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+impl Secret {
+    /// A secret of these bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Secret {
+        Secret(bytes)
+    }
+
+    /// Reads the secret at `path`, making it on first use: 32 random bytes, mode 0600, its
+    /// folder 0700. Another process may make it at the same moment: the file appears whole
+    /// or not at all (written aside, then linked in place), and whoever comes second reads
+    /// the first one's.
+    pub fn load_or_create(path: &Path) -> io::Result<Secret> {
+        match read_secret(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            other => return other,
+        }
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut b = fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt as _;
+            b.mode(0o700);
+        }
+        b.create(dir)?;
+        let mut bytes = [0u8; 32];
+        let mut tag = [0u8; 8];
+        for buf in [&mut bytes[..], &mut tag[..]] {
+            getrandom::fill(buf).map_err(|e| io::Error::other(format!("no randomness: {e}")))?;
+        }
+        let tmp = dir.join(format!(
+            ".{KEY_FILE}.{}.{:016x}.tmp",
+            std::process::id(),
+            u64::from_le_bytes(tag)
+        ));
+        let linked = write_private(&tmp, &bytes).and_then(|()| fs::hard_link(&tmp, path));
+        let _ = fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(Secret(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => read_secret(path),
+            // No hard links on this file system: create the file itself, still never
+            // replacing another process's.
+            Err(_) => match write_private(path, &bytes) {
+                Ok(()) => Ok(Secret(bytes)),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => read_secret(path),
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length")
+    }
+
+    /// The seal of `body`.
+    fn seal(&self, body: &[u8]) -> [u8; SEAL] {
+        let mut mac = self.mac();
+        mac.update(body);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Whether `seal` is the seal of `body` (compared in constant time).
+    fn verifies(&self, body: &[u8], seal: &[u8]) -> bool {
+        let mut mac = self.mac();
+        mac.update(body);
+        mac.verify_slice(seal).is_ok()
+    }
+}
+
+/// The secret in `path`: exactly 32 bytes.
+fn read_secret(path: &Path) -> io::Result<Secret> {
+    let mut bytes = Vec::with_capacity(33);
+    fs::File::open(path)?.take(33).read_to_end(&mut bytes)?;
+    let n = bytes.len();
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} bytes where 32 were expected",
+                if n > 32 {
+                    "more than 32".to_string()
+                } else {
+                    n.to_string()
+                }
+            ),
+        )
+    })?;
+    Ok(Secret(bytes))
+}
+
+/// Creates `path` (never over an existing file), readable by its owner only, with `bytes`.
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        o.mode(0o600);
+    }
+    let mut f = o.open(path)?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    if written.is_err() {
+        drop(f);
+        let _ = fs::remove_file(path);
+    }
+    written
+}
+
+/// A site's verification cache, opened the only way that may be trusted: see
+/// [`SiteCache::open`]. Shared by the build (and the commands that verify like it) and by
+/// `pnyx check`.
+#[derive(Debug)]
+pub struct SiteCache {
+    /// The cache: empty when the file is missing, not believed or not read.
+    pub cache: Cache,
+    /// Where it is saved, and the secret that seals it; `None` when it must not be written.
+    store: Option<(PathBuf, Secret)>,
+    /// Why there is no cache at all, for the user: say each once.
+    pub notes: Vec<String>,
+}
+
+impl SiteCache {
+    /// Opens the cache of the site at `root`. Refuses to read it (and later to write it),
+    /// with a note saying why and what to do, when `.pnyx-cache/` or anything under it is
+    /// tracked by git (in the index or in HEAD), when it or its file is a symbolic link, and
+    /// when this machine has no secret to check the seal with.
+    pub fn open(root: &Path) -> SiteCache {
+        let unused = |why: &str, note: String| SiteCache {
+            cache: Cache::with(Vec::new(), Status::Unused(why.into())),
+            store: None,
+            notes: vec![note],
+        };
+        if let Some((why, note)) = refusal(root) {
+            return unused(why, note);
+        }
+        let secret = match machine_secret(root) {
+            Ok(s) => s,
+            Err(note) => return unused("no key to seal it", note),
+        };
+        let path = root.join(CACHE_FILE);
+        SiteCache {
+            cache: Cache::load(&path, &secret),
+            store: Some((path, secret)),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Saves the cache for the next run, unless it may not be written. A failure only costs
+    /// time on the next run: the note to print.
+    pub fn save(&self) -> Result<(), String> {
+        let Some((path, secret)) = &self.store else {
+            return Ok(());
+        };
+        self.cache.save(path, secret).map_err(|e| {
+            format!(
+                "cannot save the verification cache {}: {e} (the next run checks every statement again)",
+                path.display()
+            )
+        })
+    }
+}
+
+/// Prints `note: TEXT` on standard error, once per process for each text (`pnyx serve`
+/// verifies again on every change).
+pub fn note_once(text: &str) {
+    static SAID: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let mut said = SAID.lock().unwrap_or_else(PoisonError::into_inner);
+    if said.insert(text.to_string()) {
+        eprintln!("note: {text}");
+    }
+}
+
+/// Why the cache of the site at `root` must not be read: a short reason and the note.
+fn refusal(root: &Path) -> Option<(&'static str, String)> {
+    for rel in [CACHE_DIR, CACHE_FILE] {
+        if fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some((
+                "a symbolic link",
+                format!(
+                    "{rel} is a symbolic link: pnyx neither reads nor writes a verification cache through a link, so every statement is checked; delete the link (`rm {rel}`) and the next build writes a real cache"
+                ),
+            ));
+        }
+    }
+    match tracked(root) {
+        Ok(None) => None,
+        Ok(Some(path)) => Some((
+            "tracked by git",
+            format!(
+                "`{path}` is tracked by git: pnyx never reads a verification cache from the repository's content, so every statement is checked; remove it from git with `git rm -r --cached {CACHE_DIR}` (it belongs in .gitignore) and commit"
+            ),
+        )),
+        Err(e) => Some((
+            "cannot tell whether git tracks it",
+            format!(
+                "cannot tell whether git tracks {CACHE_DIR}/ ({e}), so the verification cache is not used and every statement is checked; repair the repository (`git status` shows what is wrong)"
+            ),
+        )),
+    }
+}
+
+/// The first path under the site's `.pnyx-cache/` that the repository around `root` tracks,
+/// in its index or in HEAD's tree; `None` outside a repository. Compared without case, as a
+/// case-insensitive file system would check it out.
+fn tracked(root: &Path) -> Result<Option<String>, String> {
+    let Ok(repo) = git2::Repository::discover(root) else {
+        return Ok(None);
+    };
+    let Some(workdir) = repo.workdir() else {
+        return Ok(None);
+    };
+    let prefix = crate::history::site_prefix(workdir, root).map_err(|e| format!("{e:#}"))?;
+    let dir = if prefix.is_empty() {
+        CACHE_DIR.to_string()
+    } else {
+        format!("{prefix}/{CACHE_DIR}")
+    };
+    let is_cache = |p: &[u8]| {
+        p.len() >= dir.len()
+            && p[..dir.len()].eq_ignore_ascii_case(dir.as_bytes())
+            && (p.len() == dir.len() || p[dir.len()] == b'/')
+    };
+    let index = repo.index().map_err(|e| e.message().to_string())?;
+    for entry in index.iter() {
+        if is_cache(&entry.path) {
+            return Ok(Some(String::from_utf8_lossy(&entry.path).into_owned()));
+        }
+    }
+    let head = match repo.head() {
+        Ok(h) => h,
+        Err(e)
+            if matches!(
+                e.code(),
+                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+            ) =>
+        {
+            return Ok(None)
+        }
+        Err(e) => return Err(e.message().to_string()),
+    };
+    let tree = head.peel_to_tree().map_err(|e| e.message().to_string())?;
+    let site = if prefix.is_empty() {
+        tree
+    } else {
+        match tree
+            .get_path(Path::new(&prefix))
+            .and_then(|e| repo.find_tree(e.id()))
+        {
+            Ok(t) => t,
+            Err(_) => return Ok(None),
+        }
+    };
+    let found = site
+        .iter()
+        .filter_map(|e| e.name().ok().map(String::from))
+        .find(|n| n.eq_ignore_ascii_case(CACHE_DIR));
+    Ok(found.map(|n| {
+        if prefix.is_empty() {
+            n
+        } else {
+            format!("{prefix}/{n}")
+        }
+    }))
+}
+
+/// The machine's secret, or the note that says why there is none.
+fn machine_secret(root: &Path) -> Result<Secret, String> {
+    let what = "running without a verification cache: every statement is checked";
+    let home = crate::sign::pnyx_home().map_err(|e| format!("{e:#}; {what}"))?;
+    let path = home.join(KEY_FILE);
+    if let Some(repo) = inside_site(root, &path) {
+        return Err(format!(
+            "the verification cache's key {} would be inside {}, where it could be committed; {what}; set PNYX_HOME to a folder outside the site",
+            path.display(),
+            repo.display()
+        ));
+    }
+    Secret::load_or_create(&path).map_err(|e| {
+        format!(
+            "cannot read or create the verification cache's key {} ({e}); {what}; make PNYX_HOME a writable folder outside the site, or delete a damaged key file (a new one is made)",
+            path.display()
+        )
+    })
+}
+
+/// The site, or the git work tree around it, when `path` is inside (a work tree that holds
+/// the home folder is a dotfiles repository, not the site's: not counted).
+fn inside_site(root: &Path, path: &Path) -> Option<PathBuf> {
+    let path = crate::sign::canonical_lenient(path).ok()?;
+    let root = root.canonicalize().ok()?;
+    if path.starts_with(&root) {
+        return Some(root);
+    }
+    let repo = git2::Repository::discover(&root).ok()?;
+    let work = repo.workdir()?.canonicalize().ok()?;
+    let holds_home = crate::sign::home_dir()
+        .and_then(|h| h.canonicalize().ok())
+        .is_some_and(|h| h.starts_with(&work));
+    (!holds_home && path.starts_with(&work)).then_some(work)
+}
+
+/// The entries of a cache file sealed with `secret`, or why it is not one.
+fn parse(bytes: &[u8], secret: &Secret) -> Result<Vec<(Key, Outcome)>, String> {
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err("not a pnyx verification cache of this version".into());
     }
-    if bytes.len() < HEADER + CHECKSUM {
+    if bytes.len() < HEADER + SEAL {
         return Err("truncated".into());
     }
     let count = u64::from_le_bytes(bytes[8..HEADER].try_into().expect("8 bytes"));
     let expected = usize::try_from(count)
         .ok()
         .and_then(|n| n.checked_mul(ENTRY))
-        .and_then(|n| n.checked_add(HEADER + CHECKSUM));
+        .and_then(|n| n.checked_add(HEADER + SEAL));
     match expected {
         Some(_) if count > u64::from(u32::MAX) => return Err("too many entries".into()),
         Some(len) if len == bytes.len() => {}
         Some(len) if len > bytes.len() => return Err("truncated".into()),
         _ => return Err(format!("{count} entries announced, size does not match")),
     }
-    let (body, sum) = bytes.split_at(bytes.len() - CHECKSUM);
-    if Sha256::digest(body).as_slice() != sum {
-        return Err("checksum mismatch".into());
+    let (body, seal) = bytes.split_at(bytes.len() - SEAL);
+    if !secret.verifies(body, seal) {
+        return Err("not sealed by this machine's key".into());
     }
     let mut entries: Vec<(Key, Outcome)> = Vec::with_capacity(body.len() / ENTRY);
     for chunk in body[HEADER..].chunks_exact(ENTRY) {
@@ -387,6 +729,23 @@ mod tests {
         [Outcome::Verified, Outcome::GenuineCommentOnly, Outcome::Fails][(i % 3) as usize]
     }
 
+    /// This machine's secret, in the tests.
+    fn secret() -> Secret {
+        Secret::from_bytes([7; 32])
+    }
+
+    fn load(path: &Path) -> Cache {
+        Cache::load(path, &secret())
+    }
+
+    /// `bytes` with its last 32 bytes replaced by `seal` of what comes before.
+    fn resealed(mut bytes: Vec<u8>, seal: impl Fn(&[u8]) -> [u8; 32]) -> Vec<u8> {
+        let n = bytes.len() - SEAL;
+        let s = seal(&bytes[..n]);
+        bytes[n..].copy_from_slice(&s);
+        bytes
+    }
+
     /// A saved cache with entries `0..n`; returns its folder and path.
     fn saved(n: u64) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
@@ -395,7 +754,7 @@ mod tests {
         for i in 0..n {
             c.insert(key(i), outcome(i));
         }
-        c.save(&path).unwrap();
+        c.save(&path, &secret()).unwrap();
         (dir, path)
     }
 
@@ -423,7 +782,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let (_dir, path) = saved(100);
-        let c = Cache::load(&path);
+        let c = load(&path);
         assert_eq!(c.status(), &Status::Loaded(100));
         for i in 0..100 {
             assert_eq!(c.get(&key(i)), Some(outcome(i)));
@@ -432,9 +791,9 @@ mod tests {
         assert_eq!(c.stats(), Stats { hits: 100, misses: 1 });
         // Saving again over it gives the same bytes: every entry was used.
         let before = fs::read(&path).unwrap();
-        c.save(&path).unwrap();
+        c.save(&path, &secret()).unwrap();
         assert_eq!(fs::read(&path).unwrap(), before);
-        assert_eq!(before.len(), HEADER + 100 * ENTRY + CHECKSUM);
+        assert_eq!(before.len(), HEADER + 100 * ENTRY + SEAL);
         // No temporary file left beside it.
         assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
     }
@@ -442,7 +801,7 @@ mod tests {
     #[test]
     fn an_empty_cache_round_trips() {
         let (_dir, path) = saved(0);
-        assert_eq!(Cache::load(&path).status(), &Status::Loaded(0));
+        assert_eq!(load(&path).status(), &Status::Loaded(0));
     }
 
     #[test]
@@ -454,7 +813,7 @@ mod tests {
                 let mut bad = good.clone();
                 bad[i] ^= flip;
                 fs::write(&path, &bad).unwrap();
-                let c = Cache::load(&path);
+                let c = load(&path);
                 assert!(discarded(&c), "byte {i} ^ {flip:#x}: {:?}", c.status());
                 assert_eq!(c.get(&key(0)), None);
             }
@@ -467,67 +826,113 @@ mod tests {
         let good = fs::read(&path).unwrap();
         for len in 0..good.len() {
             fs::write(&path, &good[..len]).unwrap();
-            assert!(discarded(&Cache::load(&path)), "cut at {len}");
+            assert!(discarded(&load(&path)), "cut at {len}");
         }
         let mut longer = good.clone();
         longer.push(0);
         fs::write(&path, &longer).unwrap();
-        assert!(discarded(&Cache::load(&path)), "a byte too many");
+        assert!(discarded(&load(&path)), "a byte too many");
     }
 
     #[test]
     fn another_magic_or_version_empties_the_cache() {
         let (_dir, path) = saved(5);
         let mut bytes = fs::read(&path).unwrap();
-        bytes[..8].copy_from_slice(b"PNYXVC02");
-        // Even with a checksum that matches, another version is not read.
-        let n = bytes.len() - CHECKSUM;
-        let sum = Sha256::digest(&bytes[..n]);
-        bytes[n..].copy_from_slice(&sum);
+        bytes[..8].copy_from_slice(b"PNYXVC01");
+        // Even sealed by this machine, another version is not read.
+        let bytes = resealed(bytes, |b| secret().seal(b));
         fs::write(&path, &bytes).unwrap();
-        let c = Cache::load(&path);
+        let c = load(&path);
         assert!(discarded(&c));
         assert!(c.status().to_string().contains("version"), "{}", c.status());
     }
 
     #[test]
-    fn entries_out_of_order_or_unknown_are_refused_despite_a_good_checksum() {
+    fn a_file_sealed_with_another_secret_is_discarded() {
+        let (_dir, path) = saved(5);
+        let other = Secret::from_bytes([8; 32]);
+        let c = Cache::load(&path, &other);
+        assert!(discarded(&c), "{:?}", c.status());
+        assert_eq!(
+            c.status().to_string(),
+            "verification cache discarded (not sealed by this machine's key): every statement is checked"
+        );
+        assert_eq!(c.get(&key(0)), None);
+        // Nor is a file sealed under a guessed key (all zeros, the tests' own, empty).
+        for guess in [Secret::from_bytes([0; 32]), Secret::from_bytes([7; 32])] {
+            let bytes = resealed(fs::read(&path).unwrap(), |b| guess.seal(b));
+            fs::write(&path, &bytes).unwrap();
+            assert!(discarded(&Cache::load(&path, &other)));
+        }
+        let bytes = resealed(fs::read(&path).unwrap(), |b| {
+            let mut m = Hmac::<Sha256>::new_from_slice(b"").unwrap();
+            m.update(b);
+            m.finalize().into_bytes().into()
+        });
+        fs::write(&path, &bytes).unwrap();
+        assert!(discarded(&load(&path)));
+    }
+
+    #[test]
+    fn a_file_crafted_with_the_old_plain_sha256_checksum_is_discarded() {
+        // What anyone can write from the public layout: "every statement verifies", with a
+        // correct SHA-256 of the rest, under the old magic and under the current one.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("verify.bin");
+        for magic in [b"PNYXVC01", MAGIC] {
+            let mut bytes = Vec::new();
+            bytes.extend_from_slice(magic);
+            bytes.extend_from_slice(&3u64.to_le_bytes());
+            let mut keys: Vec<Key> = (0..3).map(key).collect();
+            keys.sort();
+            for k in &keys {
+                bytes.extend_from_slice(&k.0);
+                bytes.push(b'V');
+            }
+            let sum = Sha256::digest(&bytes);
+            bytes.extend_from_slice(&sum);
+            fs::write(&path, &bytes).unwrap();
+            let c = load(&path);
+            assert!(discarded(&c), "{:?}", c.status());
+            for k in &keys {
+                assert_eq!(c.get(k), None);
+            }
+        }
+    }
+
+    #[test]
+    fn entries_out_of_order_or_unknown_are_refused_despite_a_good_seal() {
         let (_dir, path) = saved(3);
         let good = fs::read(&path).unwrap();
-        let reseal = |mut b: Vec<u8>| {
-            let n = b.len() - CHECKSUM;
-            let sum = Sha256::digest(&b[..n]);
-            b[n..].copy_from_slice(&sum);
-            b
-        };
+        let reseal = |b: Vec<u8>| resealed(b, |b| secret().seal(b));
         let mut swapped = good.clone();
         let (a, b) = (HEADER, HEADER + ENTRY);
         let first: Vec<u8> = swapped[a..b].to_vec();
         swapped.copy_within(b..b + ENTRY, a);
         swapped[b..b + ENTRY].copy_from_slice(&first);
         fs::write(&path, reseal(swapped)).unwrap();
-        assert!(discarded(&Cache::load(&path)));
+        assert!(discarded(&load(&path)));
         let mut unknown = good.clone();
         unknown[HEADER + 16] = b'?';
         fs::write(&path, reseal(unknown)).unwrap();
-        assert!(discarded(&Cache::load(&path)));
+        assert!(discarded(&load(&path)));
     }
 
     #[test]
     fn a_missing_file_gives_an_empty_cache() {
         let dir = tempfile::tempdir().unwrap();
-        let c = Cache::load(&dir.path().join("nothing/verify.bin"));
+        let c = load(&dir.path().join("nothing/verify.bin"));
         assert_eq!(c.status(), &Status::Missing);
         assert_eq!(c.get(&key(1)), None);
         // A folder where the file should be: unreadable.
-        let c = Cache::load(dir.path());
+        let c = load(dir.path());
         assert!(discarded(&c), "{:?}", c.status());
     }
 
     #[test]
     fn only_used_entries_survive_a_save() {
         let (_dir, path) = saved(10);
-        let c = Cache::load(&path);
+        let c = load(&path);
         assert_eq!(c.get(&key(3)), Some(outcome(3)));
         assert_eq!(c.get(&key(7)), Some(outcome(7)));
         assert_eq!(c.get(&key(50)), None);
@@ -541,8 +946,8 @@ mod tests {
         c.insert(key(7), Outcome::Fails);
         c.insert(key(8), Outcome::Verified);
         assert_eq!(c.get(&key(7)), Some(Outcome::Fails));
-        c.save(&path).unwrap();
-        let c = Cache::load(&path);
+        c.save(&path, &secret()).unwrap();
+        let c = load(&path);
         assert_eq!(c.status(), &Status::Loaded(4));
         assert_eq!(c.get(&key(3)), Some(outcome(3)));
         assert_eq!(c.get(&key(7)), Some(Outcome::Fails));
@@ -554,7 +959,7 @@ mod tests {
     #[test]
     fn concurrent_lookups_and_inserts_all_land() {
         let (_dir, path) = saved(1_000);
-        let c = Cache::load(&path);
+        let c = load(&path);
         std::thread::scope(|s| {
             for t in 0..8u64 {
                 let c = &c;
@@ -576,8 +981,8 @@ mod tests {
                 misses: 8_000
             }
         );
-        c.save(&path).unwrap();
-        let c = Cache::load(&path);
+        c.save(&path, &secret()).unwrap();
+        let c = load(&path);
         assert_eq!(c.status(), &Status::Loaded(9_000));
         for t in 0..8u64 {
             for i in 0..1_000 {
@@ -590,5 +995,173 @@ mod tests {
     fn the_cache_is_send_and_sync() {
         fn check<T: Send + Sync>() {}
         check::<Cache>();
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_is_made_once_private_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("home/pnyx").join(KEY_FILE);
+        let a = Secret::load_or_create(&path).unwrap();
+        let b = Secret::load_or_create(&path).unwrap();
+        assert_eq!(a.0, b.0);
+        assert_ne!(a.0, [0; 32]);
+        assert_eq!(fs::read(&path).unwrap(), a.0);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            let dir_mode = fs::metadata(path.parent().unwrap()).unwrap().permissions().mode();
+            assert_eq!(dir_mode & 0o777, 0o700);
+        }
+        // Nothing left beside it.
+        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        assert_eq!(format!("{a:?}"), "Secret(…)", "never printed");
+    }
+
+    #[test]
+    fn processes_that_make_the_secret_at_once_agree() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(KEY_FILE);
+        let secrets: Vec<[u8; 32]> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| Secret::load_or_create(&path).unwrap().0))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(secrets.iter().all(|s| *s == secrets[0]));
+        assert_eq!(fs::read(&path).unwrap(), secrets[0]);
+    }
+
+    #[test]
+    fn a_damaged_secret_is_an_error_not_a_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(KEY_FILE);
+        for bad in [&b""[..], &[1; 31][..], &[1; 33][..]] {
+            fs::write(&path, bad).unwrap();
+            let e = Secret::load_or_create(&path).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{e}");
+            assert_eq!(fs::read(&path).unwrap(), bad, "left as it was");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_home_gives_no_secret() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o500)).unwrap();
+        let made = Secret::load_or_create(&dir.path().join(KEY_FILE));
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+        // As root, permissions do not stop the write: nothing to test then.
+        if made.is_ok() {
+            return;
+        }
+        assert!(made.is_err());
+    }
+
+    /// A git repository with a site at `prefix` (`""`: the top) and the files `tracked`
+    /// (paths from the repository's root) in its index.
+    fn repo_with(prefix: &str, tracked: &[&str]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let root = dir.path().join(prefix);
+        fs::create_dir_all(&root).unwrap();
+        let mut index = repo.index().unwrap();
+        for rel in tracked {
+            let p = dir.path().join(rel);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(&p, "x").unwrap();
+            index.add_path(Path::new(rel)).unwrap();
+        }
+        index.write().unwrap();
+        (dir, root)
+    }
+
+    /// `rel` in the site at `prefix`, from the repository's root.
+    fn at(prefix: &str, rel: &str) -> String {
+        if prefix.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{prefix}/{rel}")
+        }
+    }
+
+    fn commit(dir: &Path) {
+        let repo = git2::Repository::open(dir).unwrap();
+        let mut index = repo.index().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = git2::Signature::now("T", "t@example.org").unwrap();
+        repo.commit(Some("HEAD"), &sig, &sig, "c", &tree, &[]).unwrap();
+    }
+
+    #[test]
+    fn a_cache_tracked_by_git_is_never_read() {
+        for prefix in ["", "site"] {
+            let yaml = at(prefix, "pnyx.yaml");
+            // Untracked: used.
+            let (_dir, root) = repo_with(prefix, &[&yaml]);
+            fs::create_dir_all(root.join(CACHE_DIR)).unwrap();
+            fs::write(root.join(CACHE_FILE), "x").unwrap();
+            assert_eq!(refusal(&root), None, "{prefix}");
+
+            // In the index, in HEAD, or only in HEAD (removed from the index since).
+            let cache = at(prefix, CACHE_FILE);
+            let (dir, root) = repo_with(prefix, &[&yaml, &cache]);
+            let (why, note) = refusal(&root).expect("tracked in the index");
+            assert_eq!(why, "tracked by git");
+            assert!(note.contains("git rm -r --cached .pnyx-cache"), "{note}");
+            assert!(note.contains(&format!("`{cache}` is tracked by git")), "{note}");
+            commit(dir.path());
+            assert!(refusal(&root).is_some(), "tracked in HEAD");
+            let repo = git2::Repository::open(dir.path()).unwrap();
+            let mut index = repo.index().unwrap();
+            index.remove_path(Path::new(&cache)).unwrap();
+            index.write().unwrap();
+            assert!(refusal(&root).is_some(), "still in HEAD's tree");
+
+            // Another case, as a case-insensitive file system would check it out.
+            let (_dir, root) = repo_with(prefix, &[&yaml, &at(prefix, ".PNYX-Cache/verify.bin")]);
+            assert!(refusal(&root).is_some(), "{prefix}: another case");
+            // A similar name is not the cache.
+            let (_dir, root) = repo_with(prefix, &[&yaml, &at(prefix, ".pnyx-cache-notes")]);
+            assert_eq!(refusal(&root), None);
+        }
+        // A site beside a tracked cache of another site is not concerned.
+        let (dir, root) = repo_with("a", &["a/pnyx.yaml", "b/.pnyx-cache/verify.bin"]);
+        assert_eq!(refusal(&root), None);
+        commit(dir.path());
+        assert_eq!(refusal(&root), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_cache_behind_a_symbolic_link_is_neither_read_nor_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join(CACHE_DIR)).unwrap();
+        let (why, note) = refusal(&root).unwrap();
+        assert_eq!(why, "a symbolic link");
+        assert!(note.contains(".pnyx-cache is a symbolic link"), "{note}");
+        let opened = SiteCache::open(&root);
+        assert!(matches!(opened.cache.status(), Status::Unused(_)));
+        assert_eq!(opened.save(), Ok(()));
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0, "nothing written");
+
+        fs::remove_file(root.join(CACHE_DIR)).unwrap();
+        fs::create_dir_all(root.join(CACHE_DIR)).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("x"), root.join(CACHE_FILE)).unwrap();
+        assert!(refusal(&root)
+            .unwrap()
+            .1
+            .contains("verify.bin is a symbolic link"));
     }
 }

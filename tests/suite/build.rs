@@ -233,6 +233,7 @@ fn the_reference_time_comes_from_source_date_epoch() {
             .arg("--out")
             .arg(&out)
             .env("SOURCE_DATE_EPOCH", epoch)
+            .env("PNYX_HOME", super::fixture::test_home())
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

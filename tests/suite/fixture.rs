@@ -80,6 +80,12 @@ pub fn location(line: &str) -> Option<&str> {
     ok.then_some(loc)
 }
 
+/// pnyx's own folder for the runs that do not choose one (`PNYX_HOME`): builds make their
+/// verification cache's key there, never in the home of whoever runs the tests.
+pub fn test_home() -> PathBuf {
+    std::env::temp_dir().join("pnyx-tests-home")
+}
+
 /// Runs `pnyx` with `args` in `cwd` (or the test's own directory).
 pub fn pnyx_in<I, S>(cwd: Option<&Path>, args: I) -> Run
 where
@@ -87,7 +93,9 @@ where
     S: AsRef<OsStr>,
 {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pnyx"));
-    cmd.args(args).env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH);
+    cmd.args(args)
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env("PNYX_HOME", test_home());
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
     }
@@ -107,7 +115,9 @@ where
     S: AsRef<OsStr>,
 {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pnyx"));
-    cmd.args(args).env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH);
+    cmd.args(args)
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env("PNYX_HOME", test_home());
     for (name, value) in env {
         match value {
             Some(v) => cmd.env(name, v),

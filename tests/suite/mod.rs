@@ -7,6 +7,7 @@ mod errors;
 mod fixture;
 mod gate;
 mod history;
+mod integrity_cache;
 mod integrity_dates;
 mod integrity_statements;
 mod links;

@@ -9,6 +9,9 @@ use pnyx::signatures::keys::{public_key_text, KeyId};
 
 use super::fixture::{build, CONFIG, POLE};
 
+/// What a site's repository ignores: pnyx's own output.
+pub const GITIGNORE: &str = "/public\n/.pnyx-cache\n";
+
 /// A throwaway key pair.
 pub struct Key {
     pub pk: minisign::PublicKey,
@@ -49,12 +52,14 @@ pub struct GitSite {
 }
 
 impl GitSite {
-    /// `pnyx.yaml` (with `extra_config` appended) and the pole `logement`, not committed.
+    /// `pnyx.yaml` (with `extra_config` appended), the pole `logement`, and the `.gitignore`
+    /// of a real site (pnyx's own output), not committed.
     pub fn new(extra_config: &str) -> GitSite {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
         repo.set_head("refs/heads/main").unwrap();
         let site = GitSite { dir, repo };
+        site.write(".gitignore", GITIGNORE);
         site.write("pnyx.yaml", &format!("{CONFIG}{extra_config}"));
         site.write("content/poles/logement.md", POLE);
         site

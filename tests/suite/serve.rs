@@ -32,6 +32,7 @@ fn start(root: &Path) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_pnyx"))
         .args(["serve", "--port", &port.to_string(), "--root"])
         .arg(root)
+        .env("PNYX_HOME", super::fixture::test_home())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -1,0 +1,653 @@
+//! A verification cache can make a build faster, never change its result, and is never read
+//! from the repository's content (SPEC §4, "Integrity"). Each test is named after the attack it
+//! stops: a hand-made `.pnyx-cache/verify.bin` (the layout is public) committed in a pull
+//! request, or copied from another machine, on real repositories with real signatures.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use git2::{ObjectType, Oid};
+use hmac::{Hmac, Mac as _};
+use pnyx::signatures::keys::parse_public_key;
+use sha2::{Digest as _, Sha256};
+
+use super::fixture::{location, missing_tool, pnyx_env, read_tree, Run};
+use super::repo::{council, day, GitSite, Key};
+
+const CACHE: &str = ".pnyx-cache/verify.bin";
+const BUS: &str = "content/initiatives/bus.md";
+const TRAM: &str = "content/initiatives/tram.md";
+const VOTE: &str = "content/votes/charte.md";
+
+/// A council whose branch holds three statements that must not count: a genuine support of
+/// `tram` copied to `bus` (replayed), a member's ballot edited after signing (`yes` → `no`),
+/// and, when stock minisign is installed, an outsider's key that signed another text as a
+/// support of `bus` with the minisign command line.
+struct Council {
+    site: GitSite,
+    /// The statement files that must not count, as the attacker wrote them.
+    forged: Vec<Forged>,
+}
+
+/// A statement the attacker wants counted, and what the old cache layout keys it by.
+struct Forged {
+    statement: Vec<u8>,
+    key_file: Vec<u8>,
+    target: Vec<u8>,
+}
+
+impl std::ops::Deref for Council {
+    type Target = GitSite;
+    fn deref(&self) -> &GitSite {
+        &self.site
+    }
+}
+
+fn minisign_installed() -> bool {
+    Command::new("minisign")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+impl Council {
+    /// `main` holds the council and its genuine statements (day 6); with `attack_on_main`,
+    /// the attack is committed on `main` too (day 8), else it waits uncommitted in the work
+    /// tree.
+    fn new(attack_on_main: bool) -> Council {
+        let (site, members, _) = council(0);
+        let initiative = |title: &str| {
+            format!("---\ntitle: {title}\nkind: project\npole: logement\ncloses: 2027-02-01\ngoal: 3\n---\n{title}.\n")
+        };
+        site.write(BUS, &initiative("Bus gratuits"));
+        site.write(TRAM, &initiative("Tram de nuit"));
+        site.write(
+            VOTE,
+            "---\ntitle: Adopter la charte ?\nmethod: majority\noptions: [yes, no]\nopens: 2026-10-05\ncloses: 2026-10-20\nelectorate: members\n---\nLa charte.\n",
+        );
+        site.commit(day(1), "the council");
+        let support = |k: &Key, slug: &str| format!("signatures/initiatives/{slug}/{}.minisig", k.id);
+        let ballot = |k: &Key| format!("signatures/votes/charte/{}.minisig", k.id);
+        site.sign(&members[0], TRAM, "pnyx/1 support", &support(&members[0], "tram"));
+        site.sign(&members[1], VOTE, "pnyx/1 vote yes", &ballot(&members[1]));
+        site.sign(&members[2], VOTE, "pnyx/1 vote yes", &ballot(&members[2]));
+        site.commit(day(6), "genuine statements");
+
+        let key_file = |k: &Key| site.read(&format!("signatures/keys/{}.pub", k.id));
+        let mut forged = Vec::new();
+        // A genuine support of `tram`, copied as a support of `bus`.
+        let replayed = site.read(&support(&members[0], "tram"));
+        site.write(
+            &support(&members[0], "bus"),
+            std::str::from_utf8(&replayed).unwrap(),
+        );
+        forged.push(Forged {
+            statement: replayed,
+            key_file: key_file(&members[0]),
+            target: site.read(BUS),
+        });
+        // A ballot edited after it was signed.
+        let edited = String::from_utf8(site.read(&ballot(&members[1])))
+            .unwrap()
+            .replace("pnyx/1 vote yes", "pnyx/1 vote no");
+        site.write(&ballot(&members[1]), &edited);
+        forged.push(Forged {
+            statement: edited.into_bytes(),
+            key_file: key_file(&members[1]),
+            target: site.read(VOTE),
+        });
+        // The attacker's own key, made and used with stock minisign: a signature of another
+        // text, filed as a support of `bus`.
+        if !missing_tool(minisign_installed(), "minisign", "apt-get install minisign") {
+            let tmp = tempfile::tempdir().unwrap();
+            let (pk, sk, text) = (
+                tmp.path().join("k.pub"),
+                tmp.path().join("k.key"),
+                tmp.path().join("other.md"),
+            );
+            let run = |args: &[&OsStr]| {
+                let o = Command::new("minisign").args(args).output().unwrap();
+                assert!(
+                    o.status.success(),
+                    "minisign: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
+            };
+            run(&[
+                OsStr::new("-G"),
+                OsStr::new("-W"),
+                OsStr::new("-p"),
+                pk.as_os_str(),
+                OsStr::new("-s"),
+                sk.as_os_str(),
+            ]);
+            std::fs::write(&text, "Des bus gratuits, et un parking pour l'attaquant.\n").unwrap();
+            let statement = tmp.path().join("s.minisig");
+            run(&[
+                OsStr::new("-S"),
+                OsStr::new("-s"),
+                sk.as_os_str(),
+                OsStr::new("-m"),
+                text.as_os_str(),
+                OsStr::new("-x"),
+                statement.as_os_str(),
+                OsStr::new("-t"),
+                OsStr::new("pnyx/1 support"),
+            ]);
+            let pub_text = std::fs::read_to_string(&pk).unwrap();
+            let id = parse_public_key(&pub_text).unwrap().id;
+            site.write(&format!("signatures/keys/{id}.pub"), &pub_text);
+            let bytes = std::fs::read(&statement).unwrap();
+            site.write(
+                &format!("signatures/initiatives/bus/{id}.minisig"),
+                std::str::from_utf8(&bytes).unwrap(),
+            );
+            forged.push(Forged {
+                statement: bytes,
+                key_file: pub_text.into_bytes(),
+                target: site.read(BUS),
+            });
+        }
+        if attack_on_main {
+            site.commit(day(8), "supports and a ballot");
+        }
+        Council { site, forged }
+    }
+
+    fn cache(&self) -> PathBuf {
+        self.root().join(CACHE)
+    }
+
+    fn remove_cache(&self) {
+        let _ = std::fs::remove_dir_all(self.root().join(".pnyx-cache"));
+    }
+
+    /// Writes `bytes` as the site's cache file.
+    fn plant(&self, bytes: &[u8]) {
+        std::fs::create_dir_all(self.cache().parent().unwrap()).unwrap();
+        std::fs::write(self.cache(), bytes).unwrap();
+    }
+
+    /// `git add -f` of a file that `.gitignore` ignores.
+    fn force_add(&self, rel: &str) {
+        let mut index = self.repo.index().unwrap();
+        index.add_path(Path::new(rel)).unwrap();
+        index.write().unwrap();
+    }
+
+    /// `git rm --cached` (the file stays on disk).
+    fn untrack(&self, rel: &str) {
+        let mut index = self.repo.index().unwrap();
+        index.remove_path(Path::new(rel)).unwrap();
+        index.write().unwrap();
+    }
+
+    /// The open data of a build with no cache at all: a fresh home, no cache file before or
+    /// after.
+    fn cold(&self, out: &Path) -> OpenData {
+        self.remove_cache();
+        let home = tempfile::tempdir().unwrap();
+        let run = build(self.root(), out, home.path());
+        run.assert_ok();
+        self.remove_cache();
+        OpenData::of(out)
+    }
+}
+
+/// `pnyx build --root ROOT --out OUT` with pnyx's own folder at `home`, timings on.
+fn build(root: &Path, out: &Path, home: &Path) -> Run {
+    pnyx_env(
+        [
+            OsStr::new("build"),
+            OsStr::new("--root"),
+            root.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ],
+        &[
+            ("PNYX_HOME", Some(home.as_os_str())),
+            ("PNYX_TIMINGS", Some(OsStr::new("1"))),
+        ],
+    )
+}
+
+/// What the build said about its cache: the status, hits and misses.
+fn cache_line(run: &Run) -> (String, u64, u64) {
+    let line = run
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("timing: cache: "))
+        .unwrap_or_else(|| panic!("no cache line:\n{run}"));
+    let (status, counts) = line.rsplit_once("; ").unwrap();
+    let mut n = counts
+        .split(", ")
+        .map(|c| c.split(' ').next().unwrap().parse().unwrap());
+    (status.to_string(), n.next().unwrap(), n.next().unwrap())
+}
+
+/// The tallies of the open data, byte for byte.
+#[derive(PartialEq, Eq)]
+struct OpenData {
+    initiatives: Vec<u8>,
+    votes: Vec<u8>,
+}
+
+impl std::fmt::Debug for OpenData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        write!(
+            f,
+            "initiatives.json {}\nvotes.json {}",
+            text(&self.initiatives),
+            text(&self.votes)
+        )
+    }
+}
+
+impl OpenData {
+    fn of(out: &Path) -> OpenData {
+        let read = |f: &str| std::fs::read(out.join("data").join(f)).unwrap();
+        OpenData {
+            initiatives: read("initiatives.json"),
+            votes: read("votes.json"),
+        }
+    }
+
+    fn json(bytes: &[u8], slug: &str) -> serde_json::Value {
+        let all: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["slug"] == slug)
+            .unwrap()
+            .clone()
+    }
+}
+
+/// How the attacker seals a hand-made file.
+enum Seal {
+    /// A plain SHA-256 of the rest, as the old layout documents.
+    Sha256,
+    /// HMAC-SHA256 under a key the attacker guesses or owns.
+    Hmac([u8; 32]),
+}
+
+/// The key of one check as the old layout documents it: the first 16 bytes of the SHA-256
+/// of the three git blob ids.
+fn documented_key(f: &Forged) -> [u8; 16] {
+    let mut h = Sha256::new();
+    for bytes in [&f.statement, &f.key_file, &f.target] {
+        h.update(Oid::hash_object(ObjectType::Blob, bytes).unwrap().as_bytes());
+    }
+    h.finalize()[..16].try_into().unwrap()
+}
+
+/// A cache file saying "verifies" (`V`) for each of `forged`, plus `extra` entries.
+fn hand_made(magic: &[u8; 8], forged: &[Forged], extra: &[([u8; 16], u8)], seal: &Seal) -> Vec<u8> {
+    let mut entries: Vec<([u8; 16], u8)> = forged.iter().map(|f| (documented_key(f), b'V')).collect();
+    entries.extend_from_slice(extra);
+    entries.sort();
+    entries.dedup_by_key(|e| e.0);
+    let mut bytes = magic.to_vec();
+    bytes.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    for (k, o) in &entries {
+        bytes.extend_from_slice(k);
+        bytes.push(*o);
+    }
+    let tag: [u8; 32] = match seal {
+        Seal::Sha256 => Sha256::digest(&bytes).into(),
+        Seal::Hmac(key) => {
+            let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
+            m.update(&bytes);
+            m.finalize().into_bytes().into()
+        }
+    };
+    bytes.extend_from_slice(&tag);
+    bytes
+}
+
+/// The entries of an honest cache file (any seal), every outcome turned into `V`.
+fn all_verified(file: &[u8]) -> Vec<([u8; 16], u8)> {
+    file[16..file.len() - 32]
+        .chunks_exact(17)
+        .map(|c| (c[..16].try_into().unwrap(), b'V'))
+        .collect()
+}
+
+#[test]
+fn a_committed_cache_cannot_count_a_replayed_support_or_an_edited_ballot() {
+    let c = Council::new(true);
+    let outs = tempfile::tempdir().unwrap();
+    let cold = c.cold(&outs.path().join("cold"));
+    // What the attack wants, and does not get without the cache: the copied and the
+    // minisign-made supports of `bus`, the edited ballot.
+    assert_eq!(OpenData::json(&cold.initiatives, "bus")["supporters"]["total"], 0);
+    assert_eq!(
+        OpenData::json(&cold.initiatives, "tram")["supporters"]["total"],
+        1
+    );
+    let vote = OpenData::json(&cold.votes, "charte");
+    assert_eq!(vote["scores"]["yes"], 1, "{vote}");
+    assert_eq!(vote["scores"]["no"], 0, "{vote}");
+
+    let home = tempfile::tempdir().unwrap();
+    let seals = [
+        (b"PNYXVC02", Seal::Sha256),
+        (b"PNYXVC01", Seal::Sha256),
+        (b"PNYXVC02", Seal::Hmac([0; 32])),
+        (b"PNYXVC02", Seal::Hmac(*b"pnyxpnyxpnyxpnyxpnyxpnyxpnyxpnyx")),
+    ];
+    for (n, (magic, seal)) in seals.iter().enumerate() {
+        let forged = hand_made(magic, &c.forged, &[], seal);
+        c.plant(&forged);
+        c.force_add(CACHE);
+        c.commit(day(9 + n as i64), "speed up the builds");
+        let out = outs.path().join(format!("attacked-{n}"));
+        let run = build(c.root(), &out, home.path());
+        run.assert_ok();
+        assert_eq!(
+            OpenData::of(&out),
+            cold,
+            "seal {n}: the committed cache changed the result"
+        );
+        assert!(
+            run.stderr
+                .contains("note: `.pnyx-cache/verify.bin` is tracked by git")
+                && run.stderr.contains("git rm -r --cached .pnyx-cache"),
+            "{run}"
+        );
+        let (status, hits, _) = cache_line(&run);
+        assert!(status.contains("not used (tracked by git)"), "{status}");
+        assert_eq!(hits, 0);
+        assert_eq!(
+            std::fs::read(c.cache()).unwrap(),
+            forged,
+            "a tracked cache is not written over"
+        );
+    }
+
+    // Out of git but still on disk, as a hand-made file: its seal is not this machine's.
+    c.untrack(CACHE);
+    c.commit(day(20), "untrack the cache");
+    for (n, (magic, seal)) in seals.iter().enumerate() {
+        c.plant(&hand_made(magic, &c.forged, &[], seal));
+        let out = outs.path().join(format!("planted-{n}"));
+        let run = build(c.root(), &out, home.path());
+        run.assert_ok();
+        assert_eq!(
+            OpenData::of(&out),
+            cold,
+            "seal {n}: the planted cache changed the result"
+        );
+        let (status, hits, _) = cache_line(&run);
+        assert!(status.contains("discarded"), "{status}");
+        assert_eq!(hits, 0);
+    }
+}
+
+#[test]
+fn a_cache_from_another_machine_changes_nothing() {
+    let c = Council::new(true);
+    let outs = tempfile::tempdir().unwrap();
+    let cold = c.cold(&outs.path().join("cold"));
+    let (here, there) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+
+    // Another machine's honest cache, copied over: not used, the same result.
+    build(c.root(), &outs.path().join("there"), there.path()).assert_ok();
+    let theirs = std::fs::read(c.cache()).unwrap();
+    let run = build(c.root(), &outs.path().join("here"), here.path());
+    run.assert_ok();
+    let (status, hits, _) = cache_line(&run);
+    assert_eq!(
+        status,
+        "verification cache discarded (not sealed by this machine's key): every statement is checked"
+    );
+    assert_eq!(hits, 0);
+    assert_eq!(OpenData::of(&outs.path().join("here")), cold);
+
+    // A cache sealed with a key the attacker owns (the other machine's), every entry turned
+    // into "verifies" and the forged statements added: the same result.
+    let secret: [u8; 32] = std::fs::read(there.path().join("cache.key"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    c.plant(&hand_made(
+        b"PNYXVC02",
+        &c.forged,
+        &all_verified(&theirs),
+        &Seal::Hmac(secret),
+    ));
+    let run = build(c.root(), &outs.path().join("forged"), here.path());
+    run.assert_ok();
+    assert_eq!(cache_line(&run).1, 0, "{run}");
+    assert_eq!(OpenData::of(&outs.path().join("forged")), cold);
+}
+
+#[test]
+fn a_warm_build_equals_a_cold_build() {
+    let c = Council::new(true);
+    c.remove_cache();
+    let outs = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (cold, warm) = (outs.path().join("cold"), outs.path().join("warm"));
+    let run = build(c.root(), &cold, home.path());
+    run.assert_ok();
+    let (status, hits, misses) = cache_line(&run);
+    assert!(status.contains("no verification cache yet"), "{status}");
+    assert_eq!(hits, 0);
+    assert!(misses > 0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(home.path().join("cache.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the cache's key is readable by others");
+    }
+
+    let run = build(c.root(), &warm, home.path());
+    run.assert_ok();
+    let (status, hits, misses) = cache_line(&run);
+    assert!(status.contains("entries loaded"), "{status}");
+    assert!(hits > 0, "the honest cache is used: {status}");
+    assert_eq!(misses, 0, "every check found in the cache");
+    assert!(
+        read_tree(&cold) == read_tree(&warm),
+        "a warm build differs from a cold one"
+    );
+}
+
+/// `pnyx check --root ROOT ARGS…` with pnyx's own folder at `home`, outside GitHub Actions.
+fn check(c: &GitSite, home: &Path, args: &[&str]) -> Run {
+    let mut all: Vec<&OsStr> = vec![OsStr::new("check"), OsStr::new("--root"), c.root().as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    pnyx_env(
+        all,
+        &[
+            ("PNYX_HOME", Some(home.as_os_str())),
+            ("GITHUB_ACTIONS", None),
+            ("GITHUB_STEP_SUMMARY", None),
+        ],
+    )
+}
+
+/// Whether `run` has a diagnostic at `path` that says `says`.
+fn says_at(run: &Run, path: &str, says: &str) -> bool {
+    run.diagnostics()
+        .into_iter()
+        .any(|l| location(l).is_some_and(|loc| loc.starts_with(&format!("{path}:"))) && l.contains(says))
+}
+
+/// Switches the work tree to `branch`, as `git checkout --force`.
+fn checkout(site: &GitSite, branch: &str) {
+    site.repo.set_head(&format!("refs/heads/{branch}")).unwrap();
+    site.repo
+        .checkout_head(Some(
+            git2::build::CheckoutBuilder::new()
+                .force()
+                .remove_untracked(false),
+        ))
+        .unwrap();
+}
+
+#[test]
+fn pnyx_check_refuses_a_committed_cache_even_with_admin_review() {
+    let c = Council::new(false);
+    let home = tempfile::tempdir().unwrap();
+    // The attack, on its branch: the three statements and a cache that says they verify.
+    c.branch("attack");
+    let forged = hand_made(b"PNYXVC02", &c.forged, &[], &Seal::Sha256);
+    c.plant(&forged);
+    c.force_add(CACHE);
+    c.commit(day(8), "supports, a ballot and a faster build");
+    let replayed = "signatures/initiatives/bus/";
+
+    let work_tree = check(&c, home.path(), &["--base", "main", "--admin-review"]);
+    checkout(&c, "main");
+    assert!(!c.cache().exists(), "the work tree is main's");
+    let head = check(
+        &c,
+        home.path(),
+        &["--base", "main", "--head", "attack", "--admin-review"],
+    );
+    for run in [&work_tree, &head] {
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(
+            says_at(
+                run,
+                CACHE,
+                "is a committed verification cache: pnyx never reads one from the repository"
+            ),
+            "{run}"
+        );
+        assert!(run.stderr.contains("git rm -r --cached .pnyx-cache"), "{run}");
+        assert!(
+            run.stdout.contains(&format!("added     protected   {CACHE}")),
+            "{run}"
+        );
+        assert!(
+            !run.stdout.contains(&format!("{CACHE}:1:1: protected path")),
+            "not admin-reviewed:\n{run}"
+        );
+        // Nor did the cache make the forged statements pass.
+        let refused = run
+            .diagnostics()
+            .into_iter()
+            .filter(|l| l.starts_with(replayed) && l.contains("does not verify"))
+            .count();
+        assert_eq!(refused, c.forged.len() - 1, "{run}");
+        let ballot = run
+            .diagnostics()
+            .into_iter()
+            .any(|l| l.starts_with("signatures/votes/charte/") && l.contains("does not verify"));
+        assert!(ballot, "{run}");
+    }
+    assert!(
+        work_tree
+            .stdout
+            .contains("note: `.pnyx-cache/verify.bin` is tracked by git"),
+        "{work_tree}"
+    );
+
+    // The cure, `git rm -r --cached .pnyx-cache`, is an ordinary protected change.
+    checkout(&c, "attack");
+    c.branch("cure");
+    c.untrack(CACHE);
+    c.commit(day(9), "untrack the cache");
+    let run = check(&c, home.path(), &["--base", "attack", "--admin-review"]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(
+        run.stdout.contains(&format!("deleted   protected   {CACHE}")),
+        "{run}"
+    );
+    let run = check(&c, home.path(), &["--base", "attack"]);
+    assert!(says_at(&run, CACHE, "protected path"), "{run}");
+}
+
+#[test]
+fn pnyx_check_lists_ignored_and_dot_files_it_reads() {
+    let (site, _, _) = council(0);
+    site.commit(day(1), "the council");
+    // pnyx's own output, untracked: never part of a change.
+    site.build();
+    assert!(site.root().join(CACHE).exists() && site.root().join("public").exists());
+    let home = tempfile::tempdir().unwrap();
+    site.branch("hidden");
+    // `.gitignore` files the change brings, and files they hide: committed with `git add -f`.
+    site.write("static/.gitignore", "*.txt\n");
+    site.write("src/.gitignore", "evil.rs\n");
+    let committed = [
+        "static/.well-known/security.txt",
+        "src/evil.rs",
+        "content/pages/.brouillon.md",
+    ];
+    for f in committed {
+        site.write(f, "x\n");
+    }
+    site.write(".gitignore", &format!("{}.*.md\n", super::repo::GITIGNORE));
+    site.commit(day(2), "ignore files");
+    let mut index = site.repo.index().unwrap();
+    for f in committed {
+        index.add_path(Path::new(f)).unwrap();
+    }
+    index.write().unwrap();
+    site.commit(day(2), "hidden files");
+    // Ignored and untracked, yet published by the build: part of the work tree's change.
+    site.write("static/notes.txt", "x\n");
+
+    let work_tree = check(&site, home.path(), &["--base", "main"]);
+    let head = check(&site, home.path(), &["--base", "main", "--head", "hidden"]);
+    for (run, listed) in [(&work_tree, true), (&head, false)] {
+        assert_eq!(run.code, Some(1), "src/ is protected:\n{run}");
+        let changed: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("  "))
+            .filter_map(|l| l.split_whitespace().nth(2))
+            .collect();
+        for f in committed
+            .iter()
+            .chain(&[".gitignore", "static/.gitignore", "src/.gitignore"])
+        {
+            assert!(changed.contains(f), "{f} not listed:\n{run}");
+        }
+        assert_eq!(changed.contains(&"static/notes.txt"), listed, "{run}");
+        assert!(
+            !changed
+                .iter()
+                .any(|p| p.starts_with("public/") || p.starts_with(".pnyx-cache/")),
+            "{run}"
+        );
+        assert!(says_at(run, "src/evil.rs", "protected path"), "{run}");
+    }
+}
+
+#[test]
+fn a_machine_without_a_secret_builds_without_a_cache_and_says_so_once() {
+    let c = Council::new(true);
+    let outs = tempfile::tempdir().unwrap();
+    let cold = c.cold(&outs.path().join("cold"));
+    // pnyx's own folder cannot be made: a file stands where its parent should be (this
+    // stops root too, unlike permissions).
+    let blocked = tempfile::tempdir().unwrap();
+    std::fs::write(blocked.path().join("file"), "").unwrap();
+    let home = blocked.path().join("file/pnyx");
+    let run = build(c.root(), &outs.path().join("keyless"), &home);
+    run.assert_ok();
+    assert_eq!(OpenData::of(&outs.path().join("keyless")), cold);
+    let notes: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(notes.len(), 1, "{run}");
+    assert!(
+        notes[0].contains("cannot read or create the verification cache's key")
+            && notes[0].contains("running without a verification cache")
+            && notes[0].contains("PNYX_HOME"),
+        "{run}"
+    );
+    assert!(
+        cache_line(&run).0.contains("not used (no key to seal it)"),
+        "{run}"
+    );
+    assert!(!c.cache().exists(), "nothing saved without a seal");
+}
