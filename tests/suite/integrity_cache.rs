@@ -327,8 +327,10 @@ fn a_committed_cache_cannot_count_a_replayed_support_or_an_edited_ballot() {
         OpenData::json(&cold.initiatives, "tram")["supporters"]["total"],
         1
     );
+    // The edited ballot says `no` in a file its key did not send: it is refused, and that
+    // key's own `yes`, from history, still counts.
     let vote = OpenData::json(&cold.votes, "charte");
-    assert_eq!(vote["scores"]["yes"], 1, "{vote}");
+    assert_eq!(vote["scores"]["yes"], 2, "{vote}");
     assert_eq!(vote["scores"]["no"], 0, "{vote}");
 
     let home = tempfile::tempdir().unwrap();
