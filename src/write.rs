@@ -1,6 +1,15 @@
 //! Writing the site: everything goes to a fresh folder beside the output, which then
 //! replaces the old one, so a reader never sees a half-written site and no stale file stays.
+//!
+//! The swap is one atomic step on Linux (`renameat2` with `RENAME_EXCHANGE`): a build killed
+//! at any moment leaves the previous `public/` whole. Elsewhere, or on a file system that
+//! refuses the exchange, the old folder is renamed aside and the new one renamed in: a kill
+//! between those two renames leaves no output folder (the previous site is then in
+//! `.NAME.old-PID`, and the next build writes a new one). Folders left by killed builds are
+//! removed by the next build, under a lock file (`.NAME.lock`) so that it never removes a
+//! folder another running build is writing.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
@@ -20,6 +29,9 @@ pub fn write_atomically(out: &Path, output: &Output) -> anyhow::Result<()> {
         .file_name()
         .and_then(|n| n.to_str())
         .context("the output folder needs a name")?;
+    // Held until the end of this function: released by the system even when killed.
+    let locked = lock(&parent, name)?;
+    clean_stale(&parent, name, locked.is_some());
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.new-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
@@ -30,7 +42,86 @@ pub fn write_atomically(out: &Path, output: &Output) -> anyhow::Result<()> {
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
+    drop(locked);
     result
+}
+
+/// Takes the lock file beside the output folder, waiting for another build that holds it.
+/// `None` where the file system has no advisory locks: cleaning is then more careful.
+fn lock(parent: &Path, name: &str) -> anyhow::Result<Option<File>> {
+    let path = parent.join(format!(".{name}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| {
+            format!(
+                "cannot open the lock file {}; check that its folder is writable",
+                path.display()
+            )
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "note: another pnyx build is writing {}; waiting for it to finish",
+                parent.join(name).display()
+            );
+            file.lock()
+                .with_context(|| format!("cannot lock {}", path.display()))?;
+            Ok(Some(file))
+        }
+        Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
+/// Removes the `.NAME.new-PID` and `.NAME.old-PID` folders of earlier killed builds: all of
+/// them when this build holds the lock (no other build can be writing), else only those
+/// whose process is gone (known on Linux only; elsewhere nothing is removed).
+fn clean_stale(parent: &Path, name: &str, locked: bool) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let (new, old) = (format!(".{name}.new-"), format!(".{name}.old-"));
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let Some(pid) = file_name
+            .strip_prefix(&new)
+            .or_else(|| file_name.strip_prefix(&old))
+        else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if !locked && (pid == std::process::id() || !process_is_gone(pid)) {
+            continue;
+        }
+        let path = entry.path();
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        if let Err(e) = removed {
+            eprintln!(
+                "note: cannot remove {}, left by an earlier build: {e}; remove it by hand",
+                path.display()
+            );
+        }
+    }
+}
+
+/// True when `pid` surely runs no more (Linux: no `/proc/PID`); false when unknown.
+fn process_is_gone(pid: u32) -> bool {
+    Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Refuses output folders that are clearly not a build output, so that `--out .` cannot
@@ -65,22 +156,67 @@ fn write_all(staging: &Path, output: &Output) -> anyhow::Result<()> {
     })
 }
 
+/// Puts `staging` in place of `out`, in one atomic step where the system allows it.
 fn swap(out: &Path, staging: &Path, old: &Path) -> anyhow::Result<()> {
-    let had_old = out.exists();
-    if had_old {
-        std::fs::rename(out, old).with_context(|| format!("cannot move the old {} aside", out.display()))?;
+    if std::fs::symlink_metadata(out).is_err() {
+        return std::fs::rename(staging, out)
+            .with_context(|| format!("cannot put the new site in place at {}", out.display()));
     }
-    if let Err(e) = std::fs::rename(staging, out) {
-        if had_old {
-            let _ = std::fs::rename(old, out);
+    match exchange(staging, out) {
+        Ok(true) => {
+            // `staging` now holds the previous site.
+            return std::fs::remove_dir_all(staging)
+                .with_context(|| format!("cannot remove the old site at {}", staging.display()));
         }
+        Ok(false) => {}
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot put the new site in place at {}", out.display()))
+        }
+    }
+    // Fallback: a kill between these two renames leaves no `out` (see the module's doc).
+    std::fs::rename(out, old).with_context(|| format!("cannot move the old {} aside", out.display()))?;
+    if let Err(e) = std::fs::rename(staging, out) {
+        let _ = std::fs::rename(old, out);
         return Err(e).with_context(|| format!("cannot put the new site in place at {}", out.display()));
     }
-    if had_old {
-        std::fs::remove_dir_all(old)
-            .with_context(|| format!("cannot remove the old site at {}", old.display()))?;
+    std::fs::remove_dir_all(old).with_context(|| format!("cannot remove the old site at {}", old.display()))
+}
+
+/// Exchanges two paths atomically; `Ok(false)` when the system or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt as _;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "a path with a NUL byte"))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        return Ok(true);
     }
-    Ok(())
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+/// Exchanges two paths atomically; `Ok(false)` when the system or file system cannot.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 #[cfg(test)]
@@ -103,8 +239,26 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
+            .filter(|n| n != ".public.lock")
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn removes_the_folders_of_killed_builds() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        for stale in [".public.new-4000000", ".public.old-4000001", ".public.new-1"] {
+            std::fs::create_dir_all(tmp.path().join(stale).join("x")).unwrap();
+        }
+        std::fs::create_dir(tmp.path().join(".other.new-1")).unwrap();
+        write_atomically(&out, &Output::default()).unwrap();
+        let mut left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".other.new-1", ".public.lock", "public"]);
     }
 
     #[test]
