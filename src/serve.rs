@@ -6,11 +6,15 @@
 //! long-poll a build counter and reload when it moves. A failed rebuild keeps the last good
 //! site and shows its errors in the terminal and on top of every page.
 
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use tiny_http::{Header, Method, Request, Response, Server};
+use tiny_http::{HTTPVersion, Header, Response, ResponseBox};
 
 use crate::build::{build_in_memory, BuildError, BuildOptions};
 use crate::render::Output;
@@ -20,6 +24,29 @@ pub const RELOAD_ENDPOINT: &str = "/__pnyx/reload";
 
 /// How long a reload request waits for a change before answering "no change".
 const LONG_POLL: Duration = Duration::from_secs(20);
+
+/// The threads that answer requests: a fixed number, however many clients connect.
+const WORKERS: usize = 6;
+
+/// Long-polls held at once: each holds a worker, so the rest stay free for pages. Past the
+/// cap a reload request is answered at once with 503, and the page asks again later.
+const MAX_LONG_POLLS: usize = WORKERS / 2;
+
+/// Connections waiting for their request; past it the oldest is closed.
+const MAX_IDLE: usize = 512;
+
+/// An open connection that sends nothing for this long is closed.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Once a request starts, its head must arrive within this time, so a slow client cannot
+/// hold a worker.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The largest request head read; a preview needs no more.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// Connections ready to be read, waiting for a worker.
+const QUEUE: usize = 64;
 
 /// What the server shows: the last good build, and the errors of the last build if it failed.
 #[derive(Default)]
@@ -34,32 +61,200 @@ struct State {
 struct Shared {
     state: Mutex<State>,
     changed: Condvar,
+    long_polls: AtomicUsize,
 }
 
 /// Builds, serves on `127.0.0.1:port` and rebuilds on change until interrupted.
+///
+/// Threads are bounded: one loop accepts connections and waits (with `poll`) until they
+/// have something to read, and a fixed pool of workers answers; each answer closes its
+/// connection. Idle, slow or too many connections are closed instead of holding a thread.
 pub fn serve(mut opts: BuildOptions, port: u16) -> anyhow::Result<()> {
-    let server = Server::http(("127.0.0.1", port)).map_err(|e| {
+    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
         anyhow::anyhow!(
             "cannot listen on 127.0.0.1:{port}: {e}; another program may use it, try `--port {}`",
             port.wrapping_add(1)
         )
     })?;
-    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(port);
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
     opts.base_url = Some(format!("http://127.0.0.1:{port}/"));
     let shared = Arc::new(Shared::default());
     rebuild(&opts, &shared);
     let _watcher = watch(&opts, Arc::clone(&shared))?;
+    let (ready, queue) = std::sync::mpsc::sync_channel::<TcpStream>(QUEUE);
+    let queue = Arc::new(Mutex::new(queue));
+    for _ in 0..WORKERS {
+        let (queue, shared) = (Arc::clone(&queue), Arc::clone(&shared));
+        std::thread::spawn(move || work(&queue, &shared));
+    }
     eprintln!(
         "serving the site on http://127.0.0.1:{port}/ — edits are rebuilt and reloaded; Ctrl-C to stop"
     );
-    for request in server.incoming_requests() {
-        let shared = Arc::clone(&shared);
-        std::thread::spawn(move || {
-            if let Err(e) = respond(request, &shared) {
+    accept(&listener, &ready).context("the preview server stopped accepting connections")
+}
+
+/// Accepts connections and hands each to the workers once it has a request to read.
+fn accept(listener: &TcpListener, ready: &SyncSender<TcpStream>) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let mut idle: std::collections::VecDeque<(TcpStream, Instant)> = Default::default();
+    loop {
+        let readable = wait_readable(listener, idle.iter().map(|(s, _)| s), Duration::from_secs(1))?;
+        let now = Instant::now();
+        let mut kept = std::collections::VecDeque::with_capacity(idle.len());
+        for ((stream, since), is_ready) in idle.drain(..).zip(readable.iter().skip(1)) {
+            if *is_ready {
+                match ready.try_send(stream) {
+                    // All workers busy and the queue full: closing is the answer.
+                    Ok(()) | Err(TrySendError::Full(_)) => {}
+                    Err(TrySendError::Disconnected(_)) => {
+                        return Err(std::io::Error::other("no worker is left"))
+                    }
+                }
+            } else if now.duration_since(since) < IDLE_TIMEOUT {
+                kept.push_back((stream, since));
+            }
+        }
+        idle = kept;
+        if readable.first().copied().unwrap_or(false) {
+            loop {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        if idle.len() >= MAX_IDLE {
+                            idle.pop_front();
+                        }
+                        idle.push_back((stream, now));
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    // Out of file descriptors: the oldest idle connection makes room.
+                    Err(e) if e.raw_os_error() == Some(EMFILE) && !idle.is_empty() => {
+                        idle.pop_front();
+                    }
+                    // A connection reset before accept, or the like: keep serving.
+                    Err(e) => {
+                        eprintln!("serve: cannot accept a connection: {e}");
+                        std::thread::sleep(Duration::from_millis(50));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "Too many open files", the same number on Linux, macOS and the BSDs.
+const EMFILE: i32 = 24;
+
+/// Which of the listener (first) and `streams` have something to read, waiting at most
+/// `timeout`.
+#[cfg(unix)]
+fn wait_readable<'a>(
+    listener: &TcpListener,
+    streams: impl Iterator<Item = &'a TcpStream>,
+    timeout: Duration,
+) -> std::io::Result<Vec<bool>> {
+    use std::os::fd::AsRawFd as _;
+    let mut fds: Vec<libc::pollfd> = std::iter::once(listener.as_raw_fd())
+        .chain(streams.map(|s| s.as_raw_fd()))
+        .map(|fd| libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        })
+        .collect();
+    let ms = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: `fds` is a valid array of `fds.len()` pollfd structures for the whole call.
+    let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) };
+    if rc < 0 {
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    Ok(fds.iter().map(|f| f.revents != 0).collect())
+}
+
+/// Which of the listener (first) and `streams` have something to read: without `poll`, a
+/// short sleep and a look at each.
+#[cfg(not(unix))]
+fn wait_readable<'a>(
+    _listener: &TcpListener,
+    streams: impl Iterator<Item = &'a TcpStream>,
+    _timeout: Duration,
+) -> std::io::Result<Vec<bool>> {
+    std::thread::sleep(Duration::from_millis(20));
+    let mut out = vec![true];
+    for s in streams {
+        s.set_nonblocking(true)?;
+        let mut byte = [0u8; 1];
+        out.push(!matches!(s.peek(&mut byte), Err(ref e) if e.kind() == std::io::ErrorKind::WouldBlock));
+        s.set_nonblocking(false)?;
+    }
+    Ok(out)
+}
+
+/// A worker: reads one request from each connection it is given, answers and closes.
+fn work(queue: &Mutex<Receiver<TcpStream>>, shared: &Shared) {
+    loop {
+        let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok(stream) = next else { return };
+        if let Err(e) = answer(stream, shared) {
+            if !matches!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::WouldBlock
+                    | std::io::ErrorKind::TimedOut
+                    | std::io::ErrorKind::UnexpectedEof
+            ) {
                 eprintln!("serve: {e}");
             }
-        });
+        }
     }
+}
+
+/// Reads a request head within [`REQUEST_TIMEOUT`] and writes the answer.
+fn answer(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+    stream.set_nonblocking(false)?;
+    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
+    let deadline = Instant::now() + REQUEST_TIMEOUT;
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return write(stream, status(408, "the request took too long"), false);
+        }
+        if head.len() > MAX_HEAD {
+            return write(stream, status(431, "request head too large"), false);
+        }
+        stream.set_read_timeout(Some(left))?;
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&head);
+    let mut words = text.lines().next().unwrap_or("").split_whitespace();
+    let (method, url) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let head_only = method == "HEAD";
+    let response = match method {
+        "GET" | "HEAD" => respond(url, shared),
+        _ => status(405, "only GET and HEAD"),
+    };
+    write(stream, response, head_only)
+}
+
+fn status(code: u16, text: &str) -> ResponseBox {
+    Response::from_string(text).with_status_code(code).boxed()
+}
+
+/// Writes `response` and closes the connection.
+fn write(mut stream: TcpStream, response: ResponseBox, head_only: bool) -> std::io::Result<()> {
+    let response = response.with_header(header("Connection", "close"));
+    response.raw_print(&mut stream, HTTPVersion(1, 1), &[], head_only, None)?;
+    stream.flush()?;
+    let _ = stream.shutdown(std::net::Shutdown::Write);
     Ok(())
 }
 
@@ -233,23 +428,14 @@ fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
 }
 
-fn respond(request: Request, shared: &Shared) -> std::io::Result<()> {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        return request.respond(Response::from_string("only GET and HEAD").with_status_code(405));
-    }
-    let url = request.url().to_string();
+fn respond(url: &str, shared: &Shared) -> ResponseBox {
     if let Some(query) = url.strip_prefix(RELOAD_ENDPOINT) {
-        return long_poll(request, shared, query);
+        return long_poll(shared, query);
     }
-    let key = match resolve(&url) {
+    let key = match resolve(url) {
         Ok(k) => k,
-        Err(Refusal::BadEncoding) => {
-            return request.respond(Response::from_string("bad request").with_status_code(400))
-        }
-        Err(Refusal::Traversal) => {
-            return request
-                .respond(Response::from_string("forbidden: outside the site").with_status_code(403))
-        }
+        Err(Refusal::BadEncoding) => return status(400, "bad request"),
+        Err(Refusal::Traversal) => return status(403, "forbidden: outside the site"),
     };
     let state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
     let generation = state.generation;
@@ -257,16 +443,18 @@ fn respond(request: Request, shared: &Shared) -> std::io::Result<()> {
     if let Some(bytes) = state.output.files.get(&key) {
         let body = finish(bytes, &key, generation, errors.as_deref());
         drop(state);
-        let response = Response::from_data(body)
+        return Response::from_data(body)
             .with_header(header("Content-Type", content_type(&key)))
-            .with_header(header("Cache-Control", "no-store"));
-        return request.respond(response);
+            .with_header(header("Cache-Control", "no-store"))
+            .boxed();
     }
     // `/initiatives/x` → `/initiatives/x/`, so that relative links in the page work.
     if !key.ends_with("index.html") && state.output.files.contains_key(&format!("{key}/index.html")) {
         drop(state);
         let location = format!("/{key}/");
-        return request.respond(Response::empty(301).with_header(header("Location", &location)));
+        return Response::empty(301)
+            .with_header(header("Location", &location))
+            .boxed();
     }
     let not_found = state.output.files.get("404.html").cloned();
     drop(state);
@@ -279,17 +467,24 @@ fn respond(request: Request, shared: &Shared) -> std::io::Result<()> {
             errors.as_deref(),
         ),
     };
-    request.respond(
-        Response::from_data(body)
-            .with_status_code(404)
-            .with_header(header("Content-Type", "text/html; charset=utf-8"))
-            .with_header(header("Cache-Control", "no-store")),
-    )
+    Response::from_data(body)
+        .with_status_code(404)
+        .with_header(header("Content-Type", "text/html; charset=utf-8"))
+        .with_header(header("Cache-Control", "no-store"))
+        .boxed()
 }
 
-/// Answers with the build counter once it differs from `since`, or after [`LONG_POLL`].
-fn long_poll(request: Request, shared: &Shared, query: &str) -> std::io::Result<()> {
+/// Answers with the build counter once it differs from `since`, or after [`LONG_POLL`];
+/// at once with 503 when [`MAX_LONG_POLLS`] are already waiting.
+fn long_poll(shared: &Shared, query: &str) -> ResponseBox {
     let since: Option<u64> = query.strip_prefix("?since=").and_then(|s| s.parse().ok());
+    let waiting = shared.long_polls.fetch_add(1, Ordering::SeqCst);
+    let _slot = Slot(&shared.long_polls);
+    if waiting >= MAX_LONG_POLLS {
+        return status(503, "too many pages are waiting for a reload; ask again later")
+            .with_header(header("Retry-After", "5"))
+            .with_header(header("Cache-Control", "no-store"));
+    }
     let state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
     let (state, _) = shared
         .changed
@@ -297,11 +492,19 @@ fn long_poll(request: Request, shared: &Shared, query: &str) -> std::io::Result<
         .unwrap_or_else(|e| e.into_inner());
     let generation = state.generation;
     drop(state);
-    request.respond(
-        Response::from_string(generation.to_string())
-            .with_header(header("Content-Type", "text/plain"))
-            .with_header(header("Cache-Control", "no-store")),
-    )
+    Response::from_string(generation.to_string())
+        .with_header(header("Content-Type", "text/plain"))
+        .with_header(header("Cache-Control", "no-store"))
+        .boxed()
+}
+
+/// Gives back a long-poll place when dropped.
+struct Slot<'a>(&'a AtomicUsize);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// For HTML: adds the reload script and, after a failed rebuild, the errors on top.
@@ -315,7 +518,7 @@ fn finish(bytes: &[u8], key: &str, generation: u64, errors: Option<&str>) -> Vec
         inject.push_str(&error_overlay(errors));
     }
     inject.push_str(&format!(
-        "<script>(function(){{var g={generation};function p(){{fetch('{RELOAD_ENDPOINT}?since='+g,{{cache:'no-store'}}).then(function(r){{return r.text()}}).then(function(t){{if(parseInt(t,10)!==g){{location.reload()}}else{{p()}}}}).catch(function(){{setTimeout(p,2000)}})}}p()}})();</script>"
+        "<script>(function(){{var g={generation};function p(){{fetch('{RELOAD_ENDPOINT}?since='+g,{{cache:'no-store'}}).then(function(r){{if(r.status!==200){{setTimeout(p,5000);return}}return r.text().then(function(t){{if(parseInt(t,10)!==g){{location.reload()}}else{{p()}}}})}}).catch(function(){{setTimeout(p,2000)}})}}p()}})();</script>"
     ));
     match html.rfind("</body>") {
         Some(i) => format!("{}{inject}{}", &html[..i], &html[i..]).into_bytes(),

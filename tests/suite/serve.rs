@@ -176,3 +176,73 @@ fn an_edit_is_visible_after_reload_and_a_broken_edit_keeps_the_last_good_site() 
         "the error is shown in the page"
     );
 }
+
+/// Threads of a process, from `/proc/PID/status`.
+fn threads(pid: u32) -> Option<usize> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// Sends a raw request without reading the answer.
+fn send(port: u16, raw_path: &str) -> Option<TcpStream> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    let req = format!("GET {raw_path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    s.write_all(req.as_bytes()).ok()?;
+    Some(s)
+}
+
+#[test]
+fn serve_keeps_answering_under_1000_idle_connections_with_bounded_threads() {
+    if threads(std::process::id()).is_none() {
+        eprintln!("skipped: no /proc/PID/status here to count the server's threads");
+        return;
+    }
+    let dir = site();
+    let server = start(dir.path());
+    let pid = server.child.id();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], server.port));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut idle = Vec::with_capacity(1000);
+    while idle.len() < 1000 && Instant::now() < deadline {
+        match TcpStream::connect_timeout(&addr, Duration::from_secs(2)) {
+            Ok(s) => idle.push(s),
+            Err(e) => panic!("connection {} refused: {e}", idle.len()),
+        }
+    }
+    assert_eq!(idle.len(), 1000, "1 000 connections within 60 s");
+    // Some are slow clients that start a request and never finish it.
+    for s in idle.iter_mut().take(20) {
+        let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    }
+    // More pages wait for a reload than the cap allows: the extra ones are answered at once.
+    let (_, generation) = get(server.port, "/__pnyx/reload?since=999");
+    let generation = generation.trim().to_string();
+    let polls: Vec<_> = (0..6)
+        .filter_map(|_| send(server.port, &format!("/__pnyx/reload?since={generation}")))
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let asked = Instant::now();
+    let (status, _) = get(server.port, &format!("/__pnyx/reload?since={generation}"));
+    assert_eq!(status, 503, "a long poll past the cap is answered at once");
+    let (status, body) = get(server.port, "/pages/a-propos/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Première version du texte."));
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "answered in {:?}",
+        asked.elapsed()
+    );
+    // The build's own worker threads (one per core) come on top of the server's few.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let bound = 32 + cores;
+    let count = threads(pid).expect("the server's /proc/PID/status");
+    assert!(
+        count < bound,
+        "{count} threads for 1 000 idle connections (bound {bound})"
+    );
+    drop(polls);
+    drop(idle);
+}
