@@ -178,23 +178,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 /// Copies the site's own `static/` folder (images, documents) to the output root.
 fn add_static_files(root: &Path, output: &mut Output) -> Result<(), BuildError> {
     let dir = root.join("static");
-    if !dir.is_dir() {
+    if !dir.is_dir() && !crate::load::names::is_link(&dir) {
         return Ok(());
     }
     let mut diags = Diagnostics::default();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(Diagnostic::new(
-                    Path::new("static"),
-                    1,
-                    1,
-                    format!("cannot read: {e}"),
-                ));
-                continue;
-            }
-        };
+    let entries = crate::load::names::walk(root, Path::new("static"), usize::MAX, &mut diags.0);
+    for entry in entries {
         if !entry.file_type().is_file() {
             continue;
         }

@@ -39,11 +39,11 @@ impl Diagnostic {
         self
     }
 
-    /// The `path:line:column` part.
+    /// The `path:line:column` part; a control character in the path is shown as `\u{…}`.
     pub fn location(&self) -> String {
         format!(
             "{}:{}:{}",
-            self.path.display().to_string().replace('\\', "/"),
+            visible(&self.path.display().to_string().replace('\\', "/")),
             self.line,
             self.column
         )
@@ -58,6 +58,23 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// `s` with every control character written as a visible `\u{…}` escape, so that a value
+/// read from content (a file name, a YAML key) can never break, or start, a printed line.
+pub fn visible(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Every diagnostic of a run, sorted by file and position when displayed.

@@ -7,6 +7,7 @@ use clap::Parser;
 
 use pnyx::build::{self, BuildError, BuildOptions};
 use pnyx::cli::{Cli, Command, KeyArgs};
+use pnyx::gate::report::printable;
 use pnyx::sign::Act;
 
 fn main() -> ExitCode {
@@ -14,23 +15,27 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Content(text)) => {
-            eprintln!("{text}");
+            eprintln!("{}", printable(text));
             ExitCode::from(1)
         }
         Err(Failure::Mistake(e)) => {
-            eprintln!("error: {e}");
-            for cause in e.chain().skip(1) {
-                eprintln!("  because: {cause}");
-            }
+            print_error(&e);
             ExitCode::from(1)
         }
         Err(Failure::Other(e)) => {
-            eprintln!("error: {e}");
-            for cause in e.chain().skip(1) {
-                eprintln!("  because: {cause}");
-            }
+            print_error(&e);
             ExitCode::from(2)
         }
+    }
+}
+
+/// An error and its causes; under GitHub Actions, no line of it can read as a workflow
+/// command (a cause may quote a file name).
+fn print_error(e: &anyhow::Error) {
+    let shown = |s: String| printable(s);
+    eprintln!("error: {}", shown(e.to_string()));
+    for cause in e.chain().skip(1) {
+        eprintln!("  because: {}", shown(cause.to_string()));
     }
 }
 

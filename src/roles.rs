@@ -100,6 +100,9 @@ struct Entry {
 impl Roles {
     /// Reads `roles.yaml` under `root`; a missing file means nobody holds a role.
     pub fn load(root: &Path) -> Result<Roles, Vec<Diagnostic>> {
+        if let Some(d) = crate::load::names::file_problem(root, Path::new(ROLES_FILE)) {
+            return Err(vec![d]);
+        }
         let path = root.join(ROLES_FILE);
         match std::fs::read_to_string(&path) {
             Ok(text) => Roles::parse(Path::new(ROLES_FILE), &text),

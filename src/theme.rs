@@ -27,8 +27,11 @@ pub struct Theme {
     pub calendar: Calendar,
 }
 
+/// Each theme file by its path in the theme: where it is shown from, and its bytes.
+type Files = BTreeMap<String, (PathBuf, Vec<u8>)>;
+
 /// Every file of the theme: embedded, then replaced or completed by the site's own.
-fn files(root: &Path) -> Result<BTreeMap<String, (PathBuf, Vec<u8>)>, Diagnostic> {
+fn files(root: &Path) -> Result<Files, Vec<Diagnostic>> {
     let mut out = BTreeMap::new();
     fn walk(dir: &Dir<'static>, out: &mut BTreeMap<String, (PathBuf, Vec<u8>)>) {
         for f in dir.files() {
@@ -44,25 +47,27 @@ fn files(root: &Path) -> Result<BTreeMap<String, (PathBuf, Vec<u8>)>, Diagnostic
     }
     walk(&EMBEDDED, &mut out);
     let local = root.join(THEME_DIR);
-    if local.is_dir() {
-        for entry in walkdir::WalkDir::new(&local).sort_by_file_name() {
-            let entry = entry.map_err(|e| {
-                Diagnostic::new(Path::new(THEME_DIR), 1, 1, format!("cannot read the theme: {e}"))
-            })?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(&local)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            let shown = Path::new(THEME_DIR).join(&rel);
-            let bytes = std::fs::read(entry.path())
-                .map_err(|e| Diagnostic::new(&shown, 1, 1, format!("cannot read: {e}")))?;
-            out.insert(rel, (shown, bytes));
+    let mut problems = Vec::new();
+    for entry in crate::load::names::walk(root, Path::new(THEME_DIR), usize::MAX, &mut problems) {
+        if !entry.file_type().is_file() {
+            continue;
         }
+        let rel = entry
+            .path()
+            .strip_prefix(&local)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        let shown = Path::new(THEME_DIR).join(&rel);
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => {
+                out.insert(rel, (shown, bytes));
+            }
+            Err(e) => problems.push(Diagnostic::new(&shown, 1, 1, format!("cannot read: {e}"))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
     }
     Ok(out)
 }
@@ -70,7 +75,7 @@ fn files(root: &Path) -> Result<BTreeMap<String, (PathBuf, Vec<u8>)>, Diagnostic
 impl Theme {
     /// Loads the theme for the site at `root` in `language`.
     pub fn load(root: &Path, language: Language) -> Result<Theme, Vec<Diagnostic>> {
-        let files = files(root).map_err(|d| vec![d])?;
+        let files = files(root)?;
         let mut problems = Vec::new();
         let mut templates = Vec::new();
         let mut assets = BTreeMap::new();

@@ -83,6 +83,15 @@ pub struct RawChange {
     pub status: Status,
     /// The first changed line in the head (1 for a new, deleted or binary file).
     pub line: usize,
+    /// The head's version is a symbolic link (git mode 120000): refused by the gate.
+    pub link: bool,
+    /// The name is not UTF-8 (`path` shows it lossily): refused by the gate.
+    pub raw_name: bool,
+}
+
+/// Whether the name of a file in a diff is not UTF-8.
+fn raw_name(file: &git2::DiffFile<'_>) -> bool {
+    file.path_bytes().is_some_and(|b| std::str::from_utf8(b).is_err())
 }
 
 /// Opens the repository around `root`; refuses a shallow clone, whose history would date
@@ -204,12 +213,18 @@ pub fn changes(
     if head.is_none() {
         let mut seen: BTreeSet<String> = out.iter().map(|c| c.path.clone()).collect();
         // A new file, once (whole files: their first line).
-        let add = |seen: &mut BTreeSet<String>, out: &mut Vec<RawChange>, path: String, status: Status| {
+        let add = |seen: &mut BTreeSet<String>,
+                   out: &mut Vec<RawChange>,
+                   path: String,
+                   status: Status,
+                   raw_name: bool| {
             if seen.insert(path.clone()) {
                 out.push(RawChange {
                     path,
                     status,
                     line: 1,
+                    link: false,
+                    raw_name,
                 });
             }
         };
@@ -241,7 +256,7 @@ pub fn changes(
             if let Some(path) = d.new_file().path() {
                 let path = path.to_string_lossy().replace('\\', "/");
                 if !path.ends_with('/') {
-                    add(&mut seen, &mut out, path, Status::Added);
+                    add(&mut seen, &mut out, path, Status::Added, raw_name(&d.new_file()));
                 }
             }
         }
@@ -271,8 +286,12 @@ pub fn changes(
             let new_on_disk =
                 || status == Status::Added && std::fs::symlink_metadata(workdir.join(&path)).is_ok();
             if own(&path) || new_on_disk() {
-                add(&mut seen, &mut out, path, status);
+                add(&mut seen, &mut out, path, status, raw_name(&file));
             }
+        }
+        // On disk, a link is what the file system says, whatever git last recorded.
+        for c in out.iter_mut().filter(|c| c.status != Status::Deleted) {
+            c.link |= crate::load::names::is_link(&workdir.join(&c.path));
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -315,6 +334,8 @@ fn listed(diff: &git2::Diff<'_>, keep: impl Fn(&str) -> bool) -> anyhow::Result<
                 path,
                 status,
                 line: 1,
+                link: status != Status::Deleted && file.mode() == git2::FileMode::Link,
+                raw_name: raw_name(&file),
             });
             true
         },

@@ -295,6 +295,31 @@ fn committed_cache(c: &Change) -> Diagnostic {
     ))
 }
 
+/// Why the gate refuses a file the change adds or changes whatever it holds: a symbolic link
+/// (pnyx reads none), or a name that is not UTF-8 or holds a control character.
+fn refusal(raw: &git::RawChange, c: &Change) -> Option<Diagnostic> {
+    use crate::load::names;
+    if c.status == Status::Deleted {
+        return None;
+    }
+    let path = Path::new(&c.path);
+    if raw.raw_name {
+        return Some(
+            Diagnostic::new(
+                path,
+                1,
+                1,
+                format!("the name `{}` is not valid UTF-8", names::visible(&c.path)),
+            )
+            .hint("rename it with letters, digits, `-` and `_` (UTF-8, as every name of the site)"),
+        );
+    }
+    if let Some(d) = names::name_problem(path) {
+        return Some(d);
+    }
+    raw.link.then(|| names::link_problem(path))
+}
+
 /// Runs the gate. An error means it could not run (exit 2): no repository, an unknown
 /// revision, a shallow clone, an unwritable temporary folder.
 pub fn check(opts: &Options) -> anyhow::Result<Report> {
@@ -361,13 +386,26 @@ pub fn check(opts: &Options) -> anyhow::Result<Report> {
     // A cache that cannot be written only costs time on the next run.
     let _ = opened.save();
 
-    let (caches, judged): (Vec<Change>, Vec<Change>) = changes.iter().cloned().partition(is_committed_cache);
+    // Links and unprintable names are refused outright, as caches are, even with an admin's
+    // review; the rules do not judge them further.
+    let mut refused: Vec<Diagnostic> = Vec::new();
+    let mut kept: Vec<Change> = Vec::new();
+    for (r, c) in raw.iter().zip(&changes) {
+        match refusal(r, c) {
+            Some(d) => refused.push(d),
+            None => kept.push(c.clone()),
+        }
+    }
+    let (caches, judged): (Vec<Change>, Vec<Change>) = kept.into_iter().partition(is_committed_cache);
     let mut judged = rules::judge(&judged, &base_side, &head_side, opts.admin_review);
+    judged.problems.extend(refused);
     judged.problems.extend(caches.iter().map(committed_cache));
     judged
         .problems
         .extend(backdated_problems(&backdated, head_commit, &base.name));
     judged.problems.sort();
+    // The work tree's loader refuses the same links and names, in the same words.
+    judged.problems.dedup();
     let mut notes = history.correction_notes();
     notes.extend(opened.notes.iter().cloned());
     if let Some(f) = &fork_point {
@@ -445,6 +483,8 @@ mod tests {
             path: path.into(),
             status: Status::Modified,
             line: 3,
+            link: false,
+            raw_name: false,
         }
     }
 

@@ -10,11 +10,43 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use super::{Area, Report};
+use crate::error::visible as v;
 use crate::error::Diagnostic;
 
 /// Whether we run in GitHub Actions.
 pub fn in_github_actions() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
+/// GitHub Actions runs any line of output that starts, after spaces, with `::` as a workflow
+/// command (`::warning`, `::stop-commands`…). Such a line that pnyx did not mean as one gets
+/// its first colon written `\u{3a}`. Values from content have their control characters shown
+/// as `\u{…}` besides (see [`crate::load::names::visible`]), so none can start a line.
+pub fn guard(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let body = line.trim_start();
+        if body.starts_with("::") {
+            out.push_str(&line[..line.len() - body.len()]);
+            out.push_str("\\u{3a}");
+            out.push_str(&body[1..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// `text` as printed: guarded under GitHub Actions.
+pub fn printable(text: String) -> String {
+    if in_github_actions() {
+        guard(&text)
+    } else {
+        text
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -26,9 +58,9 @@ const AREAS: [Area; 3] = [Area::Content, Area::Signatures, Area::Protected];
 /// What the change does: compared revisions, changed files, admin-reviewed files, tallies.
 pub fn text(r: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "pnyx check: {} against {}", r.head, r.base.label());
+    let _ = writeln!(out, "pnyx check: {} against {}", v(&r.head), v(&r.base.label()));
     for note in &r.notes {
-        let _ = writeln!(out, "note: {note}");
+        let _ = writeln!(out, "note: {}", v(note));
     }
     let counts: Vec<String> = AREAS
         .iter()
@@ -50,13 +82,19 @@ pub fn text(r: &Report) -> String {
             counts.join(", ")
         );
         for c in &r.changes {
-            let _ = writeln!(out, "  {:<9} {:<11} {}", c.status.word(), c.area.word(), c.path);
+            let _ = writeln!(
+                out,
+                "  {:<9} {:<11} {}",
+                c.status.word(),
+                c.area.word(),
+                v(&c.path)
+            );
         }
     }
     if !r.reviewed.is_empty() {
         out.push_str("reviewed by an admin (--admin-review):\n");
         for d in &r.reviewed {
-            let _ = writeln!(out, "  {}: {}", d.location(), d.message);
+            let _ = writeln!(out, "  {}: {}", v(&d.location()), v(&d.message));
         }
     }
     match &r.delta {
@@ -64,25 +102,25 @@ pub fn text(r: &Report) -> String {
         Some(lines) => {
             out.push_str("tallies:\n");
             for l in lines {
-                let _ = writeln!(out, "  {l}");
+                let _ = writeln!(out, "  {}", v(l));
             }
         }
         None => out.push_str("tallies: not compared, as one side does not build\n"),
     }
-    out
+    printable(out)
 }
 
 /// The problems, then the verdict: what `pnyx check` prints on standard error.
 pub fn problems(r: &Report) -> String {
     let mut out = String::new();
     for (i, d) in r.problems.iter().enumerate() {
-        let _ = writeln!(out, "{}: {}", d.location(), d.message);
+        let _ = writeln!(out, "{}: {}", v(&d.location()), v(&d.message));
         // The same advice for a run of files (twenty protected paths) is given once, under
         // the last of them.
         let next_hint = r.problems.get(i + 1).and_then(|n| n.hint.as_ref());
         if let Some(h) = &d.hint {
             if next_hint != Some(h) {
-                let _ = writeln!(out, "  hint: {h}");
+                let _ = writeln!(out, "  hint: {}", v(h));
             }
         }
     }
@@ -95,7 +133,7 @@ pub fn problems(r: &Report) -> String {
             plural(r.problems.len(), "problem")
         );
     }
-    out
+    printable(out)
 }
 
 /// Escapes the message of a workflow command.
@@ -122,7 +160,7 @@ pub fn annotations(r: &Report) -> String {
         let _ = writeln!(
             out,
             "::error file={},line={},col={},title=pnyx check::{}",
-            escape_property(&r.repo_path(&d.path)),
+            escape_property(&v(&r.repo_path(&d.path))),
             d.line,
             d.column,
             escape_data(&message_with_hint(d))
@@ -249,5 +287,14 @@ mod tests {
     fn escapes_workflow_commands() {
         assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
         assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
+    }
+
+    #[test]
+    fn guards_lines_that_read_as_workflow_commands() {
+        assert_eq!(
+            guard("ok\n  ::warning::x\n::error::y"),
+            "ok\n  \\u{3a}:warning::x\n\\u{3a}:error::y"
+        );
+        assert_eq!(guard("a: ::b"), "a: ::b");
     }
 }

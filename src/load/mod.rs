@@ -3,6 +3,7 @@
 //! This is the only stage of the pipeline that reads the site's files (and git history); the
 //! rest works on the [`Site`] it returns.
 
+pub mod names;
 pub mod revisions;
 pub mod signatures;
 
@@ -46,6 +47,9 @@ struct Source {
 /// Reads `pnyx.yaml` and parses it.
 pub fn load_settings(root: &Path) -> Result<Settings, Diagnostics> {
     let rel = Path::new(CONFIG_FILE);
+    if let Some(d) = names::file_problem(root, rel) {
+        return Err(Diagnostics(vec![d]));
+    }
     let text = std::fs::read_to_string(root.join(rel)).map_err(|e| {
         Diagnostics(vec![Diagnostic::new(
             rel,
@@ -167,26 +171,11 @@ pub fn load_parts(
 
 /// Lists and reads every markdown file under `content/`.
 fn read_sources(root: &Path, diags: &mut Diagnostics) -> Vec<Source> {
-    let content_dir = root.join("content");
     let mut paths = Vec::new();
-    let walker = walkdir::WalkDir::new(&content_dir)
-        .min_depth(1)
-        .max_depth(3)
-        .sort_by_file_name();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let p = e.path().unwrap_or(&content_dir);
-                diags.push(Diagnostic::new(
-                    &relative(root, p),
-                    1,
-                    1,
-                    format!("cannot read: {e}"),
-                ));
-                continue;
-            }
-        };
+    let mut refused = Vec::new();
+    let entries = names::walk(root, Path::new("content"), 3, &mut refused);
+    diags.0.extend(refused);
+    for entry in entries {
         let rel = relative(root, entry.path());
         let parts: Vec<String> = rel
             .iter()
@@ -290,6 +279,10 @@ fn read_pool_lists(root: &Path, content: &mut Content, diags: &mut Diagnostics) 
                 )
                 .hint("give its path from the site's root, e.g. `content/sortitions/jury.yaml`"),
             );
+            continue;
+        }
+        if let Some(d) = names::file_problem(root, Path::new(list)) {
+            diags.push(d);
             continue;
         }
         let text = match std::fs::read_to_string(root.join(list)) {

@@ -153,11 +153,10 @@ pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics
     clock.lap("load: git history");
     let mut paths: Vec<(String, std::path::PathBuf)> = Vec::new();
     for dir in ["signatures", "content"] {
-        for entry in walkdir::WalkDir::new(root.join(dir))
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-        {
+        let mut refused = Vec::new();
+        let entries = super::names::walk(root, Path::new(dir), usize::MAX, &mut refused);
+        diags.0.extend(refused);
+        for entry in entries {
             if !entry.file_type().is_file() {
                 continue;
             }
