@@ -6,6 +6,7 @@ mod decisions;
 mod errors;
 mod fixture;
 mod gate;
+mod hardening_content;
 mod history;
 mod integrity_cache;
 mod integrity_dates;
