@@ -377,19 +377,42 @@ fn check_contributions<M>(items: &Items<M>, diags: &mut Diagnostics) {
                 );
                 continue;
             }
-            // Follow the chain of replies; coming back to `c` means a loop.
+            if to == c.slug {
+                diags.push(
+                    c.error_at("reply_to", "this contribution answers itself")
+                        .hint("name the contribution it answers, or remove `reply_to:`"),
+                );
+                continue;
+            }
+            // Follow the chain of replies (a loop, not a recursion: a chain of any length is
+            // fine); coming back to `c` means it is in a loop. A chain that leads into a loop
+            // without `c` ends after as many steps as there are contributions, and the
+            // members of that loop are reported themselves.
+            let mut chain = vec![c.slug.as_str()];
             let mut at = Some(to);
-            let mut steps = 0;
             while let Some(p) = at {
-                if p == c.slug || steps > parents.len() {
+                if p == c.slug {
+                    let shown = if chain.len() > 6 {
+                        format!("{} → … ({} replies) → {p}", chain[..3].join(" → "), chain.len())
+                    } else {
+                        format!("{} → {p}", chain.join(" → "))
+                    };
                     diags.push(
-                        c.error_at("reply_to", "these replies answer each other in a loop")
-                            .hint("a reply must answer an earlier contribution"),
+                        c.error_at(
+                            "reply_to",
+                            format!("these replies answer each other in a loop: {shown}"),
+                        )
+                        .hint(
+                            "a reply must answer an earlier contribution: change one `reply_to:` of the loop",
+                        ),
                     );
                     break;
                 }
+                if chain.len() > parents.len() {
+                    break;
+                }
+                chain.push(p);
                 at = parents.get(p).copied().flatten();
-                steps += 1;
             }
         }
     }

@@ -79,6 +79,21 @@ impl Kind {
     pub fn from_dir(dir: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.dir() == dir)
     }
+
+    /// The kinds whose pages show a discussion: a contribution folder anywhere else would be
+    /// published nowhere, so it is refused rather than silently dropped.
+    pub const DISCUSSED: [Kind; 5] = [
+        Kind::Initiatives,
+        Kind::Debates,
+        Kind::Meetings,
+        Kind::Votes,
+        Kind::Budgets,
+    ];
+
+    /// Whether items of this kind take contributions (`content/<kind>/<slug>/*.md`).
+    pub fn takes_contributions(self) -> bool {
+        Kind::DISCUSSED.contains(&self)
+    }
 }
 
 /// One content file: its slug, where it is, its typed front matter and its markdown.

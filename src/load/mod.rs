@@ -202,11 +202,28 @@ fn read_sources(root: &Path, diags: &mut Diagnostics) -> Vec<Source> {
                     paths.push((rel, kind, None));
                 }
             }
-            [dir, owner, _] if is_md => {
-                if let Some(kind) = Kind::from_dir(dir) {
-                    paths.push((rel, kind, Some(owner.to_string())));
+            [dir, owner, _] if is_md => match Kind::from_dir(dir) {
+                Some(kind) if kind.takes_contributions() => paths.push((rel, kind, Some(owner.to_string()))),
+                Some(_) => {
+                    let allowed: Vec<String> = Kind::DISCUSSED
+                        .iter()
+                        .map(|k| format!("content/{}/<slug>/", k.dir()))
+                        .collect();
+                    diags.push(
+                        Diagnostic::new(
+                            &rel,
+                            1,
+                            1,
+                            format!("{dir} take no contributions: this file would be published nowhere"),
+                        )
+                        .hint(format!(
+                            "contributions go under {}; to discuss `{owner}`, open a debate about it in content/debates/",
+                            allowed.join(", ")
+                        )),
+                    );
                 }
-            }
+                None => {}
+            },
             _ => {} // other files (images, pool lists) are data, not items
         }
     }

@@ -247,8 +247,21 @@ pub struct ContributionView {
     pub html: String,
     /// The moderation notice shown instead of the text, when a moderator hid it.
     pub hidden: Option<super::moderation_views::HiddenView>,
-    /// Answers, oldest first.
+    /// The contribution it answers, for a reply.
+    pub reply_to: Option<ReplyToView>,
+    /// Deeper than the thread nests: listed flat, so it names and links what it answers.
+    pub flattened: bool,
+    /// Answers, oldest first (past the deepest level, every later answer of the branch).
     pub replies: Vec<ContributionView>,
+}
+
+/// The contribution a reply answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyToView {
+    /// Its anchor id, `c-<stem>`.
+    pub id: String,
+    /// Its author, unless a moderator hid it.
+    pub author: Option<String>,
 }
 
 /// Counts of contributions by position.
@@ -415,6 +428,10 @@ pub struct MeetingView {
     pub minutes: Vec<Link>,
     /// Keys registered with a signed statement.
     pub registered: Vec<super::trust_views::SignerView>,
+    /// Threaded contributions.
+    pub contributions: Vec<ContributionView>,
+    /// Their positions.
+    pub positions: PositionCounts,
     #[serde(skip)]
     start_at: DateTime<Utc>,
 }
@@ -508,6 +525,10 @@ pub struct VoteView {
     pub summary: String,
     /// Rendered body.
     pub html: String,
+    /// Threaded contributions.
+    pub contributions: Vec<ContributionView>,
+    /// Their positions.
+    pub positions: PositionCounts,
 }
 
 /// A project of a participatory budget.
@@ -560,6 +581,10 @@ pub struct BudgetView {
     pub summary: String,
     /// Rendered body.
     pub html: String,
+    /// Threaded contributions.
+    pub contributions: Vec<ContributionView>,
+    /// Their positions.
+    pub positions: PositionCounts,
 }
 
 /// A sortition.
@@ -791,15 +816,24 @@ fn group_view(ctx: &Ctx<'_>, g: &Item<Group>) -> GroupView {
     }
 }
 
-/// Threads contributions: roots in date order, each with its replies.
+/// How many levels a thread nests before replies are listed flat in the deepest one, each
+/// naming the contribution it answers: deep chains stay readable and never recurse.
+pub const MAX_NESTING: usize = 6;
+
+/// Threads contributions: roots in date order, each with its replies. Built without
+/// recursion, so that a chain of any length cannot overflow the stack; replies deeper than
+/// [`MAX_NESTING`] are listed, in date order, under their ancestor of the level above it.
 fn contributions(ctx: &Ctx<'_>, items: &[Item<ContributionMeta>]) -> (Vec<ContributionView>, PositionCounts) {
     let mut counts = PositionCounts::default();
     // What a moderator hid is not counted among the positions (its notice stays in the thread).
-    let shown = items.iter().filter(|c| {
-        let path = c.path.to_string_lossy().replace('\\', "/");
-        ctx.tallies.moderation.hidden(&path).is_none()
-    });
-    for c in shown {
+    let hidden: Vec<Option<super::moderation_views::HiddenView>> = items
+        .iter()
+        .map(|c| ctx.hidden_notice(&c.path.to_string_lossy().replace('\\', "/")))
+        .collect();
+    for (c, h) in items.iter().zip(&hidden) {
+        if h.is_some() {
+            continue;
+        }
         counts.total += 1;
         match c.meta.position {
             Some(Position::For) => counts.r#for += 1,
@@ -807,39 +841,104 @@ fn contributions(ctx: &Ctx<'_>, items: &[Item<ContributionMeta>]) -> (Vec<Contri
             _ => counts.neutral += 1,
         }
     }
-    fn build(ctx: &Ctx<'_>, items: &[Item<ContributionMeta>], parent: Option<&str>) -> Vec<ContributionView> {
-        items
-            .iter()
-            .filter(|c| c.meta.reply_to.as_deref() == parent)
-            .map(|c| {
-                let hidden = ctx.hidden_notice(&c.path.to_string_lossy().replace('\\', "/"));
-                ContributionView {
-                    id: format!("c-{}", c.slug),
-                    author: if hidden.is_some() {
-                        String::new()
-                    } else {
-                        c.meta.author.clone()
-                    },
-                    date: ctx.when(&c.meta.date),
-                    date_iso: c.meta.date.start(ctx.tz()).to_rfc3339(),
-                    position: c.meta.position.map(|p| p.key().to_string()).unwrap_or_default(),
-                    position_label: c
-                        .meta
-                        .position
-                        .map(|p| ctx.t(&format!("position_{}", p.key())))
-                        .unwrap_or_default(),
-                    html: if hidden.is_some() {
-                        String::new()
-                    } else {
-                        ctx.md(&c.body).html
-                    },
-                    hidden,
-                    replies: build(ctx, items, Some(&c.slug)),
-                }
-            })
-            .collect()
+    let index: BTreeMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.slug.as_str(), i))
+        .collect();
+    // A reply to a missing stem, or to itself, is shown as a root (`pnyx check` reports it).
+    let parent: Vec<Option<usize>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.meta
+                .reply_to
+                .as_deref()
+                .and_then(|to| index.get(to).copied())
+                .filter(|&p| p != i)
+        })
+        .collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    let mut roots = Vec::new();
+    for (i, p) in parent.iter().enumerate() {
+        match p {
+            Some(p) => children[*p].push(i),
+            None => roots.push(i),
+        }
     }
-    (build(ctx, items, None), counts)
+    // Breadth first from the roots: each contribution's depth (1 for a root) and the one
+    // whose `replies` list shows it. Contributions in a loop are unreachable and left out.
+    let mut depth = vec![0usize; items.len()];
+    let mut holder: Vec<Option<usize>> = vec![None; items.len()];
+    let mut queue: std::collections::VecDeque<usize> = roots.iter().copied().collect();
+    for &r in &roots {
+        depth[r] = 1;
+    }
+    while let Some(i) = queue.pop_front() {
+        for &k in &children[i] {
+            depth[k] = depth[i] + 1;
+            holder[k] = if depth[k] <= MAX_NESTING {
+                Some(i)
+            } else {
+                holder[i]
+            };
+            queue.push_back(k);
+        }
+    }
+    let mut shown: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    for (i, h) in holder.iter().enumerate() {
+        if let Some(h) = h {
+            shown[*h].push(i);
+        }
+    }
+    let view = |i: usize| -> ContributionView {
+        let c = &items[i];
+        let reply_to = parent[i].map(|p| ReplyToView {
+            id: format!("c-{}", items[p].slug),
+            author: if hidden[p].is_some() {
+                None
+            } else {
+                Some(items[p].meta.author.clone())
+            },
+        });
+        let hidden = hidden[i].clone();
+        ContributionView {
+            id: format!("c-{}", c.slug),
+            author: if hidden.is_some() {
+                String::new()
+            } else {
+                c.meta.author.clone()
+            },
+            date: ctx.when(&c.meta.date),
+            date_iso: c.meta.date.start(ctx.tz()).to_rfc3339(),
+            position: c.meta.position.map(|p| p.key().to_string()).unwrap_or_default(),
+            position_label: c
+                .meta
+                .position
+                .map(|p| ctx.t(&format!("position_{}", p.key())))
+                .unwrap_or_default(),
+            html: if hidden.is_some() {
+                String::new()
+            } else {
+                ctx.md(&c.body).html
+            },
+            hidden,
+            reply_to,
+            flattened: depth[i] > MAX_NESTING,
+            replies: Vec::new(),
+        }
+    };
+    // Children are attached after their own replies are complete: deepest views first.
+    let mut order: Vec<usize> = (0..items.len()).filter(|&i| depth[i] > 0).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(depth[i]));
+    let mut views: Vec<Option<ContributionView>> = (0..items.len()).map(|_| None).collect();
+    for &i in &order {
+        let mut v = view(i);
+        v.replies = shown[i].iter().filter_map(|&k| views[k].take()).collect();
+        views[i] = Some(v);
+    }
+    let top = roots.iter().filter_map(|&r| views[r].take()).collect();
+    (top, counts)
 }
 
 fn initiatives(ctx: &Ctx<'_>) -> Vec<InitiativeView> {
@@ -1008,6 +1107,7 @@ fn meetings(ctx: &Ctx<'_>) -> Vec<MeetingView> {
                 .map(|e| e.start(ctx.tz()))
                 .unwrap_or_else(|| start + chrono::Duration::hours(2));
             let d = start.date_naive();
+            let (contributions, positions) = contributions(ctx, &mt.contributions);
             MeetingView {
                 slug: mt.slug.clone(),
                 title: m.title.clone(),
@@ -1037,6 +1137,8 @@ fn meetings(ctx: &Ctx<'_>) -> Vec<MeetingView> {
                 summary: r.summary,
                 html: r.html,
                 registered: ctx.registrations(&mt.slug),
+                contributions,
+                positions,
                 minutes: c
                     .minutes
                     .values()
@@ -1108,6 +1210,7 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
             let r = ctx.md(&v.body);
             let status = ctx.status(Some(&m.opens), Some(&m.closes));
             let tally = ctx.tallies.votes.get(&v.slug);
+            let (contributions, positions) = contributions(ctx, &v.contributions);
             VoteView {
                 slug: v.slug.clone(),
                 title: m.title.clone(),
@@ -1166,6 +1269,8 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                 )),
                 summary: r.summary,
                 html: r.html,
+                contributions,
+                positions,
             }
         })
         .collect();
@@ -1203,6 +1308,7 @@ fn budget_view(ctx: &Ctx<'_>, b: &Item<Budget>) -> BudgetView {
         .filter(|i| i.meta.budget.as_ref() == Some(&b.slug))
         .collect();
     let requested: u64 = projects.iter().filter_map(|p| p.meta.cost).sum();
+    let (contributions, positions) = contributions(ctx, &b.contributions);
     BudgetView {
         slug: b.slug.clone(),
         title: m.title.clone(),
@@ -1236,6 +1342,8 @@ fn budget_view(ctx: &Ctx<'_>, b: &Item<Budget>) -> BudgetView {
         requested: format::money(requested, &m.currency, lang),
         summary: r.summary,
         html: r.html,
+        contributions,
+        positions,
     }
 }
 

@@ -7,6 +7,7 @@ mod errors;
 mod fixture;
 mod gate;
 mod hardening;
+mod hardening_content;
 mod hardening_names;
 mod history;
 mod integrity_cache;
