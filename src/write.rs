@@ -6,8 +6,8 @@
 //! refuses the exchange, the old folder is renamed aside and the new one renamed in: a kill
 //! between those two renames leaves no output folder (the previous site is then in
 //! `.NAME.old-PID`, and the next build writes a new one). Folders left by killed builds are
-//! removed by the next build, under a lock file (`.NAME.lock`) so that it never removes a
-//! folder another running build is writing.
+//! removed by the next build, under an advisory lock on the folder that holds the output, so
+//! that it never removes a folder another running build is writing.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -46,36 +46,25 @@ pub fn write_atomically(out: &Path, output: &Output) -> anyhow::Result<()> {
     result
 }
 
-/// Takes the lock file beside the output folder, waiting for another build that holds it.
-/// `None` where the file system has no advisory locks: cleaning is then more careful.
+/// Takes an advisory lock on the folder that holds the output (no lock file is left
+/// behind), waiting for another build that holds it. `None` where a folder cannot be locked:
+/// cleaning is then more careful.
 fn lock(parent: &Path, name: &str) -> anyhow::Result<Option<File>> {
-    let path = parent.join(format!(".{name}.lock"));
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| {
-            format!(
-                "cannot open the lock file {}; check that its folder is writable",
-                path.display()
-            )
-        })?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
+    let Ok(dir) = File::open(parent) else {
+        return Ok(None);
+    };
+    match dir.try_lock() {
+        Ok(()) => Ok(Some(dir)),
         Err(std::fs::TryLockError::WouldBlock) => {
             eprintln!(
-                "note: another pnyx build is writing {}; waiting for it to finish",
+                "note: another pnyx build is writing beside {}; waiting for it to finish",
                 parent.join(name).display()
             );
-            file.lock()
-                .with_context(|| format!("cannot lock {}", path.display()))?;
-            Ok(Some(file))
+            dir.lock()
+                .with_context(|| format!("cannot lock {} for the build", parent.display()))?;
+            Ok(Some(dir))
         }
-        Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => Ok(None),
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(e).with_context(|| format!("cannot lock {}", path.display()))
-        }
+        Err(std::fs::TryLockError::Error(_)) => Ok(None),
     }
 }
 
@@ -239,7 +228,6 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
-            .filter(|n| n != ".public.lock")
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }
@@ -258,7 +246,7 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         left.sort();
-        assert_eq!(left, [".other.new-1", ".public.lock", "public"]);
+        assert_eq!(left, [".other.new-1", "public"]);
     }
 
     #[test]

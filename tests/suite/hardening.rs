@@ -21,12 +21,11 @@ fn big_site(n: usize) -> Site {
     site
 }
 
-/// The `.public.*` folders beside `public/` (the lock file is a file, not a folder).
+/// The `.public.*` entries beside `public/`.
 fn build_folders(root: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap())
-        .filter(|e| e.file_type().unwrap().is_dir())
         .map(|e| e.file_name().into_string().unwrap())
         .filter(|n| n.starts_with(".public."))
         .collect();
