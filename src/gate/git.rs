@@ -13,8 +13,9 @@ use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, TreeWalkMode, TreeWa
 pub const FETCH_HINT: &str =
     "fetch the whole history: `git fetch --unshallow origin` (in GitHub Actions: actions/checkout with `fetch-depth: 0`)";
 
-/// What pnyx itself writes into a site: part of a change only as far as git tracks it.
-const OWN_OUTPUT: [&str; 2] = [".pnyx-cache/", "public/"];
+/// What pnyx itself writes into a site (the output, the cache, the build folders and lock file
+/// beside the output): part of a change only as far as git tracks it.
+const OWN_OUTPUT: [&str; 3] = [".pnyx-cache/", "public/", ".public."];
 
 /// What pnyx reads from a site's work tree, ignored by git or not: an ignored file there is
 /// still part of the change.
