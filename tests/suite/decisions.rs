@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 
 use serde_json::Value;
 
-use super::fixture::{decode_entities, pnyx_env};
+use super::fixture::{decode_entities, pnyx_env, row};
 use super::repo::{day, GitSite, Key};
 
 /// Three roots and a fourth member (certified by the roots on day 1), and two keys that are
@@ -41,14 +41,6 @@ impl Council {
         let text = std::fs::read_to_string(out.join("data").join(file)).unwrap();
         serde_json::from_str(&text).unwrap()
     }
-}
-
-fn row<'a>(data: &'a Value, slug: &str) -> &'a Value {
-    data.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["slug"] == slug)
-        .unwrap_or_else(|| panic!("{slug} is not in {data}"))
 }
 
 const CHARTER: &str = "---\ntitle: Adopter la charte ?\nmethod: majority\noptions: [yes, no, abstain]\nopens: 2026-10-05\ncloses: 2026-10-20\nelectorate: members\nquorum: 4\n---\nLa charte.\n";

@@ -86,6 +86,27 @@ pub fn test_home() -> PathBuf {
     std::env::temp_dir().join("pnyx-tests-home")
 }
 
+/// Asserts that `pnyx check` refused the change (exit 1) with a diagnostic at `path` whose
+/// line contains `says`.
+#[track_caller]
+pub fn assert_rejected(run: &Run, path: &str, says: &str) {
+    assert_eq!(run.code, Some(1), "expected a rejection:\n{run}");
+    let found = run
+        .diagnostics()
+        .into_iter()
+        .any(|l| location(l).is_some_and(|loc| loc.starts_with(&format!("{path}:"))) && l.contains(says));
+    assert!(found, "no diagnostic at {path} saying {says:?}:\n{run}");
+}
+
+/// The row of `slug` in an open-data list (`data/votes.json`…).
+pub fn row<'a>(data: &'a serde_json::Value, slug: &str) -> &'a serde_json::Value {
+    data.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["slug"] == slug)
+        .unwrap_or_else(|| panic!("{slug} is not in {data}"))
+}
+
 /// Runs `pnyx` with `args` in `cwd` (or the test's own directory).
 pub fn pnyx_in<I, S>(cwd: Option<&Path>, args: I) -> Run
 where

@@ -5,7 +5,7 @@
 
 use std::ffi::OsStr;
 
-use super::fixture::{demo_root, location, pnyx_env, Run, CONFIG};
+use super::fixture::{assert_rejected, demo_root, pnyx_env, Run, CONFIG};
 use super::repo::{day, GitSite, Key};
 
 fn key() -> Key {
@@ -106,17 +106,6 @@ impl Council {
         all.extend(args.iter().map(OsStr::new));
         pnyx_env(all, env)
     }
-}
-
-/// Asserts a rejection (exit 1) with a diagnostic at `path` whose line contains `says`.
-#[track_caller]
-fn assert_rejected(run: &Run, path: &str, says: &str) {
-    assert_eq!(run.code, Some(1), "expected a rejection:\n{run}");
-    let found = run
-        .diagnostics()
-        .into_iter()
-        .any(|l| location(l).is_some_and(|loc| loc.starts_with(&format!("{path}:"))) && l.contains(says));
-    assert!(found, "no diagnostic at {path} saying {says:?}:\n{run}");
 }
 
 #[track_caller]

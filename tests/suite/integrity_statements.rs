@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::fixture::{html_escape, location, missing_tool, pnyx_env, Run};
+use super::fixture::{assert_rejected, html_escape, missing_tool, pnyx_env, row, Run};
 use super::repo::{day, GitSite, Key};
 
 const BUS: &str = "content/initiatives/bus.md";
@@ -100,25 +100,6 @@ impl Council {
     }
 }
 
-fn row<'a>(data: &'a Value, slug: &str) -> &'a Value {
-    data.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["slug"] == slug)
-        .unwrap_or_else(|| panic!("{slug} is not in {data}"))
-}
-
-/// Asserts that the gate refuses the change (exit 1) with a diagnostic at `path` saying `says`.
-#[track_caller]
-fn assert_refused(run: &Run, path: &str, says: &str) {
-    assert_eq!(run.code, Some(1), "expected a rejection:\n{run}");
-    let found = run
-        .diagnostics()
-        .into_iter()
-        .any(|l| location(l).is_some_and(|loc| loc.starts_with(&format!("{path}:"))) && l.contains(says));
-    assert!(found, "no diagnostic at {path} saying {says:?}:\n{run}");
-}
-
 #[test]
 fn a_restored_support_cannot_undo_a_withdrawal() {
     let c = Council::new();
@@ -134,7 +115,7 @@ fn a_restored_support_cannot_undo_a_withdrawal() {
     let path = c.support_path(alice, "bus");
     c.write(&path, &support);
     c.commit(day(4), "restore a support");
-    assert_refused(&c.check(), &path, "restored");
+    assert_rejected(&c.check(), &path, "restored");
 
     c.force_merge();
     let data = c.data("initiatives.json");
@@ -169,7 +150,7 @@ fn a_restored_ballot_cannot_flip_a_closed_vote() {
     c.branch("flip");
     c.write(&c.ballot_path(&m[1]), &yes);
     c.commit(day(25), "restore a ballot");
-    assert_refused(&c.check(), &c.ballot_path(&m[1]), "restored");
+    assert_rejected(&c.check(), &c.ballot_path(&m[1]), "restored");
 
     c.force_merge();
     let after = c.data("votes.json");
@@ -197,8 +178,8 @@ fn one_byte_appended_to_a_ballot_cannot_cancel_it() {
     c.write(&crlf, &c.text(&crlf).replace('\n', "\r\n"));
     c.commit(day(25), "touch two ballots");
     let run = c.check();
-    assert_refused(&run, &lf, "re-encodes the statement");
-    assert_refused(&run, &crlf, "re-encodes the statement");
+    assert_rejected(&run, &lf, "re-encodes the statement");
+    assert_rejected(&run, &crlf, "re-encodes the statement");
 
     c.force_merge();
     let v = c.data("votes.json");
@@ -227,8 +208,8 @@ fn junk_appended_to_a_statement_is_not_the_statement() {
     c.write(&old, &format!("{}{junk}", c.text(&old)));
     c.commit(day(3), "junk");
     let run = c.check();
-    assert_refused(&run, &new, "malformed");
-    assert_refused(&run, &old, "belongs to Personne 0");
+    assert_rejected(&run, &new, "malformed");
+    assert_rejected(&run, &old, "belongs to Personne 0");
 
     c.force_merge();
     let data = c.data("initiatives.json");
@@ -261,12 +242,12 @@ fn a_copy_of_an_initiative_does_not_take_its_signatures_along() {
     }
     c.commit(day(3), "a copy");
     let run = c.check();
-    assert_refused(
+    assert_rejected(
         &run,
         &c.support_path(alice, "bus2"),
         "names content/initiatives/bus.md as its target",
     );
-    assert_refused(
+    assert_rejected(
         &run,
         &c.support_path(bea, "bus2"),
         "first stood at content/initiatives/bus.md",

@@ -9,7 +9,7 @@ use pnyx::sortition::algorithm::{self, Candidate, Method};
 use pnyx::sortition::count::hex_sha256;
 use serde_json::Value;
 
-use super::fixture::{decode_entities, pnyx, Site};
+use super::fixture::{decode_entities, pnyx, row, Site};
 use super::repo::{day, GitSite, Key};
 
 /// Three roots and a fourth member certified by them on day 1; builds run on 2026-11-18.
@@ -41,14 +41,6 @@ impl Council {
         all.push(self.site.root().as_os_str());
         pnyx(all)
     }
-}
-
-fn row<'a>(data: &'a Value, slug: &str) -> &'a Value {
-    data.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["slug"] == slug)
-        .unwrap_or_else(|| panic!("no row for {slug} in {data}"))
 }
 
 fn ids(v: &Value) -> Vec<String> {
