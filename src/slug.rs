@@ -1,8 +1,11 @@
 //! Slugs: the `[a-z0-9-]+` names of items, and how titles become slugs.
 
-/// True when `s` is a valid slug: non-empty, only `a-z`, `0-9` and `-`.
+/// True when `s` is a valid slug: only `a-z`, `0-9` and `-`, starting and ending with a letter
+/// or a digit (`-` or `-a` would make addresses nobody can read or type).
 pub fn is_valid(s: &str) -> bool {
     !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
@@ -41,5 +44,9 @@ mod tests {
         assert!(!is_valid("Gratuite"));
         assert!(!is_valid("a_b"));
         assert!(!is_valid(""));
+        assert!(!is_valid("-"), "a slug of a hyphen alone");
+        assert!(!is_valid("-bus"));
+        assert!(!is_valid("bus-"));
+        assert!(is_valid("2026-11-12-masquer-01-julien"));
     }
 }

@@ -126,10 +126,10 @@ impl<M: DeserializeOwned> Item<M> {
         if !crate::slug::is_valid(&slug) {
             return Err(
                 Diagnostic::new(path, 1, 1, format!("the file name `{slug}` is not a valid slug")).hint(
-                    format!(
-                        "rename the file `{}.md`: only a-z, 0-9 and `-` are allowed",
-                        crate::slug::slugify(&slug)
-                    ),
+                    match crate::slug::slugify(&slug) {
+                        s if s.is_empty() => "name the file after its title, in lower-case letters, digits and inner hyphens (`pnyx new` does it): `gratuite-des-bus.md`".to_string(),
+                        s => format!("rename the file `{s}.md`: only a-z, 0-9 and `-` (not first nor last) are allowed"),
+                    },
                 ),
             );
         }

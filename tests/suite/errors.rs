@@ -140,6 +140,14 @@ const CASES: &[Case] = &[
         hint: Some("gratuite.md"),
     },
     Case {
+        // a slug of a hyphen alone: no address anyone can read
+        file: "content/pages/-.md",
+        text: b"---\ntitle: G\n---\n",
+        at: "content/pages/-.md:1:1",
+        message: "is not a valid slug",
+        hint: Some("name the file after its title"),
+    },
+    Case {
         // no front matter
         file: "content/pages/charte.md",
         text: b"# Charte\n\nTexte\n",
