@@ -234,7 +234,13 @@ fn answer(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         }
         head.extend_from_slice(&buf[..n]);
     }
-    let text = String::from_utf8_lossy(&head);
+    let (response, head_only) = reply(&head, shared);
+    write(stream, response, head_only)
+}
+
+/// The answer to a request head, and whether it is a `HEAD` request (headers only).
+fn reply(head: &[u8], shared: &Shared) -> (ResponseBox, bool) {
+    let text = String::from_utf8_lossy(head);
     let mut words = text.lines().next().unwrap_or("").split_whitespace();
     let (method, url) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
     let head_only = method == "HEAD";
@@ -242,7 +248,36 @@ fn answer(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         "GET" | "HEAD" => respond(url, shared),
         _ => status(405, "only GET and HEAD"),
     };
-    write(stream, response, head_only)
+    (response, head_only)
+}
+
+/// One built site answered as `pnyx serve` answers it, without a socket: a request head in,
+/// the bytes written on the connection out. The request-handling fuzz target drives it.
+pub struct Preview {
+    shared: Shared,
+}
+
+impl Preview {
+    /// A preview of `output`, with the errors of a failed rebuild shown on every page.
+    pub fn new(output: Output, errors: Option<String>) -> Preview {
+        let shared = Shared::default();
+        {
+            let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.output = output;
+            state.errors = errors;
+            state.generation = 1;
+        }
+        Preview { shared }
+    }
+
+    /// Everything written back for the request head `head`, as on the connection.
+    pub fn answer(&self, head: &[u8]) -> std::io::Result<Vec<u8>> {
+        let (response, head_only) = reply(head, &self.shared);
+        let mut out = Vec::new();
+        let response = response.with_header(header("Connection", "close"));
+        response.raw_print(&mut out, HTTPVersion(1, 1), &[], head_only, None)?;
+        Ok(out)
+    }
 }
 
 fn status(code: u16, text: &str) -> ResponseBox {
@@ -564,6 +599,34 @@ mod tests {
             assert!(resolve(url).is_err(), "{url} was accepted");
         }
         assert_eq!(resolve("/%zz"), Err(Refusal::BadEncoding));
+    }
+
+    #[test]
+    fn answers_a_request_head_as_the_server_does() {
+        let mut output = Output::default();
+        output
+            .files
+            .insert("index.html".into(), b"<body>home</body>".to_vec());
+        output
+            .files
+            .insert("a/index.html".into(), b"<body>a</body>".to_vec());
+        let preview = Preview::new(output, None);
+        let answer = |head: &str| String::from_utf8(preview.answer(head.as_bytes()).unwrap()).unwrap();
+        let home = answer("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert!(
+            home.starts_with("HTTP/1.1 200 ") && home.contains("home"),
+            "{home}"
+        );
+        let head = answer("HEAD / HTTP/1.1\r\n\r\n");
+        assert!(
+            head.starts_with("HTTP/1.1 200 ") && !head.contains("home"),
+            "{head}"
+        );
+        assert!(answer("GET /a HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 301 "));
+        assert!(answer("GET /../Cargo.toml HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 403 "));
+        assert!(answer("POST / HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 405 "));
+        assert!(answer("\u{0}\u{ff}").starts_with("HTTP/1.1 405 "));
+        assert!(answer("GET /nope HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 404 "));
     }
 
     #[test]
