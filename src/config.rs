@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::content::front_matter::locate_key;
 use crate::error::Diagnostic;
+use crate::limits::Limits;
 
 /// File name of the configuration at the site root.
 pub const CONFIG_FILE: &str = "pnyx.yaml";
@@ -82,6 +83,9 @@ pub struct Config {
     /// Web of trust settings.
     #[serde(default)]
     pub trust: Trust,
+    /// Size limits on content (docs/limits.md).
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 fn default_timezone() -> String {
@@ -111,6 +115,13 @@ impl Settings {
     /// Parses `pnyx.yaml` text; `path` is used in diagnostics.
     pub fn parse(path: &Path, text: &str) -> Result<Settings, Vec<Diagnostic>> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // Aliases are bounded before anything is read; the lengths, once the limits are known.
+        let unbounded = Limits {
+            title_length: usize::MAX,
+            summary_length: usize::MAX,
+            ..Limits::default()
+        };
+        crate::limits::check_front_matter(path, text, 0, &unbounded).map_err(|d| vec![d])?;
         let config: Config = serde_yaml::from_str(text).map_err(|e| {
             vec![crate::content::front_matter::yaml_diagnostic_in(path, 0, &e, Some(text)).hint(
                 "pnyx.yaml needs at least `title` and `base_url`; see the README, section \"Configuration\"",
@@ -129,6 +140,33 @@ impl Settings {
                 chrono_tz::UTC
             }
         };
+        let limits = &config.limits;
+        let long = [
+            ("title", Some(&config.title), limits.title_length, "title_length"),
+            (
+                "description",
+                config.description.as_ref(),
+                limits.summary_length,
+                "summary_length",
+            ),
+        ];
+        for (key, value, limit, name) in long {
+            let length = value.map_or(0, |v| v.chars().count());
+            if length > limit {
+                let (l, c) = at(key);
+                problems.push(
+                    Diagnostic::new(
+                        path,
+                        l,
+                        c,
+                        format!("{key}: {length} characters, more than the limit of {limit} (`limits.{name}`)"),
+                    )
+                    .hint(format!(
+                        "the {key} is on every page: shorten it, or raise `limits.{name}` in pnyx.yaml (see docs/limits.md)"
+                    )),
+                );
+            }
+        }
         let mut base_url = config.base_url.trim().to_string();
         let base_path = match base_url
             .strip_prefix("https://")

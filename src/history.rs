@@ -156,25 +156,36 @@ impl History {
     }
 }
 
+/// A blob's bytes, `None` past the size limit, or git's error.
+pub type BlobRead = Result<Option<Vec<u8>>, String>;
+
 /// Reads the bytes of `blobs` from the repository of the site at `root`, in parallel, in the
-/// order given. Each thread opens its own handle: a git2 repository cannot be shared.
-pub fn read_blobs(root: &Path, blobs: &[Oid]) -> Vec<(Oid, Result<Vec<u8>, String>)> {
+/// order given. Each thread opens its own handle: a git2 repository cannot be shared. A blob
+/// larger than `limit` bytes is not read: `Ok(None)`.
+pub fn read_blobs(root: &Path, blobs: &[Oid], limit: u64) -> Vec<(Oid, BlobRead)> {
     blobs
         .par_iter()
         .map_init(
             || Repository::discover(root).map_err(|e| e.message().to_string()),
             |repo, &id| {
                 let bytes = match repo {
-                    Ok(repo) => repo
-                        .find_blob(id)
-                        .map(|b| b.content().to_vec())
-                        .map_err(|e| e.message().to_string()),
+                    Ok(repo) => blob_within(repo, id, limit).map_err(|e| e.message().to_string()),
                     Err(e) => Err(e.clone()),
                 };
                 (id, bytes)
             },
         )
         .collect()
+}
+
+/// The bytes of one blob, or `None` when it is larger than `limit`: its size is read from
+/// the object's header first, so that a huge version in the history costs nothing.
+pub fn blob_within(repo: &Repository, id: Oid, limit: u64) -> Result<Option<Vec<u8>>, git2::Error> {
+    let (size, _) = repo.odb()?.read_header(id)?;
+    if size as u64 > limit {
+        return Ok(None);
+    }
+    repo.find_blob(id).map(|b| Some(b.content().to_vec()))
 }
 
 /// The git blob id of `bytes`, as git would store the file.
@@ -506,11 +517,13 @@ mod tests {
             h.arrival("content/pages/p.md", blob_id(b"v1")).unwrap().time,
             1_000
         );
-        let read: Vec<_> = read_blobs(dir.path(), &[v[1].blob, v[0].blob])
+        let read: Vec<_> = read_blobs(dir.path(), &[v[1].blob, v[0].blob], u64::MAX)
             .into_iter()
             .map(|(_, b)| b.unwrap())
             .collect();
-        assert_eq!(read, vec![b"v2".to_vec(), b"v1".to_vec()]);
+        assert_eq!(read, vec![Some(b"v2".to_vec()), Some(b"v1".to_vec())]);
+        let bounded = read_blobs(dir.path(), &[v[1].blob], 1);
+        assert_eq!(bounded[0].1, Ok(None), "a version past the limit is not read");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod decide;
 pub mod error;
 pub mod gate;
 pub mod history;
+pub mod limits;
 pub mod load;
 pub mod markdown;
 pub mod moderate;

@@ -24,6 +24,7 @@ use serde::Deserialize;
 use crate::content::front_matter::yaml_diagnostic_in;
 use crate::content::values::Moment;
 use crate::error::Diagnostic;
+use crate::limits::{Limits, ReadError};
 use crate::signatures::keys::KeyId;
 
 /// The roles file, from the site's root.
@@ -98,22 +99,24 @@ struct Entry {
 }
 
 impl Roles {
-    /// Reads `roles.yaml` under `root`; a missing file means nobody holds a role.
-    pub fn load(root: &Path) -> Result<Roles, Vec<Diagnostic>> {
-        if let Some(d) = crate::load::names::file_problem(root, Path::new(ROLES_FILE)) {
+    /// Reads `roles.yaml` under `root` within `limits`; a missing file means nobody holds a
+    /// role.
+    pub fn load(root: &Path, limits: &Limits) -> Result<Roles, Vec<Diagnostic>> {
+        let rel = Path::new(ROLES_FILE);
+        if let Some(d) = crate::load::names::file_problem(root, rel) {
             return Err(vec![d]);
         }
-        let path = root.join(ROLES_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Roles::parse(Path::new(ROLES_FILE), &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Roles::default()),
-            Err(e) => Err(vec![Diagnostic::new(
-                Path::new(ROLES_FILE),
-                1,
-                1,
-                format!("cannot read: {e}"),
-            )]),
+        let text = match crate::limits::read_bounded(&root.join(rel), limits.file_size) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+                Diagnostic::new(rel, 1, 1, "roles.yaml is not valid UTF-8 text")
+                    .hint("save roles.yaml as UTF-8 in your editor")
+            }),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Roles::default()),
+            Err(e) => Err(e.diagnostic(rel, limits.file_size, "file_size")),
         }
+        .map_err(|d| vec![d])?;
+        crate::limits::check_front_matter(rel, &text, 0, limits).map_err(|d| vec![d])?;
+        Roles::parse(rel, &text)
     }
 
     /// Parses the text of a roles file shown as `path`.
@@ -306,6 +309,9 @@ mod tests {
     #[test]
     fn no_file_means_no_roles() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(Roles::load(dir.path()).unwrap().terms.is_empty());
+        assert!(Roles::load(dir.path(), &Limits::default())
+            .unwrap()
+            .terms
+            .is_empty());
     }
 }

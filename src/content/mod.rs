@@ -116,8 +116,18 @@ pub struct Item<M> {
 }
 
 impl<M: DeserializeOwned> Item<M> {
-    /// Parses one file's text. `path` is relative to the site root and names the slug.
+    /// Parses one file's text within the default limits. `path` is relative to the site
+    /// root and names the slug.
     pub fn parse(path: &Path, text: &str) -> Result<Item<M>, Diagnostic> {
+        Item::parse_within(path, text, &crate::limits::Limits::default())
+    }
+
+    /// Parses one file's text, refusing a front matter past `limits` before reading it.
+    pub fn parse_within(
+        path: &Path,
+        text: &str,
+        limits: &crate::limits::Limits,
+    ) -> Result<Item<M>, Diagnostic> {
         let slug = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -134,6 +144,7 @@ impl<M: DeserializeOwned> Item<M> {
             );
         }
         let split = front_matter::split(path, text)?;
+        crate::limits::check_front_matter(path, split.yaml, split.yaml_offset, limits)?;
         let meta = front_matter::parse(path, &split)?;
         Ok(Item {
             slug,

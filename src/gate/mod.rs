@@ -107,6 +107,8 @@ pub struct Report {
     pub delta: Option<Vec<String>>,
     /// Anything else worth saying.
     pub notes: Vec<String>,
+    /// What a moderator should look at, without rejecting the change: large files.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Report {
@@ -422,6 +424,10 @@ pub fn check(opts: &Options) -> anyhow::Result<Report> {
             if base_side.diagnostics.len() == 1 { "" } else { "s" }
         ));
     }
+    let limits = load::load_settings(head_root)
+        .map(|s| s.config.limits)
+        .unwrap_or_default();
+    let warnings = large_files(&changes, head_root, &limits);
     let delta = match (&base_side.summary, &head_side.summary) {
         (Some(b), Some(h)) => Some(summary::delta(b, h)),
         _ => None,
@@ -436,7 +442,33 @@ pub fn check(opts: &Options) -> anyhow::Result<Report> {
         reviewed: judged.reviewed,
         delta,
         notes,
+        warnings,
     })
+}
+
+/// A warning for each file the change adds or changes above `limits.large_file_warning`:
+/// whatever a repository takes, every clone downloads forever, even once it is deleted.
+fn large_files(changes: &[Change], head_root: &Path, limits: &crate::limits::Limits) -> Vec<Diagnostic> {
+    let threshold = limits.large_file_warning;
+    changes
+        .iter()
+        .filter(|c| c.status != Status::Deleted && !c.path.starts_with("../"))
+        .filter_map(|c| {
+            let size = std::fs::symlink_metadata(head_root.join(&c.path)).ok()?.len();
+            (size > threshold.0).then(|| {
+                Diagnostic::new(
+                    Path::new(&c.path),
+                    1,
+                    1,
+                    format!(
+                        "this file is {}, more than {threshold} (`limits.large_file_warning`)",
+                        crate::limits::Bytes(size)
+                    ),
+                )
+                .hint("every clone of the repository downloads it forever, even after it is deleted: keep large files (videos, scans) elsewhere and link to them")
+            })
+        })
+        .collect()
 }
 
 /// One problem per commit of the change dated before its parent: merged by fast-forward or
@@ -536,6 +568,7 @@ mod tests {
             reviewed: Vec::new(),
             delta: None,
             notes: Vec::new(),
+            warnings: Vec::new(),
         };
         assert_eq!(
             report.repo_path(Path::new("content/pages/a.md")),

@@ -113,6 +113,12 @@ pub fn text(r: &Report) -> String {
 /// The problems, then the verdict: what `pnyx check` prints on standard error.
 pub fn problems(r: &Report) -> String {
     let mut out = String::new();
+    for d in &r.warnings {
+        let _ = writeln!(out, "{}: warning: {}", v(&d.location()), v(&d.message));
+        if let Some(h) = &d.hint {
+            let _ = writeln!(out, "  hint: {}", v(h));
+        }
+    }
     for (i, d) in r.problems.iter().enumerate() {
         let _ = writeln!(out, "{}: {}", v(&d.location()), v(&d.message));
         // The same advice for a run of files (twenty protected paths) is given once, under
@@ -153,13 +159,19 @@ fn message_with_hint(d: &Diagnostic) -> String {
     }
 }
 
-/// One `::error file=…,line=…,col=…::message` line per problem, paths from the repository root.
+/// One `::error file=…,line=…,col=…::message` line per problem and one `::warning` line per
+/// warning, paths from the repository root.
 pub fn annotations(r: &Report) -> String {
     let mut out = String::new();
-    for d in &r.problems {
+    let all = r
+        .problems
+        .iter()
+        .map(|d| ("error", d))
+        .chain(r.warnings.iter().map(|d| ("warning", d)));
+    for (level, d) in all {
         let _ = writeln!(
             out,
-            "::error file={},line={},col={},title=pnyx check::{}",
+            "::{level} file={},line={},col={},title=pnyx check::{}",
             escape_property(&v(&r.repo_path(&d.path))),
             d.line,
             d.column,
@@ -198,6 +210,19 @@ pub fn markdown(r: &Report) -> String {
                 "| `{}` | {} | {} | {} |",
                 cell(&r.repo_path(&d.path)),
                 d.line,
+                cell(&d.message),
+                cell(d.hint.as_deref().unwrap_or(""))
+            );
+        }
+        out.push('\n');
+    }
+    if !r.warnings.is_empty() {
+        out.push_str("### Warnings\n\n| file | warning | what to do |\n| --- | --- | --- |\n");
+        for d in &r.warnings {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                cell(&r.repo_path(&d.path)),
                 cell(&d.message),
                 cell(d.hint.as_deref().unwrap_or(""))
             );

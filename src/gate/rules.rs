@@ -317,7 +317,11 @@ impl Judge<'_> {
             return; // a new contribution signed by whoever writes it
         }
         let key = a.valid.place.key;
-        let Ok(text) = std::fs::read_to_string(self.head_side.dir.join(path)) else {
+        let limit = crate::limits::Limits::default().file_size;
+        let Ok(bytes) = crate::limits::read_bounded(&self.head_side.dir.join(path), limit) else {
+            return; // the head's loader reports it
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
             return;
         };
         let Ok(item) = Item::<ContributionMeta>::parse(Path::new(path), &text) else {

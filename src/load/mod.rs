@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use crate::config::{Settings, CONFIG_FILE};
 use crate::content::{Content, ContributionMeta, Item, Items, Kind};
 use crate::error::{Diagnostic, Diagnostics};
+use crate::limits::Limits;
 
 /// A site as read from disk.
 #[derive(Debug, Clone)]
@@ -50,18 +51,27 @@ pub fn load_settings(root: &Path) -> Result<Settings, Diagnostics> {
     if let Some(d) = names::file_problem(root, rel) {
         return Err(Diagnostics(vec![d]));
     }
-    let text = std::fs::read_to_string(root.join(rel)).map_err(|e| {
-        Diagnostics(vec![Diagnostic::new(
-            rel,
-            1,
-            1,
-            format!("cannot read the configuration: {e}"),
-        )
-        .hint(format!(
+    // The configuration sets the limits, so its own is fixed.
+    let limit = crate::limits::Limits::default().file_size;
+    let elsewhere = || {
+        format!(
             "run pnyx in the site's folder (the one with pnyx.yaml) or pass `--root DIR`; `{}` has none",
             root.display()
-        ))])
-    })?;
+        )
+    };
+    let text = match crate::limits::read_bounded(&root.join(rel), limit) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            let (line, column) = line_column(e.as_bytes(), e.utf8_error().valid_up_to());
+            Diagnostic::new(rel, line, column, "the configuration is not valid UTF-8 text")
+                .hint("save pnyx.yaml as UTF-8 in your editor")
+        }),
+        Err(crate::limits::ReadError::TooLarge(_)) => Err(crate::limits::too_large(rel, limit, "file_size")
+            .hint("pnyx.yaml holds a few settings: keep text and data in content/")),
+        Err(crate::limits::ReadError::Io(e)) => {
+            Err(Diagnostic::new(rel, 1, 1, format!("cannot read the configuration: {e}")).hint(elsewhere()))
+        }
+    };
+    let text = text.map_err(|d| Diagnostics(vec![d]))?;
     Settings::parse(rel, &text).map_err(Diagnostics)
 }
 
@@ -120,14 +130,16 @@ impl Parts {
 /// to suggest poles and groups. Items that do not parse are left out and reported.
 pub fn load_content(root: &Path) -> (Content, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let sources = read_sources(root, &mut diags);
-    let content = checked_content(root, sources, &mut diags);
+    // `pnyx new` and `pnyx sign` read content even when pnyx.yaml is broken.
+    let limits = load_settings(root).map(|s| s.config.limits).unwrap_or_default();
+    let sources = read_sources(root, &limits, &mut diags);
+    let content = checked_content(root, sources, &limits, &mut diags);
     (content, diags)
 }
 
-fn checked_content(root: &Path, sources: Vec<Source>, diags: &mut Diagnostics) -> Content {
-    let mut content = parse_content(sources, diags);
-    read_pool_lists(root, &mut content, diags);
+fn checked_content(root: &Path, sources: Vec<Source>, limits: &Limits, diags: &mut Diagnostics) -> Content {
+    let mut content = parse_content(sources, limits, diags);
+    read_pool_lists(root, &mut content, limits, diags);
     crate::check::check_content(&content, root, diags);
     content
 }
@@ -143,17 +155,18 @@ pub fn load_parts(
     let mut clock = crate::timing::Clock::start();
     let settings = load_settings(root)?;
     let mut diags = Diagnostics::default();
-    let sources = read_sources(root, &mut diags);
+    let limits = &settings.config.limits;
+    let sources = read_sources(root, limits, &mut diags);
     let working = revisions::working_blobs(&sources);
-    let content = checked_content(root, sources, &mut diags);
+    let content = checked_content(root, sources, limits, &mut diags);
     clock.lap("load: content");
     let history = history.unwrap_or(signatures::HistorySource::Branch(crate::history::BranchAt {
         name: &settings.config.branch,
         now: now.timestamp(),
     }));
-    let signatures = signatures::read_from(root, history, &mut diags);
-    let revisions = revisions::read(root, working, &signatures, &mut diags);
-    let roles = crate::roles::Roles::load(root).unwrap_or_else(|problems| {
+    let signatures = signatures::read_from(root, history, limits, &mut diags);
+    let revisions = revisions::read(root, working, &signatures, limits, &mut diags);
+    let roles = crate::roles::Roles::load(root, limits).unwrap_or_else(|problems| {
         diags.0.extend(problems);
         crate::roles::Roles::default()
     });
@@ -170,7 +183,7 @@ pub fn load_parts(
 }
 
 /// Lists and reads every markdown file under `content/`.
-fn read_sources(root: &Path, diags: &mut Diagnostics) -> Vec<Source> {
+fn read_sources(root: &Path, limits: &Limits, diags: &mut Diagnostics) -> Vec<Source> {
     let mut paths = Vec::new();
     let mut refused = Vec::new();
     let entries = names::walk(root, Path::new("content"), 3, &mut refused);
@@ -230,8 +243,8 @@ fn read_sources(root: &Path, diags: &mut Diagnostics) -> Vec<Source> {
     let read: Vec<Result<Source, Diagnostic>> = paths
         .into_par_iter()
         .map(|(rel, kind, owner)| {
-            let bytes = std::fs::read(root.join(&rel))
-                .map_err(|e| Diagnostic::new(&rel, 1, 1, format!("cannot read: {e}")))?;
+            let bytes = crate::limits::read_bounded(&root.join(&rel), limits.file_size)
+                .map_err(|e| e.diagnostic(&rel, limits.file_size, "file_size"))?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 let (line, column) = line_column(e.as_bytes(), e.utf8_error().valid_up_to());
                 Diagnostic::new(&rel, line, column, "the file is not valid UTF-8 text")
@@ -256,30 +269,30 @@ fn read_sources(root: &Path, diags: &mut Diagnostics) -> Vec<Source> {
 }
 
 /// Parses every source into the typed model.
-fn parse_content(sources: Vec<Source>, diags: &mut Diagnostics) -> Content {
+fn parse_content(sources: Vec<Source>, limits: &Limits, diags: &mut Diagnostics) -> Content {
     let mut by_kind: BTreeMap<Kind, Vec<Source>> = BTreeMap::new();
     for s in sources {
         by_kind.entry(s.kind).or_default().push(s);
     }
     let mut take = |k: Kind| by_kind.remove(&k).unwrap_or_default();
     Content {
-        poles: parse_kind(take(Kind::Poles), diags),
-        groups: parse_kind(take(Kind::Groups), diags),
-        initiatives: parse_kind(take(Kind::Initiatives), diags),
-        debates: parse_kind(take(Kind::Debates), diags),
-        meetings: parse_kind(take(Kind::Meetings), diags),
-        minutes: parse_kind(take(Kind::Minutes), diags),
-        votes: parse_kind(take(Kind::Votes), diags),
-        budgets: parse_kind(take(Kind::Budgets), diags),
-        sortitions: parse_kind(take(Kind::Sortitions), diags),
-        moderation: parse_kind(take(Kind::Moderation), diags),
-        pages: parse_kind(take(Kind::Pages), diags),
+        poles: parse_kind(take(Kind::Poles), limits, diags),
+        groups: parse_kind(take(Kind::Groups), limits, diags),
+        initiatives: parse_kind(take(Kind::Initiatives), limits, diags),
+        debates: parse_kind(take(Kind::Debates), limits, diags),
+        meetings: parse_kind(take(Kind::Meetings), limits, diags),
+        minutes: parse_kind(take(Kind::Minutes), limits, diags),
+        votes: parse_kind(take(Kind::Votes), limits, diags),
+        budgets: parse_kind(take(Kind::Budgets), limits, diags),
+        sortitions: parse_kind(take(Kind::Sortitions), limits, diags),
+        moderation: parse_kind(take(Kind::Moderation), limits, diags),
+        pages: parse_kind(take(Kind::Pages), limits, diags),
         pool_lists: BTreeMap::new(),
     }
 }
 
 /// Reads the pool lists the sortitions name (`pool: {list: PATH}`), each once.
-fn read_pool_lists(root: &Path, content: &mut Content, diags: &mut Diagnostics) {
+fn read_pool_lists(root: &Path, content: &mut Content, limits: &Limits, diags: &mut Diagnostics) {
     use crate::content::Pool;
     for s in content.sortitions.values() {
         let Pool::List(list) = &s.meta.pool else {
@@ -302,9 +315,22 @@ fn read_pool_lists(root: &Path, content: &mut Content, diags: &mut Diagnostics) 
             diags.push(d);
             continue;
         }
-        let text = match std::fs::read_to_string(root.join(list)) {
-            Ok(t) => t,
-            Err(e) => {
+        let text = match crate::limits::read_bounded(&root.join(list), limits.pool_list_size) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    diags.push(
+                        s.error_at("pool", format!("the pool list `{list}` is not valid UTF-8 text"))
+                            .hint("save the list as UTF-8 in your editor or spreadsheet's export"),
+                    );
+                    continue;
+                }
+            },
+            Err(crate::limits::ReadError::TooLarge(limit)) => {
+                diags.push(crate::limits::too_large(Path::new(list), limit, "pool_list_size"));
+                continue;
+            }
+            Err(crate::limits::ReadError::Io(e)) => {
                 diags.push(
                     s.error_at("pool", format!("cannot read the pool list `{list}`: {e}"))
                         .hint("give the path of a YAML file from the site's root, e.g. `content/sortitions/jury.yaml`"),
@@ -312,6 +338,16 @@ fn read_pool_lists(root: &Path, content: &mut Content, diags: &mut Diagnostics) 
                 continue;
             }
         };
+        // A pool list is long by nature; only its aliases are bounded, by its own size limit.
+        let walk = Limits {
+            file_size: limits.pool_list_size,
+            list_length: usize::MAX,
+            ..limits.clone()
+        };
+        if let Err(d) = crate::limits::check_front_matter(Path::new(list), &text, 0, &walk) {
+            diags.push(d);
+            continue;
+        }
         match crate::sortition::pool::parse_list(Path::new(list), &text) {
             Ok(entries) => {
                 content.pool_lists.insert(list.clone(), entries);
@@ -322,11 +358,17 @@ fn read_pool_lists(root: &Path, content: &mut Content, diags: &mut Diagnostics) 
 }
 
 /// Parses the items and contributions of one kind in parallel, and attaches contributions.
-fn parse_kind<M: DeserializeOwned + Send>(sources: Vec<Source>, diags: &mut Diagnostics) -> Items<M> {
+fn parse_kind<M: DeserializeOwned + Send>(
+    sources: Vec<Source>,
+    limits: &Limits,
+    diags: &mut Diagnostics,
+) -> Items<M> {
     let (items, contributions): (Vec<Source>, Vec<Source>) =
         sources.into_iter().partition(|s| s.owner.is_none());
-    let parsed: Vec<Result<Item<M>, Diagnostic>> =
-        items.par_iter().map(|s| Item::parse(&s.rel, &s.text)).collect();
+    let parsed: Vec<Result<Item<M>, Diagnostic>> = items
+        .par_iter()
+        .map(|s| Item::parse_within(&s.rel, &s.text, limits))
+        .collect();
     let mut map = Items::new();
     for r in parsed {
         match r {
@@ -340,7 +382,7 @@ fn parse_kind<M: DeserializeOwned + Send>(sources: Vec<Source>, diags: &mut Diag
         .par_iter()
         .map(|s| {
             let owner = s.owner.clone().unwrap_or_default();
-            (owner, Item::parse(&s.rel, &s.text))
+            (owner, Item::parse_within(&s.rel, &s.text, limits))
         })
         .collect();
     for (owner, r) in parsed {

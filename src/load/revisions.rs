@@ -5,7 +5,7 @@
 //! parallel), and those already read for signed files are reused. The working tree's text is
 //! kept when it is not the branch's last version: the page shows it first, as not published.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use git2::Oid;
@@ -57,6 +57,7 @@ pub(super) fn read(
     root: &Path,
     working: Vec<(String, Oid)>,
     sigs: &Signatures,
+    limits: &crate::limits::Limits,
     diags: &mut Diagnostics,
 ) -> Revisions {
     let Some(h) = &sigs.history else {
@@ -77,11 +78,23 @@ pub(super) fn read(
         .collect();
     wanted.sort();
     wanted.dedup();
-    let mut texts: HashMap<Oid, Result<String, String>> =
-        history::read_blobs(h.git_dir.as_deref().unwrap_or(root), &wanted)
-            .into_iter()
-            .map(|(id, r)| (id, r.map(lossy)))
-            .collect();
+    // A version past the file size limit is left out of the history page: the limit stopped
+    // it when it was current (a later commit of the same change may have shrunk it).
+    let mut too_large: HashSet<Oid> = HashSet::new();
+    let mut texts: HashMap<Oid, Result<String, String>> = HashMap::new();
+    for (id, read) in history::read_blobs(h.git_dir.as_deref().unwrap_or(root), &wanted, limits.file_size.0) {
+        match read {
+            Ok(Some(bytes)) => {
+                texts.insert(id, Ok(lossy(bytes)));
+            }
+            Ok(None) => {
+                too_large.insert(id);
+            }
+            Err(e) => {
+                texts.insert(id, Err(e));
+            }
+        }
+    }
     texts.extend(
         known
             .into_iter()
@@ -91,7 +104,7 @@ pub(super) fn read(
     for (path, blob) in working {
         let versions = h.versions(&path);
         let mut file = FileRevisions::default();
-        for v in versions {
+        for v in versions.iter().filter(|v| !too_large.contains(&v.blob)) {
             match texts.get(&v.blob) {
                 Some(Ok(text)) => file.committed.push(Revision {
                     commit: v.commit,
@@ -114,9 +127,11 @@ pub(super) fn read(
         if versions.last().map(|v| v.blob) != Some(blob) {
             // Rare (a local edit, or a build off the branch): read the file again rather than
             // keep every text of the working tree until now.
-            match std::fs::read(root.join(&path)) {
+            // The loader already reported a file past the limit.
+            match crate::limits::read_bounded(&root.join(&path), limits.file_size) {
                 Ok(bytes) => file.uncommitted = Some(lossy(bytes)),
-                Err(e) => diags.push(Diagnostic::new(
+                Err(crate::limits::ReadError::TooLarge(_)) => {}
+                Err(crate::limits::ReadError::Io(e)) => diags.push(Diagnostic::new(
                     Path::new(&path),
                     1,
                     1,

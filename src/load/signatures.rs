@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::content::front_matter::yaml_diagnostic;
 use crate::content::values::Moment;
 use crate::error::{Diagnostic, Diagnostics};
+use crate::limits::{Limits, ReadError};
 use rayon::prelude::*;
 
 use crate::history::{self, History};
@@ -135,7 +136,12 @@ pub enum HistorySource<'a> {
 }
 
 /// Reads `signatures/` (and authorship signatures under `content/`), dated from `source`.
-pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics) -> Signatures {
+pub fn read_from(
+    root: &Path,
+    source: HistorySource<'_>,
+    limits: &Limits,
+    diags: &mut Diagnostics,
+) -> Signatures {
     let mut out = Signatures::default();
     let mut clock = crate::timing::Clock::start();
     match source {
@@ -177,10 +183,10 @@ pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics
         }
     }
     // A city has a million small files here: reading them in parallel keeps the disk busy.
-    let read: Vec<(String, std::io::Result<Vec<u8>>)> = paths
+    let read: Vec<(String, Result<Vec<u8>, ReadError>)> = paths
         .into_par_iter()
         .map(|(rel, path)| {
-            let bytes = std::fs::read(path);
+            let bytes = crate::limits::read_bounded(&path, limits.file_size);
             (rel, bytes)
         })
         .collect();
@@ -188,12 +194,7 @@ pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics
     for (rel, bytes) in read {
         match bytes {
             Ok(b) => files.push((rel, b)),
-            Err(e) => diags.push(Diagnostic::new(
-                Path::new(&rel),
-                1,
-                1,
-                format!("cannot read: {e}"),
-            )),
+            Err(e) => diags.push(e.diagnostic(Path::new(&rel), limits.file_size, "file_size")),
         }
     }
     clock.lap("load: signature files");
@@ -213,7 +214,7 @@ pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics
                 arrived: None,
             });
         } else if rel.starts_with("signatures/paper/") && rel.ends_with(".yaml") {
-            read_paper(&rel, &bytes, &mut out, diags);
+            read_paper(&rel, &bytes, limits, &mut out, diags);
         } else {
             diags.push(
                 Diagnostic::new(Path::new(&rel), 1, 1, "this file has no place under signatures/")
@@ -239,9 +240,9 @@ pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics
         }
     }
     clock.lap("load: statements parsed");
-    out.versions = versions(root, &out, diags);
+    out.versions = versions(root, &out, limits, diags);
     clock.lap("load: signed versions");
-    out.earlier = date_statements(root, &mut out, diags);
+    out.earlier = date_statements(root, &mut out, limits, diags);
     clock.lap("load: statements dated");
     out
 }
@@ -252,7 +253,12 @@ pub fn read_from(root: &Path, source: HistorySource<'_>, diags: &mut Diagnostics
 ///
 /// Only paths whose history holds other bytes than the current file need a blob read from
 /// git: a city's million statements are mostly added once and never touched.
-fn date_statements(root: &Path, sigs: &mut Signatures, diags: &mut Diagnostics) -> Vec<Statement> {
+fn date_statements(
+    root: &Path,
+    sigs: &mut Signatures,
+    limits: &Limits,
+    diags: &mut Diagnostics,
+) -> Vec<Statement> {
     let Some(history) = &sigs.history else {
         return Vec::new();
     };
@@ -270,11 +276,14 @@ fn date_statements(root: &Path, sigs: &mut Signatures, diags: &mut Diagnostics) 
     wanted.sort();
     wanted.dedup();
     let mut texts: HashMap<Oid, String> = HashMap::new();
-    for (id, read) in history::read_blobs(history.git_dir.as_deref().unwrap_or(root), &wanted) {
+    let dir = history.git_dir.as_deref().unwrap_or(root);
+    for (id, read) in history::read_blobs(dir, &wanted, limits.file_size.0) {
         match read {
-            Ok(bytes) => {
+            Ok(Some(bytes)) => {
                 texts.insert(id, String::from_utf8_lossy(&bytes).into_owned());
             }
+            // Past the limit, it is no statement: nothing to date by it.
+            Ok(None) => {}
             Err(e) => diags.push(Diagnostic::new(
                 Path::new("signatures"),
                 1,
@@ -381,7 +390,7 @@ fn read_key_file(
     }
 }
 
-fn read_paper(rel: &str, bytes: &[u8], out: &mut Signatures, diags: &mut Diagnostics) {
+fn read_paper(rel: &str, bytes: &[u8], limits: &Limits, out: &mut Signatures, diags: &mut Diagnostics) {
     let parts: Vec<&str> = rel.split('/').collect();
     let ["signatures", "paper", folder, slug, file] = parts.as_slice() else {
         diags.push(
@@ -396,6 +405,17 @@ fn read_paper(rel: &str, bytes: &[u8], out: &mut Signatures, diags: &mut Diagnos
         return;
     };
     let batch = file.trim_end_matches(".yaml");
+    // A batch may list many ballots; its aliases are bounded by the file size limit.
+    let walk = Limits {
+        list_length: usize::MAX,
+        ..limits.clone()
+    };
+    if let Err(d) =
+        crate::limits::check_front_matter(Path::new(rel), &String::from_utf8_lossy(bytes), 0, &walk)
+    {
+        diags.push(d);
+        return;
+    }
     match serde_yaml::from_slice::<PaperMeta>(bytes) {
         Ok(meta) => {
             out.paper.insert(
@@ -418,7 +438,7 @@ fn read_paper(rel: &str, bytes: &[u8], out: &mut Signatures, diags: &mut Diagnos
 
 /// Every version of the files that statements sign: the working tree first, then history,
 /// newest first, without repeating a blob.
-fn versions(root: &Path, sigs: &Signatures, diags: &mut Diagnostics) -> Versions {
+fn versions(root: &Path, sigs: &Signatures, limits: &Limits, diags: &mut Diagnostics) -> Versions {
     let targets: BTreeSet<String> = sigs
         .statements
         .iter()
@@ -433,7 +453,8 @@ fn versions(root: &Path, sigs: &Signatures, diags: &mut Diagnostics) -> Versions
     for target in targets {
         let mut list: Vec<FileVersion> = Vec::new();
         let committed = sigs.history.as_ref().map(|h| h.versions(&target)).unwrap_or(&[]);
-        if let Ok(bytes) = std::fs::read(root.join(&target)) {
+        // A signed file past the limit is reported by the loader, and signs nothing.
+        if let Ok(bytes) = crate::limits::read_bounded(&root.join(&target), limits.file_size) {
             let blob = history::blob_id(&bytes);
             let commit = committed.iter().find(|v| v.blob == blob).map(|v| v.commit);
             list.push(FileVersion { bytes, blob, commit });
@@ -445,12 +466,14 @@ fn versions(root: &Path, sigs: &Signatures, diags: &mut Diagnostics) -> Versions
                 }
                 // A text put back as it was counts from its first arrival.
                 let first = committed.iter().find(|x| x.blob == v.blob).map(|x| x.commit);
-                match repo.find_blob(v.blob) {
-                    Ok(b) => list.push(FileVersion {
-                        bytes: b.content().to_vec(),
+                match history::blob_within(repo, v.blob, limits.file_size.0) {
+                    Ok(Some(bytes)) => list.push(FileVersion {
+                        bytes,
                         blob: v.blob,
                         commit: first,
                     }),
+                    // A version past the limit was never read, so no statement verifies on it.
+                    Ok(None) => {}
                     Err(e) => diags.push(Diagnostic::new(
                         Path::new(&target),
                         1,
