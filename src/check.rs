@@ -63,6 +63,15 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
             ("closes", m.closes.as_ref()),
         );
         for (n, p) in m.collection_points.iter().enumerate() {
+            if let Some(problem) = p.geo.and_then(geo_problem) {
+                diags.push(
+                    i.error_at(
+                        "collection_points",
+                        format!("collection point {} (`{}`): {problem}", n + 1, p.place),
+                    )
+                    .hint(GEO_HINT),
+                );
+            }
             if let Some(end) = &p.end {
                 if end.start(&chrono::Utc) < p.start.start(&chrono::Utc) {
                     diags.push(
@@ -100,6 +109,9 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
         refer(diags, mt, "pole", m.pole.as_ref(), &c.poles, "pole");
         refer(diags, mt, "group", m.group.as_ref(), &c.groups, "working group");
         in_order(diags, mt, ("start", Some(&m.start)), ("end", m.end.as_ref()));
+        if let Some(problem) = m.geo.and_then(geo_problem) {
+            diags.push(mt.error_at("geo", problem).hint(GEO_HINT));
+        }
     }
     for mn in c.minutes.values() {
         let m = &mn.meta;
@@ -492,4 +504,23 @@ pub fn diagnostics_for(c: &Content, root: &Path) -> Vec<Diagnostic> {
     check_content(c, root, &mut d);
     d.sort();
     d.0
+}
+
+/// How to write `geo:`.
+const GEO_HINT: &str =
+    "write `geo: [LATITUDE, LONGITUDE]` in decimal degrees, e.g. `geo: [43.6045, 1.4440]` for Toulouse";
+
+/// What is wrong with a `[latitude, longitude]`, if anything: `.nan` and `.inf` are YAML
+/// numbers, but no place.
+fn geo_problem([lat, lon]: [f64; 2]) -> Option<String> {
+    if !lat.is_finite() || !lon.is_finite() {
+        return Some("`geo` holds a number that is not finite (`.nan` or `.inf`)".into());
+    }
+    if !(-90.0..=90.0).contains(&lat) {
+        return Some(format!("the latitude {lat} is not between -90 and 90"));
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Some(format!("the longitude {lon} is not between -180 and 180"));
+    }
+    None
 }

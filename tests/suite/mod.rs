@@ -8,6 +8,7 @@ mod fixture;
 mod gate;
 mod hardening;
 mod hardening_content;
+mod hardening_errors;
 mod hardening_limits;
 mod hardening_names;
 mod history;
