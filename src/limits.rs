@@ -180,6 +180,7 @@ pub fn check_front_matter(
         limits,
         spent: Cell::new(0),
         hint: Cell::new(None),
+        key: Cell::new(KeyName::Other),
     };
     let result = Node {
         walk: &walk,
@@ -209,6 +210,8 @@ struct Walk<'a> {
     spent: Cell<u64>,
     /// Set when a limit stops the walk.
     hint: Cell<Option<String>>,
+    /// The last map key read, for the value that follows it.
+    key: Cell<KeyName>,
 }
 
 impl Walk<'_> {
@@ -241,6 +244,8 @@ enum Field {
     /// The value of a top-level key that has a length limit.
     Title,
     Summary,
+    /// A map key: its name is kept in [`Walk::key`].
+    Key,
     /// Anything else.
     Other,
 }
@@ -261,6 +266,14 @@ impl<'de> DeserializeSeed<'de> for Node<'_, '_> {
 impl Node<'_, '_> {
     fn text<E: de::Error>(&self, s: &str) -> Result<(), E> {
         self.walk.spend(s.len())?;
+        if let Field::Key = self.field {
+            self.walk.key.set(match s {
+                "title" => KeyName::Title,
+                "summary" | "description" => KeyName::Summary,
+                _ => KeyName::Other,
+            });
+            return Ok(());
+        }
         // serde_yaml puts the key in front of the message: `title: 250 characters, …`.
         let (limit, key) = match self.field {
             Field::Title => (self.walk.limits.title_length, "title_length"),
@@ -351,8 +364,14 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         self.walk.spend(0)?;
         let top = matches!(self.field, Field::Top);
-        while let Some(key) = map.next_key_seed(Key { walk: self.walk })? {
-            let field = match key {
+        while map
+            .next_key_seed(Node {
+                walk: self.walk,
+                field: Field::Key,
+            })?
+            .is_some()
+        {
+            let field = match self.walk.key.replace(KeyName::Other) {
                 KeyName::Title if top => Field::Title,
                 KeyName::Summary if top => Field::Summary,
                 _ => Field::Other,
@@ -367,71 +386,11 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
 }
 
 /// The keys whose value has a length limit.
+#[derive(Clone, Copy)]
 enum KeyName {
     Title,
     Summary,
     Other,
-}
-
-struct Key<'w, 'a> {
-    walk: &'w Walk<'a>,
-}
-
-impl<'de> DeserializeSeed<'de> for Key<'_, '_> {
-    type Value = KeyName;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyName, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Key<'_, '_> {
-    type Value = KeyName;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyName, E> {
-        self.walk.spend(s.len())?;
-        Ok(match s {
-            "title" => KeyName::Title,
-            "summary" | "description" => KeyName::Summary,
-            _ => KeyName::Other,
-        })
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<KeyName, E> {
-        self.walk.spend(1).map(|()| KeyName::Other)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<KeyName, E> {
-        self.walk.spend(8).map(|()| KeyName::Other)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<KeyName, E> {
-        self.walk.spend(8).map(|()| KeyName::Other)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<KeyName, E> {
-        self.walk.spend(8).map(|()| KeyName::Other)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<KeyName, E> {
-        self.walk.spend(0).map(|()| KeyName::Other)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<KeyName, A::Error> {
-        Node {
-            walk: self.walk,
-            field: Field::Other,
-        }
-        .visit_seq(seq)
-        .map(|()| KeyName::Other)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<KeyName, A::Error> {
-        Node {
-            walk: self.walk,
-            field: Field::Other,
-        }
-        .visit_map(map)
-        .map(|()| KeyName::Other)
-    }
 }
 
 #[cfg(test)]
