@@ -81,8 +81,21 @@ impl From<Diagnostics> for BuildError {
 /// Loads and renders the site without writing it.
 pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site, Output), BuildError> {
     let mut clock = crate::timing::Clock::start();
-    let mut site = load::load(&opts.root, now)?;
+    let (mut site, mut problems) = load::load_parts(&opts.root, None, now)?.split();
     clock.lap("load (all of it)");
+    // The theme and `static/` are checked even when the content has problems: every problem
+    // of the site is told in one run.
+    let theme = Theme::load(&opts.root, site.settings.config.language);
+    problems.0.extend(static_problems(&opts.root));
+    let theme = match theme {
+        Ok(theme) if problems.is_empty() => theme,
+        theme => {
+            problems.0.extend(theme.err().unwrap_or_default());
+            problems.sort();
+            return Err(BuildError::Content(problems));
+        }
+    };
+    clock.lap("theme");
     // The build succeeds, but whoever runs it should know that a date was not kept.
     for note in site.signatures.history.iter().flat_map(|h| h.correction_notes()) {
         eprintln!("note: {note}");
@@ -90,9 +103,6 @@ pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site,
     if let Some(url) = &opts.base_url {
         site.settings = site.settings.clone().with_base_url(url);
     }
-    let theme = Theme::load(&opts.root, site.settings.config.language)
-        .map_err(|d| BuildError::Content(Diagnostics(d)))?;
-    clock.lap("theme");
     let verified = verify_site(&opts.root, &site);
     clock.lap("verify");
     let tallies = tally_site(&site, &verified, now);
@@ -173,6 +183,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         files: output.files.len(),
         elapsed: start.elapsed(),
     })
+}
+
+/// The names and links refused in the site's own `static/` folder.
+fn static_problems(root: &Path) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    crate::load::names::walk(root, Path::new("static"), usize::MAX, &mut problems);
+    problems
 }
 
 /// Copies the site's own `static/` folder (images, documents) to the output root.

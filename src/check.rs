@@ -4,14 +4,22 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::content::{Content, Item, Items, Pool, VoteMethod};
+use crate::content::{Content, Item, Items, Kind, Pool, VoteMethod};
 use crate::error::{Diagnostic, Diagnostics};
 
 /// Runs every cross-item check on loaded content.
 pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
     let mut numbers: BTreeMap<u32, &str> = BTreeMap::new();
     for g in c.groups.values() {
-        refer(diags, g, "pole", Some(&g.meta.pole), &c.poles, "pole");
+        refer(
+            diags,
+            &c.unreadable,
+            g,
+            "pole",
+            Some(&g.meta.pole),
+            &c.poles,
+            Kind::Poles,
+        );
         if let Some(first) = numbers.insert(g.meta.number, &g.slug) {
             diags.push(
                 g.error_at(
@@ -28,15 +36,32 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
     }
     for i in c.initiatives.values() {
         let m = &i.meta;
-        refer(diags, i, "pole", Some(&m.pole), &c.poles, "pole");
-        refer(diags, i, "group", m.group.as_ref(), &c.groups, "working group");
         refer(
             diags,
+            &c.unreadable,
+            i,
+            "pole",
+            Some(&m.pole),
+            &c.poles,
+            Kind::Poles,
+        );
+        refer(
+            diags,
+            &c.unreadable,
+            i,
+            "group",
+            m.group.as_ref(),
+            &c.groups,
+            Kind::Groups,
+        );
+        refer(
+            diags,
+            &c.unreadable,
             i,
             "budget",
             m.budget.as_ref(),
             &c.budgets,
-            "participatory budget",
+            Kind::Budgets,
         );
         if m.budget.is_some() && m.cost.is_none() {
             diags.push(
@@ -87,15 +112,32 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
     }
     for d in c.debates.values() {
         let m = &d.meta;
-        refer(diags, d, "pole", Some(&m.pole), &c.poles, "pole");
-        refer(diags, d, "group", m.group.as_ref(), &c.groups, "working group");
         refer(
             diags,
+            &c.unreadable,
+            d,
+            "pole",
+            Some(&m.pole),
+            &c.poles,
+            Kind::Poles,
+        );
+        refer(
+            diags,
+            &c.unreadable,
+            d,
+            "group",
+            m.group.as_ref(),
+            &c.groups,
+            Kind::Groups,
+        );
+        refer(
+            diags,
+            &c.unreadable,
             d,
             "initiative",
             m.initiative.as_ref(),
             &c.initiatives,
-            "initiative",
+            Kind::Initiatives,
         );
         in_order(
             diags,
@@ -106,8 +148,24 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
     }
     for mt in c.meetings.values() {
         let m = &mt.meta;
-        refer(diags, mt, "pole", m.pole.as_ref(), &c.poles, "pole");
-        refer(diags, mt, "group", m.group.as_ref(), &c.groups, "working group");
+        refer(
+            diags,
+            &c.unreadable,
+            mt,
+            "pole",
+            m.pole.as_ref(),
+            &c.poles,
+            Kind::Poles,
+        );
+        refer(
+            diags,
+            &c.unreadable,
+            mt,
+            "group",
+            m.group.as_ref(),
+            &c.groups,
+            Kind::Groups,
+        );
         in_order(diags, mt, ("start", Some(&m.start)), ("end", m.end.as_ref()));
         if let Some(problem) = m.geo.and_then(geo_problem) {
             diags.push(mt.error_at("geo", problem).hint(GEO_HINT));
@@ -115,19 +173,44 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
     }
     for mn in c.minutes.values() {
         let m = &mn.meta;
-        refer(diags, mn, "meeting", m.meeting.as_ref(), &c.meetings, "meeting");
-        refer(diags, mn, "group", m.group.as_ref(), &c.groups, "working group");
-        refer(diags, mn, "pole", m.pole.as_ref(), &c.poles, "pole");
+        refer(
+            diags,
+            &c.unreadable,
+            mn,
+            "meeting",
+            m.meeting.as_ref(),
+            &c.meetings,
+            Kind::Meetings,
+        );
+        refer(
+            diags,
+            &c.unreadable,
+            mn,
+            "group",
+            m.group.as_ref(),
+            &c.groups,
+            Kind::Groups,
+        );
+        refer(
+            diags,
+            &c.unreadable,
+            mn,
+            "pole",
+            m.pole.as_ref(),
+            &c.poles,
+            Kind::Poles,
+        );
     }
     for v in c.votes.values() {
         let m = &v.meta;
         refer(
             diags,
+            &c.unreadable,
             v,
             "initiative",
             m.initiative.as_ref(),
             &c.initiatives,
-            "initiative",
+            Kind::Initiatives,
         );
         in_order(diags, v, ("opens", Some(&m.opens)), ("closes", Some(&m.closes)));
         let mut seen = BTreeSet::new();
@@ -224,13 +307,22 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
             Pool::Initiatives(f) => {
                 refer(
                     diags,
+                    &c.unreadable,
                     s,
                     "pool",
                     f.budget.as_ref(),
                     &c.budgets,
-                    "participatory budget",
+                    Kind::Budgets,
                 );
-                refer(diags, s, "pool", f.pole.as_ref(), &c.poles, "pole");
+                refer(
+                    diags,
+                    &c.unreadable,
+                    s,
+                    "pool",
+                    f.pole.as_ref(),
+                    &c.poles,
+                    Kind::Poles,
+                );
             }
         }
         if let Some(t) = &m.term {
@@ -369,83 +461,135 @@ fn check_sortition(s: &Item<crate::content::Sortition>, diags: &mut Diagnostics)
 /// Replies must answer a contribution of the same item, and never form a loop.
 fn check_contributions<M>(items: &Items<M>, diags: &mut Diagnostics) {
     for item in items.values() {
-        let parents: BTreeMap<&str, Option<&str>> = item
+        let index: BTreeMap<&str, usize> = item
             .contributions
             .iter()
-            .map(|c| (c.slug.as_str(), c.meta.reply_to.as_deref()))
+            .enumerate()
+            .map(|(i, c)| (c.slug.as_str(), i))
             .collect();
-        for c in &item.contributions {
+        // The contribution each one answers, when that one exists and is another.
+        let mut parent: Vec<Option<usize>> = vec![None; item.contributions.len()];
+        for (i, c) in item.contributions.iter().enumerate() {
             let Some(to) = c.meta.reply_to.as_deref() else {
                 continue;
             };
-            if !parents.contains_key(to) {
-                let known: Vec<&str> = parents.keys().copied().collect();
-                diags.push(
-                    c.error_at(
-                        "reply_to",
-                        format!("`{to}` is not a contribution of `{}`", item.slug),
-                    )
-                    .hint(suggest(to, &known, "contributions here", "")),
-                );
-                continue;
-            }
-            if to == c.slug {
-                diags.push(
-                    c.error_at("reply_to", "this contribution answers itself")
-                        .hint("name the contribution it answers, or remove `reply_to:`"),
-                );
-                continue;
-            }
-            // Follow the chain of replies (a loop, not a recursion: a chain of any length is
-            // fine); coming back to `c` means it is in a loop. A chain that leads into a loop
-            // without `c` ends after as many steps as there are contributions, and the
-            // members of that loop are reported themselves.
-            let mut chain = vec![c.slug.as_str()];
-            let mut at = Some(to);
-            while let Some(p) = at {
-                if p == c.slug {
-                    let shown = if chain.len() > 6 {
-                        format!("{} → … ({} replies) → {p}", chain[..3].join(" → "), chain.len())
-                    } else {
-                        format!("{} → {p}", chain.join(" → "))
-                    };
+            match index.get(to) {
+                None => {
+                    let known: Vec<&str> = index.keys().copied().collect();
                     diags.push(
                         c.error_at(
+                            "reply_to",
+                            format!("`{to}` is not a contribution of `{}`", item.slug),
+                        )
+                        .hint(suggest(to, &known, "contributions here", "")),
+                    );
+                }
+                Some(&p) if p == i => diags.push(
+                    c.error_at("reply_to", "this contribution answers itself")
+                        .hint("name the contribution it answers, or remove `reply_to:`"),
+                ),
+                Some(&p) => parent[i] = Some(p),
+            }
+        }
+        for cycle in reply_loops(&parent) {
+            for (at, &i) in cycle.iter().enumerate() {
+                // Each member of the loop is told, starting from itself.
+                let chain: Vec<&str> = cycle[at..]
+                    .iter()
+                    .chain(&cycle[..at])
+                    .map(|&j| item.contributions[j].slug.as_str())
+                    .collect();
+                let me = chain[0];
+                let shown = if chain.len() > 6 {
+                    format!("{} → … ({} replies) → {me}", chain[..3].join(" → "), chain.len())
+                } else {
+                    format!("{} → {me}", chain.join(" → "))
+                };
+                diags.push(
+                    item.contributions[i]
+                        .error_at(
                             "reply_to",
                             format!("these replies answer each other in a loop: {shown}"),
                         )
                         .hint(
                             "a reply must answer an earlier contribution: change one `reply_to:` of the loop",
                         ),
-                    );
-                    break;
-                }
-                if chain.len() > parents.len() {
-                    break;
-                }
-                chain.push(p);
-                at = parents.get(p).copied().flatten();
+                );
             }
         }
     }
 }
 
+/// The loops of a "replies to" relation, each in reply order: every contribution is walked
+/// once (a thread of any length or depth is fine, and takes linear time).
+fn reply_loops(parent: &[Option<usize>]) -> Vec<Vec<usize>> {
+    const NEW: usize = usize::MAX;
+    const DONE: usize = usize::MAX - 1;
+    // NEW, DONE, or the position on the walk under way.
+    let mut state = vec![NEW; parent.len()];
+    let mut loops = Vec::new();
+    for start in 0..parent.len() {
+        let mut walk: Vec<usize> = Vec::new();
+        let mut at = Some(start);
+        while let Some(i) = at {
+            match state[i] {
+                NEW => {
+                    state[i] = walk.len();
+                    walk.push(i);
+                    at = parent[i];
+                }
+                DONE => break,
+                on_walk => {
+                    loops.push(walk[on_walk..].to_vec());
+                    break;
+                }
+            }
+        }
+        for i in walk {
+            state[i] = DONE;
+        }
+    }
+    loops
+}
+
 /// Reports `value` at `key` when it is not a slug of `targets`.
 fn refer<M, T>(
     diags: &mut Diagnostics,
+    unreadable: &BTreeSet<(Kind, String)>,
     item: &Item<M>,
     key: &str,
     value: Option<&String>,
     targets: &Items<T>,
-    what: &str,
+    kind: Kind,
 ) {
     let Some(v) = value else { return };
-    if !targets.contains_key(v) {
-        let known: Vec<&str> = targets.keys().map(String::as_str).collect();
-        diags.push(
-            item.error_at(key, format!("{what} `{v}` does not exist"))
-                .hint(suggest(v, &known, &format!("{what}s"), "")),
-        );
+    // A target whose own file has errors is reported there: its fix is the one to make,
+    // and saying here that it "does not exist" would only mislead.
+    if targets.contains_key(v) || unreadable.contains(&(kind, v.clone())) {
+        return;
+    }
+    let what = noun(kind);
+    let known: Vec<&str> = targets.keys().map(String::as_str).collect();
+    diags.push(
+        item.error_at(key, format!("{what} `{v}` does not exist"))
+            .hint(suggest(v, &known, &format!("{what}s"), "")),
+    );
+}
+
+/// What one item of `kind` is called in messages.
+fn noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Poles => "pole",
+        Kind::Groups => "working group",
+        Kind::Initiatives => "initiative",
+        Kind::Debates => "debate",
+        Kind::Meetings => "meeting",
+        Kind::Minutes => "minutes",
+        Kind::Votes => "vote",
+        Kind::Budgets => "participatory budget",
+        Kind::Sortitions => "sortition",
+        Kind::Moderation => "moderation decision",
+        Kind::Pages => "page",
     }
 }
 
@@ -523,4 +667,26 @@ fn geo_problem([lat, lon]: [f64; 2]) -> Option<String> {
         return Some(format!("the longitude {lon} is not between -180 and 180"));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reply_loops;
+
+    #[test]
+    fn finds_each_loop_once_and_not_the_chains_that_lead_into_it() {
+        // 0 → 1 → 2 → 0 is a loop; 3 → 4 → 1 leads into it; 5 → 6 is a plain thread.
+        let parent = [Some(1), Some(2), Some(0), Some(4), Some(1), Some(6), None];
+        assert_eq!(reply_loops(&parent), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn a_thread_of_a_hundred_thousand_replies_has_no_loop() {
+        let parent: Vec<Option<usize>> = (0..100_000usize).map(|i| i.checked_sub(1)).collect();
+        assert!(reply_loops(&parent).is_empty());
+        let mut looped = parent.clone();
+        looped[0] = Some(99_999);
+        assert_eq!(reply_loops(&looped).len(), 1);
+        assert_eq!(reply_loops(&looped)[0].len(), 100_000);
+    }
 }

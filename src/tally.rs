@@ -38,7 +38,57 @@ pub struct PaperTally {
     /// Counted: at least one member attested exactly `count`.
     pub counted: bool,
     /// Why not, when not.
-    pub problem: Option<String>,
+    pub problem: Option<PaperProblem>,
+}
+
+/// Why a paper batch is not counted. Words for each are the theme's (`paper_problem_*`), in
+/// the site's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaperProblem {
+    /// An attestation names another number than the batch's `count`.
+    WrongCount {
+        /// The number the attestation names (as written).
+        attested: String,
+        /// The batch's count.
+        count: u64,
+    },
+    /// The only attestations arrived after the vote closed.
+    AttestedLate(KeyId),
+    /// Attested by a key that is not a member.
+    NotMember(KeyId),
+    /// No member attested it.
+    NotAttested,
+    /// A paper ballot of the batch is not a valid ballot of the vote.
+    Ballot {
+        /// The ballot as written in the batch.
+        text: String,
+        /// What is wrong with it.
+        problem: crate::decide::ballot::Problem,
+    },
+    /// Its ballots do not add up to its count.
+    Sum {
+        /// What the ballots add up to.
+        sum: u64,
+        /// The batch's count.
+        count: u64,
+    },
+    /// Collected before the vote opened or after it closed.
+    OutsidePeriod,
+}
+
+impl PaperProblem {
+    /// The theme string's suffix, `paper_problem_<key>`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            PaperProblem::WrongCount { .. } => "wrong_count",
+            PaperProblem::AttestedLate(_) => "late",
+            PaperProblem::NotMember(_) => "not_member",
+            PaperProblem::NotAttested => "not_attested",
+            PaperProblem::Ballot { .. } => "ballot",
+            PaperProblem::Sum { .. } => "sum",
+            PaperProblem::OutsidePeriod => "outside_period",
+        }
+    }
 }
 
 /// The supporters of one initiative.
@@ -282,24 +332,23 @@ pub fn paper_tally(
         let n_ok = n.as_deref().and_then(|n| n.parse::<u64>().ok()) == Some(batch.meta.count);
         let late = deadline.is_some_and(|(closes, now)| arrived.unwrap_or(now) > closes);
         if !n_ok {
-            p.problem = Some(format!(
-                "attested {} but the batch counts {}",
-                n.as_deref().unwrap_or("?"),
-                batch.meta.count
-            ));
+            p.problem = Some(PaperProblem::WrongCount {
+                attested: n.clone().unwrap_or_else(|| "?".into()),
+                count: batch.meta.count,
+            });
         } else if late {
-            p.problem = Some(format!("attested by {key} after the vote closed"));
+            p.problem = Some(PaperProblem::AttestedLate(*key));
         } else if is_member(key) {
             p.attested_by.push(*key);
         } else if p.problem.is_none() {
-            p.problem = Some(format!("attested by {key}, who is not a member"));
+            p.problem = Some(PaperProblem::NotMember(*key));
         }
     }
     p.counted = !p.attested_by.is_empty();
     if p.counted {
         p.problem = None;
     } else if p.problem.is_none() {
-        p.problem = Some("no member has attested it yet".into());
+        p.problem = Some(PaperProblem::NotAttested);
     }
     p
 }

@@ -143,6 +143,9 @@ impl<M: DeserializeOwned> Item<M> {
                 ),
             );
         }
+        if let Some(d) = control_character(path, text) {
+            return Err(d);
+        }
         let split = front_matter::split(path, text)?;
         crate::limits::check_front_matter(path, split.yaml, split.yaml_offset, limits)?;
         let meta = front_matter::parse(path, &split)?;
@@ -156,6 +159,27 @@ impl<M: DeserializeOwned> Item<M> {
             contributions: Vec::new(),
         })
     }
+}
+
+/// The first control character of `text` other than a tab or a line break, placed: a NUL
+/// or an escape in a page is a corrupted file or a trap for the reader's browser, never
+/// text anyone meant to write.
+fn control_character(path: &Path, text: &str) -> Option<Diagnostic> {
+    let (offset, c) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))?;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Some(
+        Diagnostic::new(
+            path,
+            line,
+            column,
+            format!("the file holds a control character (U+{:04X}) that no one can see", c as u32),
+        )
+        .hint("delete it in your editor (it often comes from a copy and paste or a broken export); the text around it stays as it is"),
+    )
 }
 
 impl<M> Item<M> {
@@ -224,9 +248,29 @@ pub struct Content {
     pub pages: Items<Page>,
     /// The pool lists named by sortitions (`pool: {list: PATH}`), by path.
     pub pool_lists: BTreeMap<String, Vec<crate::sortition::pool::ListEntry>>,
+    /// Items whose file is there but could not be read or parsed (reported at that file),
+    /// by kind and file stem: a reference to one of them is not reported a second time.
+    pub unreadable: std::collections::BTreeSet<(Kind, String)>,
 }
 
 impl Content {
+    /// Whether an item of `kind` is called `slug`.
+    pub fn contains(&self, kind: Kind, slug: &str) -> bool {
+        match kind {
+            Kind::Poles => self.poles.contains_key(slug),
+            Kind::Groups => self.groups.contains_key(slug),
+            Kind::Initiatives => self.initiatives.contains_key(slug),
+            Kind::Debates => self.debates.contains_key(slug),
+            Kind::Meetings => self.meetings.contains_key(slug),
+            Kind::Minutes => self.minutes.contains_key(slug),
+            Kind::Votes => self.votes.contains_key(slug),
+            Kind::Budgets => self.budgets.contains_key(slug),
+            Kind::Sortitions => self.sortitions.contains_key(slug),
+            Kind::Moderation => self.moderation.contains_key(slug),
+            Kind::Pages => self.pages.contains_key(slug),
+        }
+    }
+
     /// Every markdown body of the site, contributions included.
     pub fn bodies(&self) -> Vec<Body<'_>> {
         let mut out = Vec::new();

@@ -13,7 +13,7 @@ use crate::content::values::{Moment, Quorum, Ratio};
 use crate::content::{Budget, Content, Electorate, Item, Vote, VoteMethod};
 use crate::load::signatures::PaperBatch;
 use crate::signatures::keys::KeyId;
-use crate::tally::{paper_tally, Attestations, PaperTally};
+use crate::tally::{paper_tally, Attestations, PaperProblem, PaperTally};
 use crate::trust::{self, Certification, Trust};
 use crate::verify::Accepted;
 
@@ -227,7 +227,10 @@ fn collect(
                 Ok(choice) => ballots.push((text.clone(), choice, *n)),
                 Err(problem) => {
                     tally.counted = false;
-                    tally.problem = Some(format!("ballot `{text}`: {problem}"));
+                    tally.problem = Some(PaperProblem::Ballot {
+                        text: text.clone(),
+                        problem,
+                    });
                 }
             }
             sum = sum.saturating_add(*n);
@@ -235,14 +238,14 @@ fn collect(
         let date = batch.meta.date;
         if sum != batch.meta.count {
             tally.counted = false;
-            tally.problem = Some(format!(
-                "its ballots add up to {sum}, but it counts {}",
-                batch.meta.count
-            ));
+            tally.problem = Some(PaperProblem::Sum {
+                sum,
+                count: batch.meta.count,
+            });
         } else if date.end(ctx.tz).timestamp() < rules.opens || date.start(ctx.tz).timestamp() > rules.closes
         {
             tally.counted = false;
-            tally.problem = Some("collected outside the voting period".into());
+            tally.problem = Some(PaperProblem::OutsidePeriod);
         }
         if tally.counted {
             out.paper_total += tally.count;

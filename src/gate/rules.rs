@@ -362,15 +362,8 @@ impl Judge<'_> {
             return;
         }
         match c.status {
-            Status::Added => {
-                let bad_keys = self.head_side.signatures().map_or(&[][..], |s| &s.bad_keys[..]);
-                if let Some(bad) = bad_keys.iter().find(|b| b.path == c.path) {
-                    let d = self
-                        .at(c, format!("this key file cannot be used: {}", bad.reason))
-                        .hint("add the `.pub` file that `pnyx keygen` or `minisign -G` wrote, unchanged");
-                    self.problem(d);
-                }
-            }
+            // An unusable key file is a problem of the head's loader, at its line.
+            Status::Added => {}
             Status::Modified | Status::Deleted => {
                 let who = self.who(id);
                 self.needs_admin(

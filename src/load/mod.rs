@@ -7,7 +7,7 @@ pub mod names;
 pub mod revisions;
 pub mod signatures;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -132,13 +132,24 @@ pub fn load_content(root: &Path) -> (Content, Diagnostics) {
     let mut diags = Diagnostics::default();
     // `pnyx new` and `pnyx sign` read content even when pnyx.yaml is broken.
     let limits = load_settings(root).map(|s| s.config.limits).unwrap_or_default();
-    let sources = read_sources(root, &limits, &mut diags);
-    let content = checked_content(root, sources, &limits, &mut diags);
+    let mut listed = BTreeSet::new();
+    let sources = read_sources(root, &limits, &mut listed, &mut diags);
+    let content = checked_content(root, sources, listed, &limits, &mut diags);
     (content, diags)
 }
 
-fn checked_content(root: &Path, sources: Vec<Source>, limits: &Limits, diags: &mut Diagnostics) -> Content {
+fn checked_content(
+    root: &Path,
+    sources: Vec<Source>,
+    listed: BTreeSet<(Kind, String)>,
+    limits: &Limits,
+    diags: &mut Diagnostics,
+) -> Content {
     let mut content = parse_content(sources, limits, diags);
+    content.unreadable = listed
+        .into_iter()
+        .filter(|(kind, slug)| !content.contains(*kind, slug))
+        .collect();
     read_pool_lists(root, &mut content, limits, diags);
     crate::check::check_content(&content, root, diags);
     content
@@ -156,9 +167,10 @@ pub fn load_parts(
     let settings = load_settings(root)?;
     let mut diags = Diagnostics::default();
     let limits = &settings.config.limits;
-    let sources = read_sources(root, limits, &mut diags);
+    let mut listed = BTreeSet::new();
+    let sources = read_sources(root, limits, &mut listed, &mut diags);
     let working = revisions::working_blobs(&sources);
-    let content = checked_content(root, sources, limits, &mut diags);
+    let content = checked_content(root, sources, listed, limits, &mut diags);
     clock.lap("load: content");
     let history = history.unwrap_or(signatures::HistorySource::Branch(crate::history::BranchAt {
         name: &settings.config.branch,
@@ -182,11 +194,17 @@ pub fn load_parts(
     })
 }
 
-/// Lists and reads every markdown file under `content/`.
-fn read_sources(root: &Path, limits: &Limits, diags: &mut Diagnostics) -> Vec<Source> {
+/// Lists and reads every markdown file under `content/`. Item files that are listed but
+/// cannot be read are recorded in `listed` too, so that [`checked_content`] knows them.
+fn read_sources(
+    root: &Path,
+    limits: &Limits,
+    listed: &mut BTreeSet<(Kind, String)>,
+    diags: &mut Diagnostics,
+) -> Vec<Source> {
     let mut paths = Vec::new();
     let mut refused = Vec::new();
-    let entries = names::walk(root, Path::new("content"), 3, &mut refused);
+    let entries = names::walk(root, Path::new("content"), usize::MAX, &mut refused);
     diags.0.extend(refused);
     for entry in entries {
         let rel = relative(root, entry.path());
@@ -198,6 +216,12 @@ fn read_sources(root: &Path, limits: &Limits, diags: &mut Diagnostics) -> Vec<So
         let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         let is_dir = entry.file_type().is_dir();
         let is_md = !is_dir && rel.extension().is_some_and(|e| e == "md");
+        if !is_dir {
+            if let Some(d) = markdown_name_problem(&rel) {
+                diags.push(d);
+                continue;
+            }
+        }
         match *parts.as_slice() {
             [dir] if is_dir && Kind::from_dir(dir).is_none() => {
                 let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.dir()).collect();
@@ -210,8 +234,9 @@ fn read_sources(root: &Path, limits: &Limits, diags: &mut Diagnostics) -> Vec<So
                 Diagnostic::new(&rel, 1, 1, "a content file must sit in the folder of its kind")
                     .hint("move it to content/pages/ for a free page, or to the folder of its kind"),
             ),
-            [dir, _] if is_md => {
+            [dir, file] if is_md => {
                 if let Some(kind) = Kind::from_dir(dir) {
+                    listed.insert((kind, file.trim_end_matches(".md").to_string()));
                     paths.push((rel, kind, None));
                 }
             }
@@ -237,6 +262,12 @@ fn read_sources(root: &Path, limits: &Limits, diags: &mut Diagnostics) -> Vec<So
                 }
                 None => {}
             },
+            [dir, _, _, _, ..] if is_md && Kind::from_dir(dir).is_some() => diags.push(
+                Diagnostic::new(&rel, 1, 1, "this file is too deep in its folder: it would be published nowhere")
+                    .hint(format!(
+                        "an item is content/{dir}/<slug>.md and a contribution content/{dir}/<slug>/<name>.md: move it up"
+                    )),
+            ),
             _ => {} // other files (images, pool lists) are data, not items
         }
     }
@@ -288,6 +319,7 @@ fn parse_content(sources: Vec<Source>, limits: &Limits, diags: &mut Diagnostics)
         moderation: parse_kind(take(Kind::Moderation), limits, diags),
         pages: parse_kind(take(Kind::Pages), limits, diags),
         pool_lists: BTreeMap::new(),
+        unreadable: BTreeSet::new(),
     }
 }
 
@@ -413,6 +445,31 @@ fn parse_kind<M: DeserializeOwned + Send>(
             .sort_by_key(|c| (c.meta.date.start(&chrono::Utc), c.slug.clone()));
     }
     map
+}
+
+/// A file under `content/` that looks like markdown but would not be read as such: an
+/// extension in capitals (`x.MD`), or a name that is only the extension (`.md`).
+fn markdown_name_problem(rel: &Path) -> Option<Diagnostic> {
+    let name = rel.file_name()?.to_str()?;
+    if name.eq_ignore_ascii_case(".md") {
+        return Some(
+            Diagnostic::new(rel, 1, 1, "this file has no name before `.md`")
+                .hint("name it after its title, in lower-case letters, digits and hyphens: `a-propos.md`"),
+        );
+    }
+    let (stem, ext) = name.rsplit_once('.')?;
+    if ext != "md" && ext.eq_ignore_ascii_case("md") {
+        return Some(
+            Diagnostic::new(
+                rel,
+                1,
+                1,
+                format!("the extension `.{ext}` is not read: pnyx reads `.md`"),
+            )
+            .hint(format!("rename the file `{stem}.md`")),
+        );
+    }
+    None
 }
 
 /// `path` relative to `root`, for messages.

@@ -33,15 +33,6 @@ pub struct KeyFile {
     pub forge: Option<String>,
 }
 
-/// A key file that cannot be used, and why.
-#[derive(Debug, Clone)]
-pub struct BadKey {
-    /// Its path.
-    pub path: String,
-    /// Why.
-    pub reason: String,
-}
-
 /// `signatures/keys/<KEYID>.yaml`: how a key's owner wants to be named.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -108,8 +99,6 @@ pub struct Statement {
 pub struct Signatures {
     /// Usable keys.
     pub keys: BTreeMap<KeyId, KeyFile>,
-    /// Unusable key files.
-    pub bad_keys: Vec<BadKey>,
     /// Every `.minisig` file, sorted by path.
     pub statements: Vec<Statement>,
     /// Paper batches by path.
@@ -199,10 +188,20 @@ pub fn read_from(
     }
     clock.lap("load: signature files");
     let mut profiles = BTreeMap::new();
+    let mut key_files = BTreeSet::new();
     for (rel, bytes) in files {
         let blob = history::blob_id(&bytes);
         if let Some(name) = rel.strip_prefix("signatures/keys/") {
-            read_key_file(&rel, name, bytes, blob, &mut out, &mut profiles, diags);
+            read_key_file(
+                &rel,
+                name,
+                bytes,
+                blob,
+                &mut out,
+                &mut key_files,
+                &mut profiles,
+                diags,
+            );
         } else if rel.ends_with(".minisig") {
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let identity = statement::parse_file(&text).ok().map(|p| p.identity);
@@ -228,6 +227,8 @@ pub fn read_from(
                 k.name = Some(profile.name);
                 k.forge = profile.forge;
             }
+            // A key file that is there but unusable is reported at that file.
+            None if key_files.contains(&id) => {}
             None => diags.push(
                 Diagnostic::new(
                     Path::new(&format!("signatures/keys/{id}.yaml")),
@@ -331,6 +332,8 @@ fn date_statements(
     earlier
 }
 
+/// Reads one file of `signatures/keys/`: a key, or its owner's profile. A key file that
+/// cannot be used is an error at its line: every statement of that key hangs on it.
 #[allow(clippy::too_many_arguments)]
 fn read_key_file(
     rel: &str,
@@ -338,56 +341,99 @@ fn read_key_file(
     bytes: Vec<u8>,
     blob: Oid,
     out: &mut Signatures,
+    key_files: &mut BTreeSet<KeyId>,
     profiles: &mut BTreeMap<KeyId, Profile>,
     diags: &mut Diagnostics,
 ) {
+    let path = Path::new(rel);
     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
-    let Some(id) = KeyId::parse(stem) else {
-        out.bad_keys.push(BadKey {
-            path: rel.to_string(),
-            reason: format!("`{stem}` is not a key id: name the file after the key id minisign prints (16 upper-case hexadecimal digits)"),
-        });
-        return;
-    };
-    match ext {
-        "pub" => match keys::parse_public_key(&String::from_utf8_lossy(&bytes)) {
-            Ok(key) if key.id == id => {
-                out.keys.insert(
-                    id,
-                    KeyFile {
-                        key,
-                        path: rel.to_string(),
-                        blob,
-                        name: None,
-                        forge: None,
-                    },
-                );
-            }
-            Ok(key) => out.bad_keys.push(BadKey {
-                path: rel.to_string(),
-                reason: format!("the file is named {id} but holds key {}", key.id),
-            }),
-            Err(reason) => out.bad_keys.push(BadKey {
-                path: rel.to_string(),
-                reason,
-            }),
-        },
-        "yaml" => match serde_yaml::from_slice::<Profile>(&bytes) {
-            Ok(p) => {
-                profiles.insert(id, p);
-            }
-            Err(e) => diags.push(yaml_diagnostic(Path::new(rel), 0, &e)),
-        },
-        _ => diags.push(
+    if ext != "pub" && ext != "yaml" {
+        let hint = match ext.to_ascii_lowercase().as_str() {
+            e @ ("pub" | "yaml") => format!("rename it `{stem}.{e}`, in lower case"),
+            _ => "move or remove this file".to_string(),
+        };
+        diags.push(
             Diagnostic::new(
-                Path::new(rel),
+                path,
                 1,
                 1,
                 "signatures/keys/ holds only `<KEYID>.pub` and `<KEYID>.yaml` files",
             )
-            .hint("move or remove this file"),
+            .hint(hint),
+        );
+        return;
+    }
+    let Some(id) = KeyId::parse(stem) else {
+        diags.push(
+            Diagnostic::new(path, 1, 1, format!("`{stem}` is not a key id")).hint(key_name_hint(stem, ext)),
+        );
+        return;
+    };
+    if ext == "yaml" {
+        match serde_yaml::from_slice::<Profile>(&bytes) {
+            Ok(p) => {
+                profiles.insert(id, p);
+            }
+            Err(e) => diags.push(yaml_diagnostic(path, 0, &e)),
+        }
+        return;
+    }
+    key_files.insert(id);
+    let text = String::from_utf8_lossy(&bytes);
+    match keys::parse_public_key(&text) {
+        Ok(key) if key.id == id => {
+            out.keys.insert(
+                id,
+                KeyFile {
+                    key,
+                    path: rel.to_string(),
+                    blob,
+                    name: None,
+                    forge: None,
+                },
+            );
+        }
+        Ok(key) => diags.push(
+            Diagnostic::new(path, key_line(&text), 1, format!("the file is named {id} but holds key {}", key.id))
+                .hint(format!("rename it `signatures/keys/{}.pub`, the id minisign prints for this key", key.id)),
+        ),
+        Err(reason) => diags.push(
+            Diagnostic::new(path, key_line(&text), 1, format!("this key file cannot be used: {reason}"))
+                .hint("put back the `.pub` file that `pnyx keygen` or `minisign -G` wrote, unchanged: two lines, a comment and the key"),
         ),
     }
+}
+
+/// How to name a key's file when `stem` is not a key id.
+fn key_name_hint(stem: &str, ext: &str) -> String {
+    let hex = !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_hexdigit());
+    if hex && stem.len() == 16 {
+        format!(
+            "write the key id in upper case: rename it `{}.{ext}`",
+            stem.to_ascii_uppercase()
+        )
+    } else if hex && stem.len() < 16 {
+        // Stock minisign drops the leading zeros of the id in its `.pub` comment.
+        format!(
+            "a key id has 16 digits, leading zeros included: rename it `{:0>16}.{ext}`",
+            stem.to_ascii_uppercase()
+        )
+    } else {
+        format!("name the file after the key id minisign prints, 16 upper-case hexadecimal digits: `signatures/keys/<KEYID>.{ext}`")
+    }
+}
+
+/// The line of a `.pub` file that holds (or should hold) the key: the first one that is
+/// neither empty nor the untrusted comment.
+fn key_line(text: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .iter()
+        .position(|l| {
+            let l = l.trim_start_matches('\u{feff}').trim();
+            !l.is_empty() && !l.starts_with("untrusted comment:")
+        })
+        .map_or(lines.len().max(1), |i| i + 1)
 }
 
 fn read_paper(rel: &str, bytes: &[u8], limits: &Limits, out: &mut Signatures, diags: &mut Diagnostics) {

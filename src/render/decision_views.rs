@@ -8,6 +8,8 @@ use crate::decide::ballot::{Choice, Problem};
 use crate::decide::budget::Phase as FundPhase;
 use crate::decide::count::{Ballots, BudgetTally, Count, Outcome, Phase};
 
+use crate::tally::PaperProblem;
+
 use super::chart::{self, Bar};
 use super::format;
 use super::trust_views::KeyRef;
@@ -269,6 +271,35 @@ impl Ctx<'_> {
         }
     }
 
+    /// Why a paper batch is not counted, in the site's language.
+    pub(super) fn paper_problem_text(&self, p: &PaperProblem) -> String {
+        let lang = self.settings.config.language;
+        let who = |k: &crate::signatures::keys::KeyId| {
+            self.sigs
+                .keys
+                .get(k)
+                .and_then(|f| f.name.clone())
+                .unwrap_or_else(|| k.to_string())
+        };
+        let text = self.s(&format!("paper_problem_{}", p.key()));
+        match p {
+            PaperProblem::WrongCount { attested, count } => text
+                .replace("{attested}", attested)
+                .replace("{count}", &format::int(*count, lang)),
+            PaperProblem::AttestedLate(k) | PaperProblem::NotMember(k) => text.replace("{key}", &who(k)),
+            PaperProblem::Ballot {
+                text: ballot,
+                problem,
+            } => text
+                .replace("{ballot}", ballot)
+                .replace("{problem}", &self.problem_text(problem)),
+            PaperProblem::Sum { sum, count } => text
+                .replace("{sum}", &format::int(*sum, lang))
+                .replace("{count}", &format::int(*count, lang)),
+            PaperProblem::NotAttested | PaperProblem::OutsidePeriod => text,
+        }
+    }
+
     fn problem_text(&self, p: &Problem) -> String {
         let text = self.s(&format!("ballot_problem_{}", p.key()));
         match p.detail() {
@@ -336,7 +367,7 @@ impl Ctx<'_> {
                 count: format::int(p.batch.count, lang),
                 counted: p.batch.counted,
                 attested_by: p.batch.attested_by.iter().map(|k| self.key_ref(*k)).collect(),
-                problem: p.batch.problem.clone(),
+                problem: p.batch.problem.as_ref().map(|p| self.paper_problem_text(p)),
                 lines: p
                     .ballots
                     .iter()

@@ -266,7 +266,7 @@ impl Ctx<'_> {
                             count: format::int(p.count, lang),
                             counted: p.counted,
                             attested_by: p.attested_by.iter().map(|k| self.key_ref(*k)).collect(),
-                            problem: p.problem.clone(),
+                            problem: p.problem.as_ref().map(|p| self.paper_problem_text(p)),
                         })
                     })
                     .collect(),
@@ -415,18 +415,6 @@ impl Ctx<'_> {
                 }
             })
             .collect();
-        out.extend(self.sigs.bad_keys.iter().map(|b| {
-            RejectedView {
-                path: b.path.clone(),
-                key: None,
-                code: "bad-key".into(),
-                label: self
-                    .reason_string("bad-key", "")
-                    .unwrap_or_else(|| "bad key".into()),
-                help: self.reason_string("bad-key", "_help").unwrap_or_default(),
-                detail: Some(b.reason.clone()),
-            }
-        }));
         out.sort_by(|a, b| a.path.cmp(&b.path));
         out
     }

@@ -197,7 +197,7 @@ fn paper_ballots_count_once_a_member_attests_them() {
     assert_eq!(v["ranking"], serde_json::json!(["2027-01-05", "2027-01-06"]));
     let page = decode_entities(&c.site.page("votes/jour/index.html"));
     assert!(
-        page.contains("its ballots add up to 3, but it counts 4"),
+        page.contains("ses bulletins font 3 en tout, mais elle en compte 4"),
         "{page}"
     );
 }

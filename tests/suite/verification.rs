@@ -178,11 +178,6 @@ fn every_bad_statement_is_rejected_with_its_reason() {
         &format!("signatures/initiatives/velo/{}.minisig", a.id),
         "bonjour\n",
     );
-    // Key file named after another key.
-    s.write(
-        &format!("signatures/keys/{}.pub", unknown.id).replace(&unknown.id.to_string(), "0000000000000001"),
-        &public_key_text(&a.pk),
-    );
     s.commit(day(1), "all at once");
     let rejected = s.data("rejected.json");
     let reason_of = |path: String| {
@@ -214,6 +209,20 @@ fn every_bad_statement_is_rejected_with_its_reason() {
         Some("malformed")
     );
     assert_eq!(s.bus()["supporters"]["total"], 0, "nothing rejected is counted");
+
+    // A key file named after another key signs for nobody, and stops the build at its line:
+    // every statement of that key hangs on it.
+    let named = "signatures/keys/0000000000000001.pub";
+    s.write(named, &public_key_text(&a.pk));
+    let run = build(s.root(), &s.root().join("public"));
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr.contains(&format!(
+            "{named}:2:1: the file is named 0000000000000001 but holds key {}",
+            a.id
+        )),
+        "{run}"
+    );
 }
 
 #[test]
@@ -429,14 +438,9 @@ fn the_cache_gives_the_cold_result_after_any_single_change() {
             let t = s.read(&b_support);
             s.write(&a_support, std::str::from_utf8(&t).unwrap());
         }),
-        // A key file is replaced by another key.
-        Box::new(|s| {
-            let other = key();
-            s.write(
-                &format!("signatures/keys/{}.pub", b.id),
-                &public_key_text(&other.pk),
-            );
-        }),
+        // A key file is removed: its statements lose their key. (A key file holding another
+        // key fails the build: see `every_bad_statement_is_rejected_with_its_reason`.)
+        Box::new(|s| s.remove(&format!("signatures/keys/{}.pub", b.id))),
         // A certification is revoked.
         Box::new(|s| s.certify(&roots[2], &a, "revoke")),
     ];
