@@ -466,7 +466,12 @@ fn markdown_name_problem(rel: &Path) -> Option<Diagnostic> {
                 1,
                 format!("the extension `.{ext}` is not read: pnyx reads `.md`"),
             )
-            .hint(format!("rename the file `{stem}.md`")),
+            .hint(match crate::slug::slugify(stem) {
+                s if s.is_empty() => {
+                    "rename the file in lower-case letters, digits and hyphens, ending in `.md`".to_string()
+                }
+                s => format!("rename the file `{s}.md`"),
+            }),
         );
     }
     None
