@@ -1,438 +1,236 @@
-//! Verifying statements: each `.minisig` file is checked against its place (the key and the
-//! target its path names), its key file, and the bytes of the file it signs — the current
-//! ones or any earlier version from git history. Anything else is rejected with a reason.
+//! The verify stage: every statement of the site checked, in parallel, into accepted and
+//! rejected ones. A statement's time is the commit time of the first commit that brought it
+//! (its identity, whatever its file's encoding) to its path.
 //!
-//! Pure: the caller gathers keys, statements and file versions (see `signatures::gather`).
+//! Beyond each signature, two rules read the history (SPEC §4, "Integrity"):
+//! - **no restore**: a statement that stood at its path before and was replaced by a newer
+//!   statement of the same key never counts again there;
+//! - **bound to one target**: a statement whose trusted comment names its target counts for
+//!   that file only; one in the older form (`pnyx/1 support`) counts only at the path where
+//!   the bytes it signs first stood, so a copy of a text cannot take its signatures along.
 
-use std::collections::BTreeMap;
-use std::fmt;
-use std::io::Cursor;
+use std::collections::{HashMap, HashSet};
 
-use base64::Engine as _;
+use git2::Oid;
+use rayon::prelude::*;
 
-use super::keys::{KeyId, PublicKey};
-use super::statement::{self, Place, Said};
-
-/// A statement file as found in the repository.
-#[derive(Debug, Clone)]
-pub struct StatementFile {
-    /// Path from the root.
-    pub path: String,
-    /// Its text.
-    pub text: String,
-}
-
-/// One version of a signed file, newest first in [`Versions`].
-#[derive(Debug, Clone)]
-pub struct FileVersion {
-    /// The bytes.
-    pub bytes: Vec<u8>,
-    /// Their git blob id.
-    pub blob: git2::Oid,
-    /// Index of the commit that brought it, `None` for a working-tree version not committed.
-    pub commit: Option<usize>,
-}
-
-/// Versions of each signed file, newest first.
-pub type Versions = BTreeMap<String, Vec<FileVersion>>;
-
-/// Why a statement is not counted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reason {
-    /// Not a statement file, or unreadable.
-    Malformed(String),
-    /// Its path and its content disagree (another key, another verb).
-    Misplaced(String),
-    /// No `signatures/keys/<KEYID>.pub` for its key.
-    UnknownKey(KeyId),
-    /// The file it signs does not exist.
-    NoTarget(String),
-    /// A legacy (non-prehashed) signature.
-    Legacy,
-    /// Signs an earlier version of a file whose current text alone counts (a key, a paper
-    /// batch, a moderation decision).
-    Outdated(String),
-    /// A genuine signature by this key, but of another file: copied from elsewhere.
-    Replayed,
-    /// A statement in the older form, whose trusted comment does not name its target, of
-    /// bytes that first stood at another path (given): a copy of a text, with its
-    /// signatures copied too, cannot take them along.
-    Copied(String),
-    /// Bytes that stood at this path before and were replaced by a newer statement of the
-    /// same key: put back, they never count again (a change of mind is a new signature).
-    Restored,
-    /// Does not verify at all.
-    Forged,
-}
-
-impl Reason {
-    /// A stable short code for data files and CSS classes.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Reason::Malformed(_) => "malformed",
-            Reason::Misplaced(_) => "misplaced",
-            Reason::UnknownKey(_) => "unknown-key",
-            Reason::NoTarget(_) => "no-target",
-            Reason::Legacy => "legacy",
-            Reason::Outdated(_) => "outdated",
-            Reason::Replayed | Reason::Copied(_) => "replayed",
-            Reason::Restored => "restored",
-            Reason::Forged => "forged",
-        }
-    }
-
-    /// The particulars of this case (a path, a parser message), when there are any: the
-    /// general explanation belongs to the theme's strings, in the site's language.
-    pub fn particulars(&self) -> Option<String> {
-        match self {
-            Reason::Malformed(m) | Reason::Misplaced(m) => Some(m.clone()),
-            Reason::UnknownKey(k) => Some(format!("signatures/keys/{k}.pub")),
-            Reason::NoTarget(p) | Reason::Outdated(p) => Some(p.clone()),
-            Reason::Copied(p) => Some(p.clone()),
-            Reason::Legacy | Reason::Replayed | Reason::Restored | Reason::Forged => None,
-        }
-    }
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Reason::Malformed(m) => write!(f, "malformed: {m}"),
-            Reason::Misplaced(m) => write!(f, "misplaced: {m}"),
-            Reason::UnknownKey(k) => write!(f, "unknown key: signatures/keys/{k}.pub does not exist"),
-            Reason::NoTarget(p) => write!(f, "signs {p}, which does not exist"),
-            Reason::Outdated(p) => write!(
-                f,
-                "outdated: signs an earlier version of {p}, which has changed since"
-            ),
-            Reason::Legacy => write!(
-                f,
-                "legacy signature: sign again with a current minisign (prehashed signatures only)"
-            ),
-            Reason::Replayed => write!(
-                f,
-                "replayed: a genuine signature, but of another file, copied here"
-            ),
-            Reason::Copied(p) => write!(
-                f,
-                "replayed: its trusted comment names no target, and the bytes it signs first stood at {p}: a copy of that text, with its signatures copied here"
-            ),
-            Reason::Restored => write!(
-                f,
-                "restored: these bytes stood here before and a newer statement of the same key replaced them; a replaced statement never counts again"
-            ),
-            Reason::Forged => write!(f, "forged: the signature does not match the file or the key"),
-        }
-    }
-}
+use crate::load::signatures::{Signatures, Statement};
+use crate::signatures::cache::Cache;
+use crate::signatures::keys::KeyId;
+use crate::signatures::verify::{self as check, Reason, Valid, Verdict};
 
 /// A statement that verifies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Valid {
-    /// Where it is and what it is about.
-    pub place: Place,
-    /// What it says.
-    pub said: Said,
-    /// Which version of the signed file it signs: 0 is the newest.
-    pub version: usize,
-    /// What the key signed, whatever the file's encoding (see [`statement::Parsed`]).
-    pub identity: [u8; 32],
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    /// What it is and says.
+    pub valid: Valid,
+    /// Its path.
+    pub path: String,
+    /// Commit time of its arrival on the branch; `None` when not committed yet (or no history).
+    pub arrived: Option<i64>,
 }
 
-/// The outcome for one statement.
-pub type Verdict = Result<Valid, (Option<KeyId>, Reason)>;
-
-/// Verifies one statement, without a cache.
-pub fn verify(st: &StatementFile, keys: &BTreeMap<KeyId, PublicKey>, versions: &Versions) -> Verdict {
-    verify_cached(st, keys, versions, None)
+/// A statement that does not, with its reason.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    /// Its path.
+    pub path: String,
+    /// The key its path names, when it names one.
+    pub key: Option<KeyId>,
+    /// Why it is not counted.
+    pub reason: Reason,
 }
 
-/// What addresses a statement's cryptographic checks in the cache, besides the statement
-/// itself (addressed by its identity, so that a re-encoding is the same entry).
-pub struct CacheRef<'a> {
-    /// The verification cache.
-    pub cache: &'a super::cache::Cache,
-    /// Blob ids of the key files.
-    pub key_blobs: &'a BTreeMap<KeyId, git2::Oid>,
+/// The outcome of the verify stage.
+#[derive(Debug, Clone, Default)]
+pub struct Verified {
+    /// Statements that verify, sorted by path.
+    pub accepted: Vec<Accepted>,
+    /// Statements that do not, sorted by path.
+    pub rejected: Vec<Rejected>,
+    /// The statements that history shows at the path of a current one and that verify
+    /// (`Signatures::earlier`, and a restored statement's first stay): the commitments that
+    /// sortition reveals answer, the certifications that revocations replaced.
+    pub earlier: Vec<Accepted>,
 }
 
-/// Verifies one statement; the expensive signature checks go through `cache` when given.
-/// Structural checks (place, key id, comment, verb) are cheap and always run.
-pub fn verify_cached(
-    st: &StatementFile,
-    keys: &BTreeMap<KeyId, PublicKey>,
-    versions: &Versions,
-    cache: Option<&CacheRef<'_>>,
-) -> Verdict {
-    use super::cache::{Key as CacheKey, Outcome};
-    let place = statement::place(&st.path).map_err(|m| (None, Reason::Misplaced(m)))?;
-    let key = Some(place.key);
-    let parsed = statement::parse_file(&st.text).map_err(|m| (key, Reason::Malformed(m)))?;
-    let sigbox = minisign::SignatureBox::from_string(&parsed.canonical)
-        .map_err(|e| (key, Reason::Malformed(format!("not a minisign signature ({e})"))))?;
-    let signer = KeyId::from_keynum(sigbox.keynum()).ok_or((key, Reason::Malformed("no key id".into())))?;
-    if signer != place.key {
-        return Err((
-            key,
-            Reason::Misplaced(format!(
-                "signed by key {signer}, but stored as {}'s statement",
-                place.key
-            )),
-        ));
-    }
-    if !sigbox.is_prehashed() {
-        return Err((key, Reason::Legacy));
-    }
-    let comment = sigbox
-        .trusted_comment()
-        .map_err(|_| (key, Reason::Malformed("no trusted comment".into())))?;
-    let said = statement::parse_comment(&comment).map_err(|m| (key, Reason::Malformed(m)))?;
-    if !place.allowed().contains(&said.verb) {
-        let folder = st.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        return Err((
-            key,
-            Reason::Misplaced(format!(
-                "a `{}` statement does not belong in {folder}/",
-                said.verb
-            )),
-        ));
-    }
-    let target = place.signed_file();
-    if let Some(named) = said.target.as_deref().filter(|t| *t != target) {
-        return Err((
-            key,
-            Reason::Misplaced(format!(
-                "its trusted comment names {named} as its target, but it is stored as a statement about {target}"
-            )),
-        ));
-    }
-    let pk = keys.get(&place.key).ok_or((key, Reason::UnknownKey(place.key)))?;
-    let candidates = versions
-        .get(&target)
-        .filter(|v| !v.is_empty())
-        .ok_or((key, Reason::NoTarget(target.clone())))?;
-    let statement_address = git2::Oid::from_bytes(&parsed.identity[..20]).unwrap_or(git2::Oid::ZERO_SHA1);
-    let mut genuine: Option<bool> = None;
-    for (i, v) in candidates.iter().enumerate() {
-        let address =
-            cache.and_then(|c| CacheKey::new(statement_address, *c.key_blobs.get(&place.key)?, v.blob));
-        let cached = cache.zip(address.as_ref()).and_then(|(c, k)| c.cache.get(k));
-        let outcome = match cached {
-            Some(o) => o,
-            None => {
-                let o = if minisign::verify(&pk.key, &sigbox, Cursor::new(&v.bytes), true, false, false)
-                    .is_ok()
-                {
-                    Outcome::Verified
-                } else if *genuine
-                    .get_or_insert_with(|| comment_signature_is_genuine(&parsed.canonical, &pk.key))
-                {
-                    Outcome::GenuineCommentOnly
-                } else {
-                    Outcome::Fails
-                };
-                if let (Some(c), Some(k)) = (cache, address) {
-                    c.cache.insert(k, o);
-                }
-                o
-            }
-        };
-        match outcome {
-            Outcome::Verified if i > 0 && place.must_sign_current() => {
-                return Err((key, Reason::Outdated(target)));
-            }
-            Outcome::Verified => {
-                return Ok(Valid {
-                    place,
-                    said,
-                    version: i,
-                    identity: parsed.identity,
-                })
-            }
-            Outcome::GenuineCommentOnly => genuine = Some(true),
-            Outcome::Fails => genuine = Some(false),
-        }
-    }
-    if genuine.unwrap_or_else(|| comment_signature_is_genuine(&parsed.canonical, &pk.key)) {
-        Err((key, Reason::Replayed))
-    } else {
-        Err((key, Reason::Forged))
-    }
-}
-
-/// Checks only the signature over (signature ‖ trusted comment): genuine means the key did
-/// say this, about some file. Used to tell a replayed statement from a forged one.
-fn comment_signature_is_genuine(text: &str, key: &minisign::PublicKey) -> bool {
-    let lines: Vec<&str> = text.lines().collect();
-    let (Some(sig_line), Some(comment_line), Some(global_line)) = (lines.get(1), lines.get(2), lines.get(3))
-    else {
-        return false;
-    };
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let (Ok(sig), Ok(global)) = (b64.decode(sig_line.trim()), b64.decode(global_line.trim())) else {
-        return false;
-    };
-    let Some(comment) = comment_line.strip_prefix("trusted comment: ") else {
-        return false;
-    };
-    if sig.len() != 74 || global.len() != 64 {
-        return false;
-    }
-    let pk_bytes = key.to_bytes();
-    let Ok(pk) = ed25519_compact::PublicKey::from_slice(&pk_bytes[10..42]) else {
-        return false;
-    };
-    let Ok(signature) = ed25519_compact::Signature::from_slice(&global) else {
-        return false;
-    };
-    let mut message = sig[10..74].to_vec();
-    message.extend_from_slice(comment.as_bytes());
-    pk.verify(&message, &signature).is_ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::signatures::keys::parse_public_key;
-    use crate::signatures::statement::Verb;
-
-    struct Signer {
-        pk: minisign::PublicKey,
-        sk: minisign::SecretKey,
-        id: KeyId,
-    }
-
-    fn signer() -> Signer {
-        let kp = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
-        let id = KeyId::from_keynum(kp.pk.keynum()).unwrap();
-        Signer {
-            pk: kp.pk,
-            sk: kp.sk,
-            id,
-        }
-    }
-
-    fn sign(s: &Signer, bytes: &[u8], comment: &str) -> String {
-        minisign::sign(Some(&s.pk), &s.sk, Cursor::new(bytes), Some(comment), None)
-            .unwrap()
-            .into_string()
-    }
-
-    fn keys(signers: &[&Signer]) -> BTreeMap<KeyId, PublicKey> {
-        signers
-            .iter()
-            .map(|s| {
-                (
-                    s.id,
-                    parse_public_key(&super::super::keys::public_key_text(&s.pk)).unwrap(),
-                )
-            })
+/// Verifies every statement, in parallel; signature checks already made with the same bytes
+/// are taken from `cache`.
+pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
+    let keys = sigs.keys.iter().map(|(id, k)| (*id, k.key.clone())).collect();
+    let key_blobs = sigs.keys.iter().map(|(id, k)| (*id, k.blob)).collect();
+    let address = cache.map(|cache| check::CacheRef {
+        cache,
+        key_blobs: &key_blobs,
+    });
+    let run = |list: &[Statement]| -> Vec<Verdict> {
+        list.par_iter()
+            .map(|st| check::verify_cached(&st.file, &keys, &sigs.versions, address.as_ref()))
             .collect()
-    }
+    };
+    let current = run(&sigs.statements);
+    let earlier = run(&sigs.earlier);
+    let origins = Origins::of(sigs, current.iter().chain(&earlier));
 
-    fn versions(path: &str, texts: &[&str]) -> Versions {
-        let v = texts
+    let mut out = Verified::default();
+    // The other statements history shows at each path: (first arrival, genuine — the key
+    // did sign a version of this target here —, the verdict once bound).
+    let mut at_path: HashMap<&str, Vec<(usize, bool, Verdict)>> = HashMap::new();
+    for (st, verdict) in sigs.earlier.iter().zip(earlier) {
+        let genuine = matches!(&verdict, Ok(_) | Err((_, Reason::Outdated(_))));
+        let bound = origins.bind(verdict, sigs);
+        at_path
+            .entry(st.file.path.as_str())
+            .or_default()
+            .push((st.arrived_at.unwrap_or(0), genuine, bound));
+    }
+    let arrival = |at: usize| {
+        sigs.history
+            .as_ref()
+            .and_then(|h| h.commits.get(at))
+            .map(|c| c.time)
+    };
+    for (st, verdict) in sigs.statements.iter().zip(current) {
+        let path = st.file.path.clone();
+        let others = at_path.remove(st.file.path.as_str()).unwrap_or_default();
+        let replaced = others
             .iter()
-            .map(|t| FileVersion {
-                bytes: t.as_bytes().to_vec(),
-                blob: crate::history::blob_id(t.as_bytes()),
-                commit: None,
-            })
+            .filter(|(_, genuine, _)| *genuine)
+            .map(|(at, ..)| *at)
+            .max();
+        let restored = st
+            .arrived_at
+            .zip(replaced)
+            .is_some_and(|(first, last)| last > first);
+        let mut earlier: Vec<(usize, Valid)> = others
+            .into_iter()
+            .filter_map(|(at, _, v)| Some((at, v.ok()?)))
             .collect();
-        BTreeMap::from([(path.to_string(), v)])
+        let verdict = match origins.bind(verdict, sigs) {
+            Ok(valid) if restored => {
+                // Its first stay still belongs to the history (a commitment, a certification
+                // of the past); put back, it does not count.
+                earlier.push((st.arrived_at.unwrap_or(0), valid.clone()));
+                Err((Some(valid.place.key), Reason::Restored))
+            }
+            other => other,
+        };
+        match verdict {
+            Ok(valid) => out.accepted.push(Accepted {
+                valid,
+                path: path.clone(),
+                arrived: st.arrived,
+            }),
+            Err((key, reason)) => {
+                out.rejected.push(Rejected {
+                    path: path.clone(),
+                    key,
+                    reason,
+                });
+                // Only a new statement of the key replaces its statement: what stands here
+                // instead (a restored, edited or foreign file) leaves the key's latest valid
+                // statement counted.
+                if let Some(i) = (0..earlier.len()).max_by_key(|&i| earlier[i].0) {
+                    let (at, valid) = earlier.swap_remove(i);
+                    out.accepted.push(Accepted {
+                        valid,
+                        path: path.clone(),
+                        arrived: arrival(at),
+                    });
+                }
+            }
+        }
+        out.earlier
+            .extend(earlier.into_iter().map(|(at, valid)| Accepted {
+                valid,
+                path: path.clone(),
+                arrived: arrival(at),
+            }));
+    }
+    out.earlier
+        .sort_by(|a, b| (&a.path, a.arrived).cmp(&(&b.path, b.arrived)));
+    out
+}
+
+/// Where each signed text first stood: the blob's earliest commit on the branch and the
+/// paths it had there, or, for bytes not committed anywhere, every path of the working tree
+/// that holds them. Only the blobs signed by statements in the older form are looked up.
+struct Origins {
+    first: HashMap<Oid, Vec<String>>,
+}
+
+impl Origins {
+    fn of<'a>(sigs: &Signatures, verdicts: impl Iterator<Item = &'a Verdict>) -> Origins {
+        let mut wanted: HashSet<Oid> = HashSet::new();
+        for valid in verdicts.filter_map(|v| v.as_ref().ok()) {
+            if valid.said.target.is_none() {
+                if let Some(blob) = signed_blob(valid, sigs) {
+                    wanted.insert(blob);
+                }
+            }
+        }
+        let mut earliest: HashMap<Oid, (usize, Vec<String>)> = HashMap::new();
+        if let (false, Some(h)) = (wanted.is_empty(), &sigs.history) {
+            for (path, versions) in &h.files {
+                if path.ends_with(".minisig") {
+                    continue;
+                }
+                for v in versions.iter().filter(|v| wanted.contains(&v.blob)) {
+                    let slot = earliest.entry(v.blob).or_insert((v.commit, Vec::new()));
+                    if v.commit < slot.0 {
+                        *slot = (v.commit, Vec::new());
+                    }
+                    if v.commit == slot.0 && !slot.1.contains(path) {
+                        slot.1.push(path.clone());
+                    }
+                }
+            }
+        }
+        // Bytes that no commit brought first stood, together, at every path of the working
+        // tree that holds them.
+        let mut first: HashMap<Oid, Vec<String>> = earliest
+            .into_iter()
+            .map(|(blob, (_, paths))| (blob, paths))
+            .collect();
+        let mut uncommitted: HashMap<Oid, Vec<String>> = HashMap::new();
+        for (path, versions) in &sigs.versions {
+            for v in versions
+                .iter()
+                .filter(|v| v.commit.is_none() && wanted.contains(&v.blob))
+            {
+                if !first.contains_key(&v.blob) {
+                    uncommitted.entry(v.blob).or_default().push(path.clone());
+                }
+            }
+        }
+        first.extend(uncommitted);
+        Origins { first }
     }
 
-    #[test]
-    fn accepts_a_support_and_finds_the_version_it_signs() {
-        let a = signer();
-        let target = "content/initiatives/bus.md";
-        let st = StatementFile {
-            path: format!("signatures/initiatives/bus/{}.minisig", a.id),
-            text: sign(&a, b"old", "pnyx/1 support"),
-        };
-        let v = verify(&st, &keys(&[&a]), &versions(target, &["new", "old"])).unwrap();
-        assert_eq!(v.said.verb, Verb::Support);
-        assert_eq!(v.version, 1, "it signed the earlier version");
+    /// A statement in the older form counts only at the one path where its bytes first
+    /// stood; `Copied` elsewhere, or when two paths brought them at once.
+    fn bind(&self, verdict: Verdict, sigs: &Signatures) -> Verdict {
+        let valid = verdict?;
+        if valid.said.target.is_some() {
+            return Ok(valid);
+        }
+        let target = valid.place.signed_file();
+        let paths = signed_blob(&valid, sigs).and_then(|b| self.first.get(&b));
+        match paths.map(Vec::as_slice) {
+            Some([only]) if *only == target => Ok(valid),
+            Some(paths) => {
+                let mut others: Vec<&String> = paths.iter().filter(|p| **p != target).collect();
+                others.sort();
+                let other = others.first().map_or(target.clone(), |p| p.to_string());
+                Err((Some(valid.place.key), Reason::Copied(other)))
+            }
+            None => Ok(valid),
+        }
     }
+}
 
-    #[test]
-    fn rejects_each_kind_of_bad_statement() {
-        let (a, b) = (signer(), signer());
-        let ks = keys(&[&a, &b]);
-        let vs = {
-            let mut v = versions("content/initiatives/bus.md", &["bus"]);
-            v.extend(versions("content/initiatives/velo.md", &["velo"]));
-            v
-        };
-        let at = |slug: &str, k: KeyId| format!("signatures/initiatives/{slug}/{k}.minisig");
-        let reason =
-            |path: String, text: String| verify(&StatementFile { path, text }, &ks, &vs).unwrap_err().1;
-        // The reference: b's genuine statement at its own place verifies.
-        let genuine_b = sign(&b, b"bus", "pnyx/1 support");
-        assert!(verify(
-            &StatementFile {
-                path: at("bus", b.id),
-                text: genuine_b
-            },
-            &ks,
-            &vs
-        )
-        .is_ok());
-        // Misplaced: a's statement stored under b's name.
-        assert_eq!(
-            reason(at("bus", b.id), sign(&a, b"bus", "pnyx/1 support")).code(),
-            "misplaced"
-        );
-        // Replayed: a genuine support of `velo` copied to `bus`.
-        assert_eq!(
-            reason(at("bus", a.id), sign(&a, b"velo", "pnyx/1 support")),
-            Reason::Replayed
-        );
-        // Wrong verb for the folder.
-        assert_eq!(
-            reason(at("bus", a.id), sign(&a, b"bus", "pnyx/1 vote yes")).code(),
-            "misplaced"
-        );
-        // Unknown key.
-        let c = signer();
-        assert_eq!(
-            reason(at("bus", c.id), sign(&c, b"bus", "pnyx/1 support")),
-            Reason::UnknownKey(c.id)
-        );
-        // No target.
-        assert_eq!(
-            reason(at("tram", a.id), sign(&a, b"tram", "pnyx/1 support")).code(),
-            "no-target"
-        );
-        // Malformed.
-        assert_eq!(reason(at("bus", a.id), "hello".into()).code(), "malformed");
-        assert_eq!(
-            reason(at("bus", a.id), sign(&a, b"bus", "timestamp:1")).code(),
-            "malformed"
-        );
-        // Bound statements count for the file they name only.
-        assert!(verify(
-            &StatementFile {
-                path: at("bus", a.id),
-                text: sign(&a, b"bus", "pnyx/1 support content/initiatives/bus.md"),
-            },
-            &ks,
-            &vs
-        )
-        .is_ok());
-        assert_eq!(
-            reason(
-                at("velo", a.id),
-                sign(&a, b"velo", "pnyx/1 support content/initiatives/bus.md")
-            )
-            .code(),
-            "misplaced"
-        );
-        // Junk after a genuine statement.
-        let junk = format!("{}extra\n", sign(&a, b"bus", "pnyx/1 support"));
-        assert_eq!(reason(at("bus", a.id), junk).code(), "malformed");
-        // Forged: a valid statement whose trusted comment was edited.
-        let tampered = sign(&a, b"bus", "pnyx/1 support").replace("pnyx/1 support", "pnyx/1 withdraw");
-        assert_eq!(reason(at("bus", a.id), tampered), Reason::Forged);
-    }
+/// The blob of the version of its target that a valid statement signs.
+fn signed_blob(valid: &Valid, sigs: &Signatures) -> Option<Oid> {
+    let versions = sigs.versions.get(&valid.place.signed_file())?;
+    versions.get(valid.version).map(|v| v.blob)
 }

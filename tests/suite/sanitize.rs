@@ -207,3 +207,23 @@ fn a_hostile_title_is_shown_as_text() {
         "the title is not in the list, escaped"
     );
 }
+
+/// Found by the `markdown` fuzz target (its first property took escaped text for markup): a
+/// sentence that says ` onerror=p`, or a tag with a handler, is shown as words, never made live.
+#[test]
+fn attribute_words_in_a_sentence_stay_harmless_text() {
+    for text in [
+        " onerror=p",
+        "avant <b onerror=x> après",
+    ] {
+        let html = pnyx::markdown::render(text, "/debates/d/").html;
+        assert!(dangers(&html).is_empty(), "{text:?} → {html}");
+        let sanitized = pnyx::markdown::sanitize(text);
+        assert!(dangers(&sanitized).is_empty(), "{text:?} → {sanitized}");
+    }
+    let html = pnyx::markdown::render(" onerror=p", "/debates/d/").html;
+    assert!(
+        decode_entities(&html).contains("onerror=p"),
+        "the words are kept: {html}"
+    );
+}
