@@ -8,10 +8,10 @@
 
 use std::time::Instant;
 
-use pnyx::decide::budget::{self, Ballot, Project};
-use pnyx::decide::judgment::majority_judgment;
-use pnyx::decide::schulze::schulze;
-use pnyx::sortition::algorithm::{draw, Candidate, Method};
+use pnyx::tally::decide::budget::{self, Ballot, Project};
+use pnyx::tally::decide::judgment::majority_judgment;
+use pnyx::tally::decide::schulze::schulze;
+use pnyx::tally::sortition::algorithm::{draw, Candidate, Method};
 
 /// xorshift64*: the same ballots on every run.
 struct Rng(u64);
@@ -92,7 +92,7 @@ fn main() {
     );
 
     // A ranked vote over 12 options, partial rankings of 1 to 12.
-    let rankings: Vec<(pnyx::decide::schulze::Ranking, u64)> = (0..voters)
+    let rankings: Vec<(pnyx::tally::decide::schulze::Ranking, u64)> = (0..voters)
         .map(|_| {
             let mut order: Vec<usize> = (0..12).collect();
             for i in (1..12).rev() {

@@ -147,6 +147,12 @@ pub fn reference_now() -> anyhow::Result<DateTime<chrono::Utc>> {
     }
 }
 
+/// Today in the site's time zone.
+pub fn today(tz: &chrono_tz::Tz) -> NaiveDate {
+    let now = reference_now().unwrap_or_else(|_| chrono::Utc::now());
+    chrono::TimeZone::from_utc_datetime(tz, &now.naive_utc()).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

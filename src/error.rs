@@ -119,3 +119,37 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// A mistake the user can fix (exit code 1), with what to do next.
+#[derive(Debug)]
+pub struct Mistake {
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Mistake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Mistake {}
+
+/// A [`Mistake`] as an error.
+pub fn mistake(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Mistake {
+        message: message.into(),
+        hint: Some(hint.into()).filter(|h: &String| !h.is_empty()),
+    })
+}
+
+/// True when the error is the user's to fix (exit code 1) rather than a failure to run (2).
+pub fn is_mistake(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.is::<Mistake>())
+}

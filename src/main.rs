@@ -1,30 +1,27 @@
 //! The `pnyx` binary: parse the arguments, run one command, print errors, pick an exit code
-//! (0 done, 1 problems in the site's content, 2 could not run).
+//! (0 done, 1 problems in the site's content or the user's mistake, 2 could not run). Each
+//! command lives in `pnyx::cmd`.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use pnyx::build::{self, BuildError, BuildOptions};
-use pnyx::cli::{Cli, Command, KeyArgs};
-use pnyx::gate::report::printable;
-use pnyx::sign::Act;
+use pnyx::cli::{Cli, Command, KeyArgs, ModerateAction};
+use pnyx::cmd::check::report::printable;
+use pnyx::cmd::sign::Act;
+use pnyx::cmd::{self, Failure, Outcome};
+use pnyx::content::kinds::ModerationAction;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Content(text)) => {
-            eprintln!("{}", printable(text));
-            ExitCode::from(1)
-        }
-        Err(Failure::Mistake(e)) => {
-            print_error(&e);
-            ExitCode::from(1)
-        }
-        Err(Failure::Other(e)) => {
-            print_error(&e);
-            ExitCode::from(2)
+        Err(failure) => {
+            match &failure {
+                Failure::Content(text) => eprintln!("{}", printable(text.clone())),
+                Failure::Mistake(e) | Failure::Other(e) => print_error(e),
+            }
+            ExitCode::from(failure.exit_code())
         }
     }
 }
@@ -39,185 +36,74 @@ fn print_error(e: &anyhow::Error) {
     }
 }
 
-enum Failure {
-    Content(String),
-    /// A mistake the user can fix (a wrong name, a missing key), with what to do next.
-    Mistake(anyhow::Error),
-    Other(anyhow::Error),
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Self {
-        Failure::Other(e)
-    }
-}
-
-impl From<BuildError> for Failure {
-    fn from(e: BuildError) -> Self {
-        match e {
-            BuildError::Content(d) => Failure::Content(d.to_string()),
-            BuildError::Other(e) => Failure::Other(e),
-        }
-    }
-}
-
-/// Sorts the signing commands' errors: the user's mistakes (exit 1) from failures to run (2).
-fn signing(e: anyhow::Error) -> Failure {
-    if pnyx::sign::is_mistake(&e) {
-        Failure::Mistake(e)
-    } else {
-        Failure::Other(e)
-    }
-}
-
-/// Runs one signed act and says what it wrote: the path on stdout, the rest on stderr.
-fn act(root: &std::path::Path, key: KeyArgs, act: Act) -> Result<(), Failure> {
-    let written = pnyx::sign::act(root, key.secret_key.as_deref(), &act).map_err(signing)?;
-    println!("{}", written.path);
-    eprintln!("{written}");
-    Ok(())
-}
-
-fn run(cli: Cli) -> Result<(), Failure> {
+fn run(cli: Cli) -> Outcome {
     let root = cli.root;
+    let key = |k: &KeyArgs| k.secret_key.clone();
     match cli.command {
-        Command::Build { out } => {
-            let mut opts = BuildOptions::new(&root);
-            if let Some(out) = out {
-                opts.out = out;
-            }
-            let report = build::build(&opts)?;
-            eprintln!(
-                "built {} pages ({} files) in {} ms → {}",
-                report.pages,
-                report.files,
-                report.elapsed.as_millis(),
-                opts.out.display()
-            );
-            Ok(())
-        }
-        Command::Serve { port } => {
-            pnyx::serve::serve(BuildOptions::new(&root), port)?;
-            Ok(())
-        }
-        Command::New { kind, title } => {
-            let settings = pnyx::load::load_settings(&root).map_err(|d| Failure::Content(d.to_string()))?;
-            let hints = pnyx::new::Hints::from_content(&pnyx::load::load_content(&root).0);
-            let today = pnyx::new::today(&settings.tz);
-            let path = pnyx::new::create(&root, &kind, &title, &today, &hints)?;
-            println!("{}", path.display());
-            eprintln!(
-                "created {}; edit it, then run `pnyx build` to check it",
-                path.display()
-            );
-            Ok(())
-        }
+        Command::Build { out } => cmd::build::run(&root, out),
+        Command::Serve { port } => cmd::serve::run(&root, port),
+        Command::New { kind, title } => cmd::new::run(&root, &kind, &title),
         Command::Keygen {
             name,
             no_password,
             secret_key,
-        } => {
-            let opts = pnyx::sign::KeygenOptions {
+        } => cmd::sign::run_keygen(
+            &root,
+            &cmd::sign::KeygenOptions {
                 name,
                 no_password,
                 secret_key,
-            };
-            let made = pnyx::sign::keygen(&root, &opts).map_err(signing)?;
-            println!("{made}");
-            Ok(())
+            },
+        ),
+        Command::Sign { initiative, key: k } => {
+            cmd::sign::run(&root, key(&k).as_deref(), Act::Support(initiative))
         }
-        Command::Sign { initiative, key } => act(&root, key, Act::Support(initiative)),
-        Command::Withdraw { initiative, key } => act(&root, key, Act::Withdraw(initiative)),
-        Command::Vote { vote, choice, key } => act(&root, key, Act::Vote { vote, choice }),
-        Command::Register { meeting, key } => act(&root, key, Act::Register(meeting)),
-        Command::Certify { key_id, key } => act(&root, key, Act::Certify(key_id)),
-        Command::Revoke { key_id, key } => act(&root, key, Act::Revoke(key_id)),
-        Command::Attest { batch, count, key } => act(&root, key, Act::Attest { batch, count }),
-        Command::Commit { sortition, key } => act(&root, key, Act::Commit(sortition)),
-        Command::Reveal { sortition, key } => act(&root, key, Act::Reveal(sortition)),
-        Command::Draw { sortition, verify } => {
-            let now = pnyx::dates::reference_now()?;
-            let report = pnyx::sortition::report::draw(&root, &sortition, now).map_err(signing)?;
-            print!("{}", report.text);
-            if verify {
-                match report.verdict {
-                    pnyx::sortition::report::Verdict::Matches => {
-                        eprintln!("verified: the published result is what the draw gives");
-                        Ok(())
-                    }
-                    v => Err(Failure::Content(v.explain(&sortition))),
-                }
-            } else {
-                Ok(())
-            }
+        Command::Withdraw { initiative, key: k } => {
+            cmd::sign::run(&root, key(&k).as_deref(), Act::Withdraw(initiative))
         }
+        Command::Vote { vote, choice, key: k } => {
+            cmd::sign::run(&root, key(&k).as_deref(), Act::Vote { vote, choice })
+        }
+        Command::Register { meeting, key: k } => {
+            cmd::sign::run(&root, key(&k).as_deref(), Act::Register(meeting))
+        }
+        Command::Certify { key_id, key: k } => {
+            cmd::sign::run(&root, key(&k).as_deref(), Act::Certify(key_id))
+        }
+        Command::Revoke { key_id, key: k } => cmd::sign::run(&root, key(&k).as_deref(), Act::Revoke(key_id)),
+        Command::Attest { batch, count, key: k } => {
+            cmd::sign::run(&root, key(&k).as_deref(), Act::Attest { batch, count })
+        }
+        Command::Commit { sortition, key: k } => {
+            cmd::sign::run(&root, key(&k).as_deref(), Act::Commit(sortition))
+        }
+        Command::Reveal { sortition, key: k } => {
+            cmd::sign::run(&root, key(&k).as_deref(), Act::Reveal(sortition))
+        }
+        Command::Draw { sortition, verify } => cmd::draw::run(&root, &sortition, verify),
         Command::Check {
             base,
             head,
             admin_review,
-        } => {
-            let opts = pnyx::gate::Options {
-                root,
-                base,
-                head,
-                admin_review,
-            };
-            let report = pnyx::gate::check(&opts)?;
-            pnyx::gate::report::emit(&report)?;
-            let problems = pnyx::gate::report::problems(&report);
-            if report.passed() {
-                eprintln!("{problems}");
-                Ok(())
-            } else {
-                Err(Failure::Content(problems))
-            }
-        }
+        } => cmd::check::run(&cmd::check::Options {
+            root,
+            base,
+            head,
+            admin_review,
+        }),
         Command::Moderate {
             action,
             target,
             reason,
-            key,
+            key: k,
         } => {
             let action = match action {
-                pnyx::cli::ModerateAction::Hide => pnyx::content::kinds::ModerationAction::Hide,
-                pnyx::cli::ModerateAction::Restore => pnyx::content::kinds::ModerationAction::Restore,
+                ModerateAction::Hide => ModerationAction::Hide,
+                ModerateAction::Restore => ModerationAction::Restore,
             };
-            let done = pnyx::moderate::moderate(&root, key.secret_key.as_deref(), action, &target, &reason)
-                .map_err(signing)?;
-            println!("{}", done.entry);
-            println!("{}", done.statement.path);
-            eprintln!(
-                "wrote the decision {} and signed it: {}\nnext: commit both files in a pull request; once merged, the site shows a notice where {target} stood",
-                done.entry, done.statement.path
-            );
-            Ok(())
+            cmd::moderate::run(&root, key(&k).as_deref(), action, &target, &reason)
         }
-        Command::Codeowners => {
-            let owners = pnyx::moderate::codeowners(&root).map_err(signing)?;
-            let path = &owners.path;
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(anyhow::Error::from)?;
-            }
-            std::fs::write(path, &owners.text).map_err(anyhow::Error::from)?;
-            for (kind, key) in &owners.unnamed {
-                eprintln!(
-                    "warning: the {} {key} has no forge handle: add `forge: HANDLE` to signatures/keys/{key}.yaml",
-                    kind.as_str()
-                );
-            }
-            eprintln!("wrote {}", path.display());
-            Ok(())
-        }
-        Command::Tally { json } => {
-            let now = pnyx::dates::reference_now()?;
-            let summary = pnyx::summary::of_site(&root, now)?;
-            if json {
-                let text = serde_json::to_string_pretty(&summary).map_err(anyhow::Error::from)?;
-                println!("{text}");
-            } else {
-                print!("{}", pnyx::summary::text(&summary));
-            }
-            Ok(())
-        }
+        Command::Codeowners => cmd::moderate::run_codeowners(&root),
+        Command::Tally { json } => cmd::tally::run(&root, json),
     }
 }

@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::{self, Site};
 use crate::render::{self, Output};
+use crate::signatures::verify::Verified;
 use crate::tally::Tallies;
 use crate::theme::Theme;
-use crate::verify::Verified;
 
 /// Where verified signature checks are remembered between builds (git-ignored).
 pub use crate::signatures::cache::CACHE_FILE;
@@ -122,7 +122,7 @@ pub fn verify_site(root: &Path, site: &Site) -> Verified {
     for note in &opened.notes {
         note_once(note);
     }
-    let verified = crate::verify::verify_all(&site.signatures, Some(&opened.cache));
+    let verified = crate::signatures::verify::verify_all(&site.signatures, Some(&opened.cache));
     let stats = opened.cache.stats();
     crate::timing::note(&format!(
         "cache: {}; {} hits, {} misses",
@@ -144,7 +144,7 @@ pub fn tally_site(site: &Site, verified: &Verified, now: DateTime<Utc>) -> Talli
     let mut tallies = crate::tally::tally(site, verified, now);
     // Moderation needs the members, and the moderators drawn by lot: it is decided once the
     // web of trust and the draws are known.
-    tallies.moderation = crate::moderation::decide(
+    tallies.moderation = crate::tally::moderation::decide(
         &site.content,
         verified,
         &tallies.roles,

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pnyx::decide::ballot::{parse, Choice, Form};
+use pnyx::tally::decide::ballot::{parse, Choice, Form};
 
 const OPTIONS: [&str; 4] = ["yes", "no", "abstain", "a-b"];
 

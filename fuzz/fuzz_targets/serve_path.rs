@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|url: &str| {
-    if let Ok(path) = pnyx::serve::resolve(url) {
+    if let Ok(path) = pnyx::cmd::serve::resolve(url) {
         assert!(!path.starts_with('/'), "{url} → {path}");
         assert!(!path.contains('\\'), "{url} → {path}");
         assert!(
@@ -12,5 +12,5 @@ fuzz_target!(|url: &str| {
             "{url} → {path}"
         );
     }
-    let _ = pnyx::serve::content_type(url);
+    let _ = pnyx::cmd::serve::content_type(url);
 });

@@ -6,8 +6,8 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use pnyx::build::{build_in_memory, BuildOptions};
-use pnyx::serve::Preview;
+use pnyx::pipeline::{build_in_memory, BuildOptions};
+use pnyx::cmd::serve::Preview;
 
 fn preview() -> &'static Preview {
     static PREVIEW: OnceLock<Preview> = OnceLock::new();

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::algorithm::Method;
-use super::count::{SecretStatus, SortitionTally, Waiting};
+use crate::tally::sortition::algorithm::Method;
+use crate::tally::sortition::count::{SecretStatus, SortitionTally, Waiting};
 
 /// What `--verify` concludes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,14 +63,14 @@ pub fn draw(root: &Path, typed: &str, now: DateTime<Utc>) -> anyhow::Result<Repo
         .trim_end_matches(".md")
         .to_string();
     let site = crate::load::load(root, now).map_err(|d| {
-        crate::sign::mistake(
+        crate::error::mistake(
             format!("the site has problems:\n{d}"),
             "fix them first (`pnyx build` lists them)",
         )
     })?;
     let Some(item) = site.content.sortitions.get(&slug) else {
         let known: Vec<&str> = site.content.sortitions.keys().map(String::as_str).collect();
-        return Err(crate::sign::mistake(
+        return Err(crate::error::mistake(
             format!("there is no sortition `{typed}` (no content/sortitions/{slug}.md)"),
             if known.is_empty() {
                 "`pnyx new sortitions \"Title\"` makes one".to_string()
@@ -79,8 +79,8 @@ pub fn draw(root: &Path, typed: &str, now: DateTime<Utc>) -> anyhow::Result<Repo
             },
         ));
     };
-    let verified = crate::build::verify_site(root, &site);
-    let tallies = crate::build::tally_site(&site, &verified, now);
+    let verified = crate::pipeline::verify_site(root, &site);
+    let tallies = crate::pipeline::tally_site(&site, &verified, now);
     let t = &tallies.sortitions[&slug];
     let names = |id: &str| -> String {
         crate::signatures::keys::KeyId::parse(id)
@@ -227,4 +227,22 @@ fn print(
         let _ = writeln!(out, "  {}. {}", n + 1, name(id));
     }
     out
+}
+
+/// `pnyx draw S [--verify]`: prints the draw and how to recompute it; with `verify`, fails
+/// when the published result is not what the draw gives.
+pub fn run(root: &Path, sortition: &str, verify: bool) -> super::Outcome {
+    let now = crate::dates::reference_now()?;
+    let report = draw(root, sortition, now)?;
+    print!("{}", report.text);
+    if !verify {
+        return Ok(());
+    }
+    match report.verdict {
+        Verdict::Matches => {
+            eprintln!("verified: the published result is what the draw gives");
+            Ok(())
+        }
+        v => Err(super::Failure::Content(v.explain(sortition))),
+    }
 }

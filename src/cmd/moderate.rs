@@ -5,9 +5,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::cmd::sign::{self, Written};
 use crate::content::kinds::ModerationAction;
-use crate::roles::{RoleKind, ROLES_FILE};
-use crate::sign::{self, mistake, Written};
+use crate::error::mistake;
+use crate::load::roles::{RoleKind, ROLES_FILE};
 use crate::signatures::keys::KeyId;
 use crate::signatures::statement::Verb;
 
@@ -58,15 +59,15 @@ pub fn moderate(
         )
     })?;
     let signer = sign::load_signer(root, &sign::find_secret_key(secret_key)?)?;
-    let verified = crate::build::verify_site(root, &site);
-    let roles = crate::build::tally_site(&site, &verified, now).roles;
+    let verified = crate::pipeline::verify_site(root, &site);
+    let roles = crate::pipeline::tally_site(&site, &verified, now).roles;
     if !roles.holds(&signer.id, RoleKind::Moderator, now.timestamp(), &settings.tz) {
         return Err(mistake(
             format!("key {} is not a moderator in term today ({ROLES_FILE})", signer.id),
             "only a moderator's decision takes effect: ask a moderator, or an admin to add your term to roles.yaml (or draw moderators by lot: docs/sortition.md)",
         ));
     }
-    let today = crate::new::today(&settings.tz);
+    let today = crate::dates::today(&settings.tz);
     let (verb, stem) = match action {
         ModerationAction::Hide => ("hide", "masquer"),
         ModerationAction::Restore => ("restore", "retablir"),
@@ -127,8 +128,8 @@ pub fn codeowners(root: &Path) -> anyhow::Result<Owners> {
             "fix them first (`pnyx build` lists them)",
         )
     })?;
-    let verified = crate::build::verify_site(root, &site);
-    let tallies = crate::build::tally_site(&site, &verified, now);
+    let verified = crate::pipeline::verify_site(root, &site);
+    let tallies = crate::pipeline::tally_site(&site, &verified, now);
     let tz = &site.settings.tz;
     let mut unnamed = Vec::new();
     let mut handles = |kind: RoleKind| -> Vec<String> {
@@ -163,7 +164,7 @@ pub fn codeowners(root: &Path) -> anyhow::Result<Owners> {
         .and_then(|r| r.workdir().map(Path::to_path_buf))
     {
         Some(workdir) => {
-            let prefix = crate::history::site_prefix(&workdir, root)?;
+            let prefix = crate::load::history::site_prefix(&workdir, root)?;
             (
                 workdir,
                 if prefix.is_empty() {
@@ -209,4 +210,42 @@ pub fn codeowners(root: &Path) -> anyhow::Result<Owners> {
         unnamed,
         path: repo_root.join(".github").join("CODEOWNERS"),
     })
+}
+
+/// `pnyx moderate hide|restore PATH --reason …`: writes and signs the decision, prints both
+/// paths and what happens next.
+pub fn run(
+    root: &Path,
+    secret_key: Option<&Path>,
+    action: ModerationAction,
+    target: &str,
+    reason: &str,
+) -> super::Outcome {
+    let done = moderate(root, secret_key, action, target, reason)?;
+    println!("{}", done.entry);
+    println!("{}", done.statement.path);
+    eprintln!(
+        "wrote the decision {} and signed it: {}\nnext: commit both files in a pull request; once merged, the site shows a notice where {target} stood",
+        done.entry, done.statement.path
+    );
+    Ok(())
+}
+
+/// `pnyx codeowners`: writes CODEOWNERS from the roles, and warns about people the forge
+/// cannot name.
+pub fn run_codeowners(root: &Path) -> super::Outcome {
+    let owners = codeowners(root)?;
+    let path = &owners.path;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(anyhow::Error::from)?;
+    }
+    std::fs::write(path, &owners.text).map_err(anyhow::Error::from)?;
+    for (kind, key) in &owners.unnamed {
+        eprintln!(
+            "warning: the {} {key} has no forge handle: add `forge: HANDLE` to signatures/keys/{key}.yaml",
+            kind.as_str()
+        );
+    }
+    eprintln!("wrote {}", path.display());
+    Ok(())
 }

@@ -8,6 +8,7 @@
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, Mutex};
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use tiny_http::{HTTPVersion, Header, Response, ResponseBox};
 
-use crate::build::{build_in_memory, BuildError, BuildOptions};
+use crate::pipeline::{build_in_memory, BuildError, BuildOptions};
 use crate::render::Output;
 
 /// Where open pages ask whether the site changed.
@@ -567,6 +568,12 @@ fn error_overlay(errors: &str) -> String {
     format!(
         "<div role=\"alert\" id=\"pnyx-errors\" style=\"position:fixed;inset:0 0 auto 0;max-height:60vh;overflow:auto;z-index:9999;background:#fff4f4;color:#5c0000;border-bottom:4px solid #b00020;padding:1rem 1.5rem;font:14px/1.5 ui-monospace,monospace;box-shadow:0 4px 16px rgba(0,0,0,.25)\"><strong style=\"font:bold 16px system-ui,sans-serif\">La dernière reconstruction a échoué — the last rebuild failed. Le site affiché est la dernière version valide.</strong><pre style=\"white-space:pre-wrap;margin:.5rem 0 0\">{escaped}</pre></div>"
     )
+}
+
+/// `pnyx serve`: builds the site at `root`, serves it on `port` and rebuilds on change.
+pub fn run(root: &Path, port: u16) -> super::Outcome {
+    serve(BuildOptions::new(root), port)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -12,110 +12,25 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{Cursor, Write as _};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::check::suggest;
+use crate::content::references::suggest;
+use crate::error::mistake;
+use crate::home::{canonical_lenient, env_path, home_dir, minisign_default_key, pnyx_home, ENV_HOME};
+use crate::load::signatures::{FileVersion, StatementFile};
 use crate::signatures::keys::{self, KeyId, PublicKey};
 use crate::signatures::statement::{self, Said, Verb};
-use crate::signatures::verify::{self, FileVersion, StatementFile};
+use crate::signatures::verdict;
 
-/// Environment variable: the folder of pnyx's own files (secret keys in `keys/`, the
-/// verification cache's key `cache.key`).
-pub const ENV_HOME: &str = "PNYX_HOME";
 /// Environment variable: the secret key to sign with.
 pub const ENV_SECRET_KEY: &str = "PNYX_SECRET_KEY";
 /// Environment variable: the secret key's password, for scripts.
 pub const ENV_PASSWORD: &str = "PNYX_PASSWORD";
 
-/// A mistake the user can fix (exit code 1), with what to do next.
-#[derive(Debug)]
-pub struct Mistake {
-    /// What is wrong.
-    pub message: String,
-    /// What to do.
-    pub hint: Option<String>,
-}
-
-impl fmt::Display for Mistake {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for Mistake {}
-
-/// A [`Mistake`] as an error.
-pub fn mistake(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Mistake {
-        message: message.into(),
-        hint: Some(hint.into()).filter(|h: &String| !h.is_empty()),
-    })
-}
-
-/// True when the error is the user's to fix (exit code 1) rather than a failure to run (2).
-pub fn is_mistake(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.is::<Mistake>())
-}
-
 // ---------------------------------------------------------------------------------------------
 // Where things are.
-
-fn env_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-}
-
-pub(crate) fn home_dir() -> Option<PathBuf> {
-    env_path("HOME").or_else(|| env_path("USERPROFILE"))
-}
-
-/// pnyx's own folder: `$PNYX_HOME`, else `$XDG_CONFIG_HOME/pnyx`, else `~/.config/pnyx`.
-pub fn pnyx_home() -> anyhow::Result<PathBuf> {
-    let dir = env_path(ENV_HOME)
-        .or_else(|| {
-            env_path("XDG_CONFIG_HOME")
-                .filter(|p| p.is_absolute())
-                .map(|p| p.join("pnyx"))
-        })
-        .or_else(|| home_dir().map(|h| h.join(".config").join("pnyx")))
-        .context("no home folder: set PNYX_HOME to the folder where pnyx keeps your secret keys")?;
-    std::path::absolute(&dir).with_context(|| format!("cannot make {} absolute", dir.display()))
-}
-
-/// Stock minisign's default secret key, `~/.minisign/minisign.key`.
-pub fn minisign_default_key() -> Option<PathBuf> {
-    home_dir().map(|h| h.join(".minisign").join("minisign.key"))
-}
-
-/// The path with symbolic links and `..` resolved, even when its last components do not
-/// exist yet (they are appended to the canonical form of the longest existing ancestor).
-pub(crate) fn canonical_lenient(path: &Path) -> std::io::Result<PathBuf> {
-    let abs = std::path::absolute(path)?;
-    let parts: Vec<Component> = abs.components().collect();
-    for n in (1..=parts.len()).rev() {
-        let prefix: PathBuf = parts[..n].iter().collect();
-        if let Ok(mut out) = prefix.canonicalize() {
-            for c in &parts[n..] {
-                match c {
-                    Component::ParentDir => {
-                        out.pop();
-                    }
-                    Component::CurDir => {}
-                    c => out.push(c),
-                }
-            }
-            return Ok(out);
-        }
-    }
-    Ok(abs)
-}
 
 /// Refuses a secret key path inside the site, or inside the git work tree that holds it:
 /// whatever is there may be committed and published.
@@ -756,7 +671,7 @@ pub fn write_statement(
         signed_file.to_string(),
         vec![FileVersion {
             bytes: bytes.clone(),
-            blob: crate::history::blob_id(&bytes),
+            blob: crate::load::history::blob_id(&bytes),
             commit: None,
         }],
     )]);
@@ -769,7 +684,7 @@ pub fn write_statement(
                 path: statement_path.to_string(),
                 text: text.clone(),
             };
-            match verify::verify(&existing, &keys, &versions) {
+            match verdict::verify(&existing, &keys, &versions) {
                 // A statement in the older form, which does not name its target, says the
                 // same: keeping it keeps its date.
                 Ok(v) if v.said.verb == said.verb && v.said.argument == said.argument => Outcome::Unchanged,
@@ -808,7 +723,7 @@ pub fn write_statement(
         path: statement_path.to_string(),
         text: text.clone(),
     };
-    match verify::verify(&fresh, &keys, &versions) {
+    match verdict::verify(&fresh, &keys, &versions) {
         Ok(v) if v.said == said && v.version == 0 => {}
         Ok(v) => anyhow::bail!("the new statement reads back as `{}`", said_text(&v.said)),
         Err((_, reason)) => anyhow::bail!("the new statement does not verify: {reason}"),
@@ -1033,7 +948,7 @@ fn paper(root: &Path, typed: &str, count: u64) -> anyhow::Result<Plan> {
 /// A ballot for a vote or a budget, checked against its options, its method's rules and its
 /// dates before anything is signed: a ballot that would be refused is not written.
 fn ballot(root: &Path, typed: &str, choice: &str) -> anyhow::Result<Plan> {
-    use crate::decide::ballot::{self, Form};
+    use crate::tally::decide::ballot::{self, Form};
     let spec = typed.trim().trim_start_matches("content/");
     let (folder, what, rest) = if let Some(rest) = spec.strip_prefix("budgets/") {
         ("budgets", "participatory budget", rest)
@@ -1243,7 +1158,7 @@ fn secret_argument(root: &Path, plan: &Plan, key: KeyId) -> anyhow::Result<Optio
                     secret
                 }
             };
-            Ok(Some(crate::sortition::count::hex_sha256(&secret)))
+            Ok(Some(crate::tally::sortition::count::hex_sha256(&secret)))
         }
         Verb::Reveal => match std::fs::read_to_string(&path) {
             Ok(s) => Ok(Some(s.trim().to_string())),
@@ -1292,6 +1207,22 @@ pub fn act(root: &Path, secret_key: Option<&Path>, act: &Act) -> anyhow::Result<
         );
     }
     Ok(written)
+}
+
+/// `pnyx keygen`: makes a key pair and says where each half went.
+pub fn run_keygen(root: &Path, opts: &KeygenOptions) -> super::Outcome {
+    let made = keygen(root, opts)?;
+    println!("{made}");
+    Ok(())
+}
+
+/// `pnyx sign`, `withdraw`, `vote`, `register`, `certify`, `revoke`, `attest`, `commit` and
+/// `reveal`: signs one act, prints the statement's path and says what it means.
+pub fn run(root: &Path, secret_key: Option<&Path>, what: Act) -> super::Outcome {
+    let written = act(root, secret_key, &what)?;
+    println!("{}", written.path);
+    eprintln!("{written}");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,9 @@
 
 pub mod front_matter;
 pub mod kinds;
+pub mod pool;
+pub mod references;
+pub mod templates;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -247,7 +250,7 @@ pub struct Content {
     /// Free pages.
     pub pages: Items<Page>,
     /// The pool lists named by sortitions (`pool: {list: PATH}`), by path.
-    pub pool_lists: BTreeMap<String, Vec<crate::sortition::pool::ListEntry>>,
+    pub pool_lists: BTreeMap<String, Vec<crate::content::pool::ListEntry>>,
     /// Items whose file is there but could not be read or parsed (reported at that file),
     /// by kind and file stem: a reference to one of them is not reported a second time.
     pub unreadable: std::collections::BTreeSet<(Kind, String)>,

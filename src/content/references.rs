@@ -395,7 +395,9 @@ fn check_sortition(s: &Item<crate::content::Sortition>, diags: &mut Diagnostics)
     }
     if m.algorithm == Algorithm::Rfc3797 {
         if let Some(v) = &seed.value {
-            if let Err(e) = crate::sortition::algorithm::rfc3797_key(v) {
+            // upward: RFC 3797 defines how its seed is written; the draw algorithm is pure (it
+            // imports nothing of the crate), and reading the seed here puts the error at its line.
+            if let Err(e) = crate::tally::sortition::algorithm::rfc3797_key(v) {
                 diags.push(
                     s.error_at("value", format!("this RFC 3797 seed cannot be read: {e}"))
                         .hint("write each source's numbers, sources separated by `/`: `value: \"9319 / 2 5 8 10 12 / 9 18 26 34 41 45\"`"),

@@ -3,8 +3,10 @@
 //! This is the only stage of the pipeline that reads the site's files (and git history); the
 //! rest works on the [`Site`] it returns.
 
+pub mod history;
 pub mod names;
 pub mod revisions;
+pub mod roles;
 pub mod signatures;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,7 +32,7 @@ pub struct Site {
     /// Keys, statements, paper batches, and the versions of the files they sign.
     pub signatures: signatures::Signatures,
     /// Admins' and moderators' terms (`roles.yaml`).
-    pub roles: crate::roles::Roles,
+    pub roles: crate::load::roles::Roles,
     /// The text of every version of each item's file, for the history pages.
     pub revisions: revisions::Revisions,
 }
@@ -96,7 +98,7 @@ pub struct Parts {
     /// The text of every version of each item's file, for the history pages.
     pub revisions: revisions::Revisions,
     /// Admins' and moderators' terms (`roles.yaml`).
-    pub roles: crate::roles::Roles,
+    pub roles: crate::load::roles::Roles,
     /// Every problem, sorted.
     pub diagnostics: Diagnostics,
 }
@@ -151,7 +153,7 @@ fn checked_content(
         .filter(|(kind, slug)| !content.contains(*kind, slug))
         .collect();
     read_pool_lists(root, &mut content, limits, diags);
-    crate::check::check_content(&content, root, diags);
+    crate::content::references::check_content(&content, root, diags);
     content
 }
 
@@ -172,15 +174,17 @@ pub fn load_parts(
     let working = revisions::working_blobs(&sources);
     let content = checked_content(root, sources, listed, limits, &mut diags);
     clock.lap("load: content");
-    let history = history.unwrap_or(signatures::HistorySource::Branch(crate::history::BranchAt {
-        name: &settings.config.branch,
-        now: now.timestamp(),
-    }));
+    let history = history.unwrap_or(signatures::HistorySource::Branch(
+        crate::load::history::BranchAt {
+            name: &settings.config.branch,
+            now: now.timestamp(),
+        },
+    ));
     let signatures = signatures::read_from(root, history, limits, &mut diags);
     let revisions = revisions::read(root, working, &signatures, limits, &mut diags);
-    let roles = crate::roles::Roles::load(root, limits).unwrap_or_else(|problems| {
+    let roles = crate::load::roles::Roles::load(root, limits).unwrap_or_else(|problems| {
         diags.0.extend(problems);
-        crate::roles::Roles::default()
+        crate::load::roles::Roles::default()
     });
     diags.sort();
     Ok(Parts {
@@ -333,7 +337,7 @@ fn read_pool_lists(root: &Path, content: &mut Content, limits: &Limits, diags: &
         if content.pool_lists.contains_key(list) {
             continue;
         }
-        if !crate::sortition::pool::safe_path(list) {
+        if !crate::content::pool::safe_path(list) {
             diags.push(
                 s.error_at(
                     "pool",
@@ -380,7 +384,7 @@ fn read_pool_lists(root: &Path, content: &mut Content, limits: &Limits, diags: &
             diags.push(d);
             continue;
         }
-        match crate::sortition::pool::parse_list(Path::new(list), &text) {
+        match crate::content::pool::parse_list(Path::new(list), &text) {
             Ok(entries) => {
                 content.pool_lists.insert(list.clone(), entries);
             }

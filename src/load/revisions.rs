@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::content::Kind;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::history;
+use crate::load::history;
 
 use super::signatures::Signatures;
 use super::Source;

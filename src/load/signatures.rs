@@ -13,10 +13,32 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::limits::{Limits, ReadError};
 use rayon::prelude::*;
 
-use crate::history::{self, History};
+use crate::load::history::{self, History};
 use crate::signatures::keys::{self, KeyId, PublicKey};
 use crate::signatures::statement;
-use crate::signatures::verify::{FileVersion, StatementFile, Versions};
+
+/// A statement file as found in the repository.
+#[derive(Debug, Clone)]
+pub struct StatementFile {
+    /// Path from the root.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// One version of a signed file, newest first in [`Versions`].
+#[derive(Debug, Clone)]
+pub struct FileVersion {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Their git blob id.
+    pub blob: git2::Oid,
+    /// Index of the commit that brought it, `None` for a working-tree version not committed.
+    pub commit: Option<usize>,
+}
+
+/// Versions of each signed file, newest first.
+pub type Versions = BTreeMap<String, Vec<FileVersion>>;
 
 /// A public key file, read.
 #[derive(Debug, Clone)]

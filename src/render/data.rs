@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
+use super::context::Ctx;
 use super::trust_views::MemberView;
-use super::views::{Ctx, Views};
+use super::views::Views;
 
 #[derive(Serialize)]
 struct Supporters {
@@ -121,18 +122,21 @@ pub fn files(ctx: &Ctx<'_>, v: &Views, members: &[MemberView]) -> Vec<(String, V
         ("rejected.json".into(), json(&rejected)),
         (
             "votes.json".into(),
-            json(&crate::decide::rows::vote_rows(ctx.content, &ctx.tallies.votes)),
+            json(&crate::tally::decide::rows::vote_rows(
+                ctx.content,
+                &ctx.tallies.votes,
+            )),
         ),
         (
             "budgets.json".into(),
-            json(&crate::decide::rows::budget_rows(
+            json(&crate::tally::decide::rows::budget_rows(
                 ctx.content,
                 &ctx.tallies.budgets,
             )),
         ),
         (
             "sortitions.json".into(),
-            json(&crate::sortition::count::rows(
+            json(&crate::tally::sortition::count::rows(
                 ctx.content,
                 &ctx.tallies.sortitions,
             )),

@@ -4,16 +4,16 @@
 use serde::Serialize;
 
 use crate::content::{Budget, BudgetMethod, Item, Vote, VoteMethod};
-use crate::decide::ballot::{Choice, Problem};
-use crate::decide::budget::Phase as FundPhase;
-use crate::decide::count::{Ballots, BudgetTally, Count, Outcome, Phase};
+use crate::tally::decide::ballot::{Choice, Problem};
+use crate::tally::decide::budget::Phase as FundPhase;
+use crate::tally::decide::count::{Ballots, BudgetTally, Count, Outcome, Phase};
 
-use crate::tally::PaperProblem;
+use crate::tally::paper::PaperProblem;
 
 use super::chart::{self, Bar};
+use super::context::Ctx;
 use super::format;
 use super::trust_views::KeyRef;
-use super::views::Ctx;
 
 /// A counted ballot.
 #[derive(Debug, Clone, Serialize)]
@@ -657,9 +657,9 @@ impl Ctx<'_> {
         let greedy = &t.greedy;
         let shares = &t.shares.allocation;
         fn funded_by(
-            a: &crate::decide::budget::Allocation,
+            a: &crate::tally::decide::budget::Allocation,
             i: usize,
-        ) -> Option<(usize, &crate::decide::budget::Funded)> {
+        ) -> Option<(usize, &crate::tally::decide::budget::Funded)> {
             a.funded.iter().enumerate().find(|(_, f)| f.project == i)
         }
         let mut projects: Vec<ProjectResult> = t
@@ -672,7 +672,7 @@ impl Ctx<'_> {
                     funded: false,
                     why: self.s("why_no_approval"),
                 };
-                let no_fit = |a: &crate::decide::budget::Allocation| {
+                let no_fit = |a: &crate::tally::decide::budget::Allocation| {
                     a.left_when_considered
                         .get(i)
                         .copied()
@@ -732,24 +732,25 @@ impl Ctx<'_> {
             })
             .collect();
         projects.sort_by(|a, b| b.approvals.cmp(&a.approvals).then(a.id.cmp(&b.id)));
-        let rule = |id: &'static str, a: &crate::decide::budget::Allocation, note: Option<String>| RuleView {
-            id,
-            label: self.s(if id == "greedy" {
-                "budget_greedy"
-            } else {
-                "budget_equal_shares"
-            }),
-            official: (id == "greedy") == (m.method == BudgetMethod::Greedy),
-            funded: a
-                .funded
-                .iter()
-                .map(|f| (titles[f.project].clone(), money(t.projects[f.project].cost)))
-                .collect(),
-            spent: money(a.spent),
-            left: money(m.total.saturating_sub(a.spent)),
-            percent: (a.spent * 100).checked_div(m.total).unwrap_or(0).min(100),
-            note,
-        };
+        let rule =
+            |id: &'static str, a: &crate::tally::decide::budget::Allocation, note: Option<String>| RuleView {
+                id,
+                label: self.s(if id == "greedy" {
+                    "budget_greedy"
+                } else {
+                    "budget_equal_shares"
+                }),
+                official: (id == "greedy") == (m.method == BudgetMethod::Greedy),
+                funded: a
+                    .funded
+                    .iter()
+                    .map(|f| (titles[f.project].clone(), money(t.projects[f.project].cost)))
+                    .collect(),
+                spent: money(a.spent),
+                left: money(m.total.saturating_sub(a.spent)),
+                percent: (a.spent * 100).checked_div(m.total).unwrap_or(0).min(100),
+                note,
+            };
         let shares_note = (total > 0).then(|| {
             self.s("shares_note")
                 .replace(
@@ -763,7 +764,7 @@ impl Ctx<'_> {
             rule("equal-shares", shares, shares_note),
         ];
         rules.sort_by_key(|r| !r.official);
-        let set = |a: &crate::decide::budget::Allocation| {
+        let set = |a: &crate::tally::decide::budget::Allocation| {
             let mut v: Vec<usize> = a.funded.iter().map(|f| f.project).collect();
             v.sort_unstable();
             v

@@ -14,12 +14,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag, DiffTag, InlineChangeOptions, TextDiff};
 
-use crate::history::{CommitInfo, Correction};
+use crate::load::history::{CommitInfo, Correction};
 use crate::load::revisions::{FileRevisions, Revisions};
 use crate::theme::Theme;
 
+use super::context::{Ctx, Link};
 use super::format::{escape, escaped};
-use super::views::{Ctx, Link};
 use super::Job;
 
 /// Unchanged lines kept around each change; longer runs are collapsed.

@@ -3,6 +3,7 @@
 //! Pure: nothing here touches the disk; `crate::write` writes what this returns.
 
 pub mod chart;
+pub mod context;
 pub mod data;
 pub mod decision_views;
 pub mod format;
@@ -26,7 +27,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::Site;
 use crate::theme::{error_chain, Theme, THEME_DIR};
 
-pub use views::{Ctx, Views};
+pub use context::Ctx;
+pub use views::Views;
 
 /// The rendered site: output path (relative, `/`-separated) → bytes.
 #[derive(Debug, Default, Clone)]
@@ -57,7 +59,7 @@ struct SiteView {
     /// False outside a git repository: every statement counts, and the site says so.
     history: bool,
     nav: Vec<NavItem>,
-    pages_menu: Vec<views::Link>,
+    pages_menu: Vec<context::Link>,
 }
 
 /// A page to render.
@@ -106,7 +108,7 @@ pub fn render(
     site: &Site,
     theme: &Theme,
     now: DateTime<Utc>,
-    verified: &crate::verify::Verified,
+    verified: &crate::signatures::verify::Verified,
     tallies: &crate::tally::Tallies,
 ) -> Result<Output, Diagnostics> {
     // What moderation hides is gone from every page, list and data file from here on.
@@ -288,7 +290,7 @@ fn site_view(ctx: &Ctx<'_>, v: &Views) -> SiteView {
         pages_menu: v
             .pages
             .iter()
-            .map(|p| views::Link {
+            .map(|p| context::Link {
                 title: p.title.clone(),
                 url: p.url.clone(),
             })
@@ -308,7 +310,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
     let open_initiatives: Vec<_> = v
         .initiatives
         .iter()
-        .filter(|i| i.status == views::Status::Open && i.budget.is_none())
+        .filter(|i| i.status == context::Status::Open && i.budget.is_none())
         .take(6)
         .collect();
     let coming: Vec<_> = v.meetings.iter().filter(|m| !m.past).collect();
@@ -316,12 +318,12 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
     let open_votes: Vec<_> = v
         .votes
         .iter()
-        .filter(|x| x.status == views::Status::Open)
+        .filter(|x| x.status == context::Status::Open)
         .collect();
     let open_budgets: Vec<_> = v
         .budgets
         .iter()
-        .filter(|x| x.status == views::Status::Open)
+        .filter(|x| x.status == context::Status::Open)
         .collect();
     let stats = BTreeMap::from([
         ("initiatives", v.initiatives.len()),
@@ -356,7 +358,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
             .iter()
             .filter(|g| g.pole.as_ref().is_some_and(|x| &x.slug == slug))
             .collect();
-        let of_pole = |pole: &Option<views::PoleRef>| pole.as_ref().is_some_and(|x| &x.slug == slug);
+        let of_pole = |pole: &Option<context::PoleRef>| pole.as_ref().is_some_and(|x| &x.slug == slug);
         jobs.push(
             Job::new(
                 page(Kind::Poles, slug),
@@ -447,7 +449,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
         );
     }
 
-    let by_status = |s: views::Status| {
+    let by_status = |s: context::Status| {
         v.initiatives
             .iter()
             .filter(move |i| i.status == s)
@@ -461,9 +463,9 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
             t("initiatives_title"),
         )
         .var("initiatives", &v.initiatives)
-        .var("open", &by_status(views::Status::Open))
-        .var("upcoming", &by_status(views::Status::Upcoming))
-        .var("closed", &by_status(views::Status::Closed))
+        .var("open", &by_status(context::Status::Open))
+        .var("upcoming", &by_status(context::Status::Upcoming))
+        .var("closed", &by_status(context::Status::Closed))
         .var("propose_url", &propose_url(ctx, Kind::Initiatives)),
     );
     for i in &v.initiatives {
@@ -638,8 +640,9 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
 fn propose_url(ctx: &Ctx<'_>, kind: Kind) -> Option<String> {
     let repo = ctx.settings.config.repository.as_ref()?.trim_end_matches('/');
     let today = ctx.now.with_timezone(&ctx.settings.tz).date_naive();
-    let hints = crate::new::Hints::from_content(ctx.content);
-    let template = crate::new::template_with(kind, &ctx.theme.t("new_item_title"), &today, &hints)?;
+    let hints = crate::content::templates::Hints::from_content(ctx.content);
+    let template =
+        crate::content::templates::template_with(kind, &ctx.theme.t("new_item_title"), &today, &hints)?;
     let filename = format!(
         "content/{}/{}.md",
         kind.dir(),

@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use crate::content::kinds::ModerationAction;
 use crate::content::{Content, Kind};
-use crate::moderation::{Hidden, ModerationLog};
-use crate::roles::RoleKind;
+use crate::load::roles::RoleKind;
+use crate::tally::moderation::{Hidden, ModerationLog};
 
+use super::context::Ctx;
 use super::trust_views::KeyRef;
-use super::views::Ctx;
 
 /// The notice shown instead of hidden content.
 #[derive(Debug, Clone, Serialize)]

@@ -5,10 +5,10 @@ use serde::Serialize;
 
 use crate::content::{Item, Kind, Sortition};
 use crate::signatures::keys::KeyId;
-use crate::sortition::count::{SortitionTally, Waiting};
+use crate::tally::sortition::count::{SortitionTally, Waiting};
 
+use super::context::Ctx;
 use super::trust_views::KeyRef;
-use super::views::Ctx;
 
 /// A candidate, as a reader knows it.
 #[derive(Debug, Clone, Serialize)]
@@ -206,12 +206,14 @@ impl Ctx<'_> {
             cr.is_some_and(|c| self.now.timestamp() <= c.reveal_by.end(&self.settings.tz).timestamp());
         let reference = t.seed.as_ref().filter(|_| s.meta.strata.is_none()).map(|seed| {
             let algorithm = match t.method {
-                crate::sortition::algorithm::Method::PnyxSha256 => "pnyx-sha256",
-                crate::sortition::algorithm::Method::Rfc3797 => "rfc3797",
+                crate::tally::sortition::algorithm::Method::PnyxSha256 => "pnyx-sha256",
+                crate::tally::sortition::algorithm::Method::Rfc3797 => "rfc3797",
             };
             let value = match t.method {
-                crate::sortition::algorithm::Method::Rfc3797 => s.meta.seed.value.clone().unwrap_or_default(),
-                crate::sortition::algorithm::Method::PnyxSha256 => seed.clone(),
+                crate::tally::sortition::algorithm::Method::Rfc3797 => {
+                    s.meta.seed.value.clone().unwrap_or_default()
+                }
+                crate::tally::sortition::algorithm::Method::PnyxSha256 => seed.clone(),
             };
             let ids: Vec<String> = t.pool.iter().map(|c| shell_quote(&c.id)).collect();
             format!(

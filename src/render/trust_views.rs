@@ -10,7 +10,7 @@ use crate::content::kinds::Initiative;
 use crate::signatures::keys::KeyId;
 use crate::tally::{InitiativeTally, Signer};
 
-use super::views::Ctx;
+use super::context::Ctx;
 use super::{chart, format};
 
 /// A key as shown: its id, its name if it gave one, member or not, and its anchor.
@@ -344,7 +344,7 @@ impl Ctx<'_> {
         let mut out: Vec<MemberView> = keys
             .into_iter()
             .map(|k| {
-                let certs = |m: &BTreeMap<KeyId, Vec<crate::trust::Certification>>| {
+                let certs = |m: &BTreeMap<KeyId, Vec<crate::tally::trust::Certification>>| {
                     m.get(&k)
                         .map(|v| v.iter().map(|c| self.key_ref(c.by)).collect())
                         .unwrap_or_default()

@@ -13,7 +13,7 @@
 //!
 //! - a file is believed only if this machine sealed it: its last 32 bytes are an
 //!   HMAC-SHA256 under a 32-byte secret that never leaves the machine ([`KEY_FILE`] in
-//!   [`crate::sign::pnyx_home`], made on first use, mode 0600, outside any repository);
+//!   [`crate::home::pnyx_home`], made on first use, mode 0600, outside any repository);
 //! - [`SiteCache::open`] never reads a cache that git tracks, or one behind a symbolic link:
 //!   what a pull request brings is content to check, never a verdict.
 //!
@@ -49,7 +49,7 @@ use sha2::{Digest as _, Sha256};
 pub const CACHE_DIR: &str = ".pnyx-cache";
 /// The cache file, from the site's root.
 pub const CACHE_FILE: &str = ".pnyx-cache/verify.bin";
-/// The secret's file in pnyx's own folder ([`crate::sign::pnyx_home`]).
+/// The secret's file in pnyx's own folder ([`crate::home::pnyx_home`]).
 pub const KEY_FILE: &str = "cache.key";
 
 /// The first bytes of a cache file; change the digits when the format or the meaning of
@@ -101,7 +101,7 @@ impl Outcome {
 pub struct Key([u8; 16]);
 
 impl Key {
-    /// The key of a check, from the git blob ids (see [`crate::history::blob_id`]) of the
+    /// The key of a check, from the git blob ids (see [`crate::load::history::blob_id`]) of the
     /// statement file, the key file and the signed file's version.
     ///
     /// `None` if any id is the zero id: `history::blob_id` returns it when git cannot hash
@@ -586,7 +586,7 @@ fn tracked(root: &Path) -> Result<Option<String>, String> {
     let Some(workdir) = repo.workdir() else {
         return Ok(None);
     };
-    let prefix = crate::history::site_prefix(workdir, root).map_err(|e| format!("{e:#}"))?;
+    let prefix = crate::load::history::site_prefix(workdir, root).map_err(|e| format!("{e:#}"))?;
     let dir = if prefix.is_empty() {
         CACHE_DIR.to_string()
     } else {
@@ -643,7 +643,7 @@ fn tracked(root: &Path) -> Result<Option<String>, String> {
 /// The machine's secret, or the note that says why there is none.
 fn machine_secret(root: &Path) -> Result<Secret, String> {
     let what = "running without a verification cache: every statement is checked";
-    let home = crate::sign::pnyx_home().map_err(|e| format!("{e:#}; {what}"))?;
+    let home = crate::home::pnyx_home().map_err(|e| format!("{e:#}; {what}"))?;
     let path = home.join(KEY_FILE);
     if let Some(repo) = inside_site(root, &path) {
         return Err(format!(
@@ -663,14 +663,14 @@ fn machine_secret(root: &Path) -> Result<Secret, String> {
 /// The site, or the git work tree around it, when `path` is inside (a work tree that holds
 /// the home folder is a dotfiles repository, not the site's: not counted).
 fn inside_site(root: &Path, path: &Path) -> Option<PathBuf> {
-    let path = crate::sign::canonical_lenient(path).ok()?;
+    let path = crate::home::canonical_lenient(path).ok()?;
     let root = root.canonicalize().ok()?;
     if path.starts_with(&root) {
         return Some(root);
     }
     let repo = git2::Repository::discover(&root).ok()?;
     let work = repo.workdir()?.canonicalize().ok()?;
-    let holds_home = crate::sign::home_dir()
+    let holds_home = crate::home::home_dir()
         .and_then(|h| h.canonicalize().ok())
         .is_some_and(|h| h.starts_with(&work));
     (!holds_home && path.starts_with(&work)).then_some(work)
@@ -775,7 +775,7 @@ mod tests {
             None,
             "a failed hash is not cached"
         );
-        let blob = crate::history::blob_id(b"x");
+        let blob = crate::load::history::blob_id(b"x");
         assert!(Key::new(blob, blob, blob).is_some());
     }
 

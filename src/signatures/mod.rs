@@ -3,4 +3,5 @@
 pub mod cache;
 pub mod keys;
 pub mod statement;
+pub mod verdict;
 pub mod verify;

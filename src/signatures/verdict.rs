@@ -2,7 +2,7 @@
 //! target its path names), its key file, and the bytes of the file it signs — the current
 //! ones or any earlier version from git history. Anything else is rejected with a reason.
 //!
-//! Pure: the caller gathers keys, statements and file versions (see `signatures::gather`).
+//! Pure: the load stage gathers keys, statements and file versions (`crate::load::signatures`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,31 +10,10 @@ use std::io::Cursor;
 
 use base64::Engine as _;
 
+use crate::load::signatures::{StatementFile, Versions};
+
 use super::keys::{KeyId, PublicKey};
 use super::statement::{self, Place, Said};
-
-/// A statement file as found in the repository.
-#[derive(Debug, Clone)]
-pub struct StatementFile {
-    /// Path from the root.
-    pub path: String,
-    /// Its text.
-    pub text: String,
-}
-
-/// One version of a signed file, newest first in [`Versions`].
-#[derive(Debug, Clone)]
-pub struct FileVersion {
-    /// The bytes.
-    pub bytes: Vec<u8>,
-    /// Their git blob id.
-    pub blob: git2::Oid,
-    /// Index of the commit that brought it, `None` for a working-tree version not committed.
-    pub commit: Option<usize>,
-}
-
-/// Versions of each signed file, newest first.
-pub type Versions = BTreeMap<String, Vec<FileVersion>>;
 
 /// Why a statement is not counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,6 +272,7 @@ fn comment_signature_is_genuine(text: &str, key: &minisign::PublicKey) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::signatures::FileVersion;
     use crate::signatures::keys::parse_public_key;
     use crate::signatures::statement::Verb;
 
@@ -335,7 +315,7 @@ mod tests {
             .iter()
             .map(|t| FileVersion {
                 bytes: t.as_bytes().to_vec(),
-                blob: crate::history::blob_id(t.as_bytes()),
+                blob: crate::load::history::blob_id(t.as_bytes()),
                 commit: None,
             })
             .collect();

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::load::signatures::{Signatures, Statement};
 use crate::signatures::cache::Cache;
 use crate::signatures::keys::KeyId;
-use crate::signatures::verify::{self as check, Reason, Valid, Verdict};
+use crate::signatures::verdict::{self as check, Reason, Valid, Verdict};
 
 /// A statement that verifies.
 #[derive(Debug, Clone)]

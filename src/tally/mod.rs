@@ -1,6 +1,13 @@
 //! The tally stage: from accepted statements and the web of trust to the numbers on the site.
 //! Pure: everything comes from the loaded site and the verify stage.
 
+pub mod decide;
+pub mod moderation;
+pub mod paper;
+pub mod sortition;
+pub mod summary;
+pub mod trust;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -8,8 +15,9 @@ use chrono::{DateTime, Utc};
 use crate::load::signatures::Signatures;
 use crate::signatures::keys::KeyId;
 use crate::signatures::statement::{Target, Verb};
-use crate::trust::{self, Certification, Trust};
-use crate::verify::{Accepted, Verified};
+use crate::signatures::verify::{Accepted, Verified};
+use paper::{paper_tally, Attestations, PaperTally};
+use trust::{Certification, Trust};
 
 /// A key that supports an initiative (or registered, or attested).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,71 +32,6 @@ pub struct Signer {
     pub version: usize,
     /// The statement file.
     pub path: String,
-}
-
-/// A paper batch and whether it counts.
-#[derive(Debug, Clone)]
-pub struct PaperTally {
-    /// The batch file.
-    pub path: String,
-    /// Signatures (or ballots) it holds.
-    pub count: u64,
-    /// Members who attested it with the right number.
-    pub attested_by: Vec<KeyId>,
-    /// Counted: at least one member attested exactly `count`.
-    pub counted: bool,
-    /// Why not, when not.
-    pub problem: Option<PaperProblem>,
-}
-
-/// Why a paper batch is not counted. Words for each are the theme's (`paper_problem_*`), in
-/// the site's language.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PaperProblem {
-    /// An attestation names another number than the batch's `count`.
-    WrongCount {
-        /// The number the attestation names (as written).
-        attested: String,
-        /// The batch's count.
-        count: u64,
-    },
-    /// The only attestations arrived after the vote closed.
-    AttestedLate(KeyId),
-    /// Attested by a key that is not a member.
-    NotMember(KeyId),
-    /// No member attested it.
-    NotAttested,
-    /// A paper ballot of the batch is not a valid ballot of the vote.
-    Ballot {
-        /// The ballot as written in the batch.
-        text: String,
-        /// What is wrong with it.
-        problem: crate::decide::ballot::Problem,
-    },
-    /// Its ballots do not add up to its count.
-    Sum {
-        /// What the ballots add up to.
-        sum: u64,
-        /// The batch's count.
-        count: u64,
-    },
-    /// Collected before the vote opened or after it closed.
-    OutsidePeriod,
-}
-
-impl PaperProblem {
-    /// The theme string's suffix, `paper_problem_<key>`.
-    pub fn key(&self) -> &'static str {
-        match self {
-            PaperProblem::WrongCount { .. } => "wrong_count",
-            PaperProblem::AttestedLate(_) => "late",
-            PaperProblem::NotMember(_) => "not_member",
-            PaperProblem::NotAttested => "not_attested",
-            PaperProblem::Ballot { .. } => "ballot",
-            PaperProblem::Sum { .. } => "sum",
-            PaperProblem::OutsidePeriod => "outside_period",
-        }
-    }
 }
 
 /// The supporters of one initiative.
@@ -128,16 +71,16 @@ pub struct Tallies {
     pub registrations: BTreeMap<String, Vec<Signer>>,
     /// The build's reference time, for statements not committed yet.
     pub now: i64,
-    /// Moderation decisions and what they hide (see [`crate::moderation::decide`]).
-    pub moderation: crate::moderation::ModerationLog,
+    /// Moderation decisions and what they hide (see [`crate::tally::moderation::decide`]).
+    pub moderation: crate::tally::moderation::ModerationLog,
     /// Per vote slug.
-    pub votes: BTreeMap<String, crate::decide::count::VoteTally>,
+    pub votes: BTreeMap<String, crate::tally::decide::count::VoteTally>,
     /// Per participatory budget slug.
-    pub budgets: BTreeMap<String, crate::decide::count::BudgetTally>,
+    pub budgets: BTreeMap<String, crate::tally::decide::count::BudgetTally>,
     /// Per sortition slug.
-    pub sortitions: BTreeMap<String, crate::sortition::count::SortitionTally>,
+    pub sortitions: BTreeMap<String, crate::tally::sortition::count::SortitionTally>,
     /// The roles in force: `roles.yaml` and the terms that draws give.
-    pub roles: crate::roles::Roles,
+    pub roles: crate::load::roles::Roles,
 }
 
 /// Counts everything of a loaded site, with its trust settings, time zone and roles.
@@ -252,7 +195,7 @@ pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) 
     for r in registrations.values_mut() {
         r.sort_by_key(|s| (s.arrived.unwrap_or(now_ts), s.key));
     }
-    let ctx = crate::decide::count::Context {
+    let ctx = crate::tally::decide::count::Context {
         now: now_ts,
         dated,
         tz,
@@ -263,21 +206,21 @@ pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) 
     };
     let paper: Vec<&crate::load::signatures::PaperBatch> = sigs.paper.values().collect();
     let none = BTreeMap::new();
-    let votes = crate::decide::count::tally_votes(
+    let votes = crate::tally::decide::count::tally_votes(
         content,
         &ctx,
         ballots.get("votes").unwrap_or(&none),
         &paper,
         &attestations,
     );
-    let budgets = crate::decide::count::tally_budgets(
+    let budgets = crate::tally::decide::count::tally_budgets(
         content,
         &ctx,
         ballots.get("budgets").unwrap_or(&none),
         &paper,
         &attestations,
     );
-    let (sortitions, roles) = crate::sortition::count::tally_sortitions(
+    let (sortitions, roles) = crate::tally::sortition::count::tally_sortitions(
         content,
         &ctx,
         roles,
@@ -308,47 +251,4 @@ fn certification(a: &Accepted) -> Option<Certification> {
         }),
         _ => None,
     }
-}
-
-/// Attestations of paper batches: batch path → (attesting key, the number it attests, arrival).
-pub type Attestations = BTreeMap<String, Vec<(KeyId, Option<String>, Option<i64>)>>;
-
-/// Whether a paper batch counts: at least one member attested exactly its count (and, with
-/// `deadline`, their attestation arrived by then; `None` arrival means not committed yet).
-pub fn paper_tally(
-    batch: &crate::load::signatures::PaperBatch,
-    attestations: &Attestations,
-    is_member: impl Fn(&KeyId) -> bool,
-    deadline: Option<(i64, i64)>,
-) -> PaperTally {
-    let mut p = PaperTally {
-        path: batch.path.clone(),
-        count: batch.meta.count,
-        attested_by: Vec::new(),
-        counted: false,
-        problem: None,
-    };
-    for (key, n, arrived) in attestations.get(&batch.path).map(Vec::as_slice).unwrap_or(&[]) {
-        let n_ok = n.as_deref().and_then(|n| n.parse::<u64>().ok()) == Some(batch.meta.count);
-        let late = deadline.is_some_and(|(closes, now)| arrived.unwrap_or(now) > closes);
-        if !n_ok {
-            p.problem = Some(PaperProblem::WrongCount {
-                attested: n.clone().unwrap_or_else(|| "?".into()),
-                count: batch.meta.count,
-            });
-        } else if late {
-            p.problem = Some(PaperProblem::AttestedLate(*key));
-        } else if is_member(key) {
-            p.attested_by.push(*key);
-        } else if p.problem.is_none() {
-            p.problem = Some(PaperProblem::NotMember(*key));
-        }
-    }
-    p.counted = !p.attested_by.is_empty();
-    if p.counted {
-        p.problem = None;
-    } else if p.problem.is_none() {
-        p.problem = Some(PaperProblem::NotAttested);
-    }
-    p
 }

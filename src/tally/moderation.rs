@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 use crate::content::kinds::ModerationAction;
 use crate::content::values::Moment;
 use crate::content::Content;
-use crate::roles::{RoleKind, Roles};
+use crate::load::roles::{RoleKind, Roles};
 use crate::signatures::keys::KeyId;
 use crate::signatures::statement::{Target, Verb};
-use crate::trust::Trust;
-use crate::verify::Verified;
+use crate::signatures::verify::Verified;
+use crate::tally::trust::Trust;
 
 /// One entry of the moderation log.
 #[derive(Debug, Clone)]

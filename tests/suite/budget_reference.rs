@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::process::Command;
 
-use pnyx::decide::budget::{self, Ballot, Project};
+use pnyx::tally::decide::budget::{self, Ballot, Project};
 use serde_json::{json, Value};
 
 use super::fixture::{missing_tool, Rng};

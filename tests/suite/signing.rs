@@ -9,9 +9,10 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use pnyx::load::signatures::{FileVersion, StatementFile};
 use pnyx::signatures::keys::{self, KeyId, PublicKey};
 use pnyx::signatures::statement::{self, Verb};
-use pnyx::signatures::verify::{self, FileVersion, Reason, StatementFile};
+use pnyx::signatures::verdict::{self, Reason};
 use tempfile::TempDir;
 
 use super::fixture::{pnyx_env, read_tree, Run, Site};
@@ -94,14 +95,14 @@ fn site_keys(site: &Site) -> BTreeMap<KeyId, PublicKey> {
 }
 
 /// Verifies one statement of the site with the library, against the current signed file.
-fn library_verify(site: &Site, statement_path: &str) -> verify::Verdict {
+fn library_verify(site: &Site, statement_path: &str) -> verdict::Verdict {
     let place = statement::place(statement_path).unwrap();
     let signed = place.signed_file();
     let bytes = std::fs::read(site.path(&signed)).unwrap();
     let versions = BTreeMap::from([(
         signed,
         vec![FileVersion {
-            blob: pnyx::history::blob_id(&bytes),
+            blob: pnyx::load::history::blob_id(&bytes),
             bytes,
             commit: None,
         }],
@@ -110,7 +111,7 @@ fn library_verify(site: &Site, statement_path: &str) -> verify::Verdict {
         path: statement_path.to_string(),
         text: site.read(statement_path),
     };
-    verify::verify(&st, &site_keys(site), &versions)
+    verdict::verify(&st, &site_keys(site), &versions)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@
 
 use std::ffi::OsStr;
 
-use pnyx::sortition::algorithm::{self, Candidate, Method};
-use pnyx::sortition::count::hex_sha256;
+use pnyx::tally::sortition::algorithm::{self, Candidate, Method};
+use pnyx::tally::sortition::count::hex_sha256;
 use serde_json::Value;
 
 use super::fixture::{decode_entities, pnyx, row, Site};
@@ -124,15 +124,15 @@ fn commit_reveal_seeds_a_draw_whose_moderators_moderation_recognises() {
     let now = chrono::DateTime::from_timestamp(day(47), 0).unwrap();
     let site = pnyx::load::load(c.site.root(), now).unwrap();
     // Without a cache: this process has no PNYX_HOME of its own (see fixture::test_home).
-    let verified = pnyx::verify::verify_all(&site.signatures, None);
-    let tallies = pnyx::build::tally_site(&site, &verified, now);
+    let verified = pnyx::signatures::verify::verify_all(&site.signatures, None);
+    let tallies = pnyx::pipeline::tally_site(&site, &verified, now);
     let tz = chrono_tz::Europe::Paris;
     for k in m {
         let drawn = selected.contains(&k.id.to_string());
         assert_eq!(
             tallies
                 .roles
-                .holds(&k.id, pnyx::roles::RoleKind::Moderator, day(47), &tz),
+                .holds(&k.id, pnyx::load::roles::RoleKind::Moderator, day(47), &tz),
             drawn,
             "{} drawn: {drawn}",
             k.id

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pnyx::sortition::algorithm::{draw, rfc3797_key, Candidate, Draw, Method};
-use pnyx::sortition::count::hex_sha256;
+use pnyx::tally::sortition::algorithm::{draw, rfc3797_key, Candidate, Draw, Method};
+use pnyx::tally::sortition::count::hex_sha256;
 use serde_json::{json, Value};
 
 use super::fixture::{missing_tool, Rng};

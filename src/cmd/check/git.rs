@@ -113,7 +113,7 @@ pub fn open(root: &Path) -> anyhow::Result<Repo> {
             anyhow!("the repository has no work tree (a bare repository): check out the site first")
         })?
         .to_path_buf();
-    let prefix = crate::history::site_prefix(&workdir, root)?;
+    let prefix = crate::load::history::site_prefix(&workdir, root)?;
     Ok(Repo { repo, prefix })
 }
 

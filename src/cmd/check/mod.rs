@@ -1,5 +1,5 @@
-//! `pnyx check`: the pull-request gate (SPEC §8). Not to be confused with `crate::check`, the
-//! cross-item checks of the loader, which the gate runs as part of the real pipeline.
+//! `pnyx check`: the pull-request gate (SPEC §8). It runs the real pipeline on both sides of
+//! a change, the cross-item content rules (`crate::content::references`) included.
 //!
 //! The gate compares a base revision with the head of a change (the work tree, or `--head`):
 //!
@@ -25,16 +25,16 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
-use crate::build::BuildError;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::history::History;
+use crate::load::history::History;
 use crate::load::signatures::{HistorySource, Signatures};
 use crate::load::{self, Site};
+use crate::pipeline::BuildError;
 use crate::signatures::cache::{Cache, SiteCache, CACHE_DIR};
 use crate::signatures::keys::KeyId;
-use crate::summary::{self, Summary};
+use crate::signatures::verify::Verified;
+use crate::tally::summary::{self, Summary};
 use crate::theme::Theme;
-use crate::verify::Verified;
 
 pub use git::{Revision, Status};
 
@@ -151,7 +151,7 @@ pub struct Side {
     /// Its tallies, when it builds.
     pub summary: Option<Summary>,
     /// Its moderation decisions, when it builds.
-    pub moderation: Option<crate::moderation::ModerationLog>,
+    pub moderation: Option<crate::tally::moderation::ModerationLog>,
 }
 
 impl Side {
@@ -172,22 +172,24 @@ impl Side {
             }
         };
         let (site, mut diagnostics) = parts.split();
-        let verified = crate::verify::verify_all(&site.signatures, Some(cache));
+        let verified = crate::signatures::verify::verify_all(&site.signatures, Some(cache));
         let mut summary = None;
         let mut moderation = None;
         if diagnostics.is_empty() {
-            let tallies = crate::build::tally_site(&site, &verified, now);
-            diagnostics.0.extend(crate::sortition::count::result_problems(
-                &site.content,
-                &tallies.sortitions,
-            ));
+            let tallies = crate::pipeline::tally_site(&site, &verified, now);
+            diagnostics
+                .0
+                .extend(crate::tally::sortition::count::result_problems(
+                    &site.content,
+                    &tallies.sortitions,
+                ));
             summary = Some(summary::summarise(&site, &tallies));
             moderation = Some(tallies.moderation.clone());
             if render {
                 let rendered = Theme::load(dir, site.settings.config.language)
                     .map_err(|d| BuildError::Content(Diagnostics(d)))
                     .and_then(|theme| {
-                        crate::build::render_site(dir, &site, &theme, now, &verified, &tallies)
+                        crate::pipeline::render_site(dir, &site, &theme, now, &verified, &tallies)
                     });
                 match rendered {
                     Ok(_) => {}
@@ -347,7 +349,7 @@ pub fn check(opts: &Options) -> anyhow::Result<Report> {
     });
     let compared = fork_point.clone().unwrap_or_else(|| base.clone());
     let now = crate::dates::reference_now()?;
-    let history = crate::history::read_commit(
+    let history = crate::load::history::read_commit(
         &repo,
         compared.name.clone(),
         compared.id,
@@ -357,7 +359,7 @@ pub fn check(opts: &Options) -> anyhow::Result<Report> {
     )
     .context("cannot read the history of the base revision")?;
     let backdated = match head_commit {
-        Some(h) => crate::history::backdated(&repo, h, &[base.id, compared.id])?,
+        Some(h) => crate::load::history::backdated(&repo, h, &[base.id, compared.id])?,
         None => Vec::new(),
     };
 
@@ -475,11 +477,11 @@ fn large_files(changes: &[Change], head_root: &Path, limits: &crate::limits::Lim
 /// rebase, it would land on the branch dated back (the build would settle it at its parent's
 /// date, but the branch must not depend on that).
 fn backdated_problems(
-    commits: &[crate::history::Backdated],
+    commits: &[crate::load::history::Backdated],
     head: Option<git2::Oid>,
     base: &str,
 ) -> Vec<Diagnostic> {
-    use crate::history::utc;
+    use crate::load::history::utc;
     commits
         .iter()
         .map(|c| {
@@ -504,6 +506,20 @@ fn backdated_problems(
             .hint(hint)
         })
         .collect()
+}
+
+/// `pnyx check`: judges the change, prints the report (annotations and a step summary under
+/// GitHub Actions), and fails when the change is rejected.
+pub fn run(opts: &Options) -> super::Outcome {
+    let report = check(opts)?;
+    report::emit(&report)?;
+    let problems = report::problems(&report);
+    if report.passed() {
+        eprintln!("{problems}");
+        Ok(())
+    } else {
+        Err(super::Failure::Content(problems))
+    }
 }
 
 #[cfg(test)]

@@ -20,8 +20,8 @@ use crate::content::{ContributionMeta, Item};
 use crate::error::Diagnostic;
 use crate::signatures::keys::KeyId;
 use crate::signatures::statement::{self, Target, Verb};
-use crate::signatures::verify::Reason;
-use crate::verify::{Accepted, Rejected};
+use crate::signatures::verdict::Reason;
+use crate::signatures::verify::{Accepted, Rejected};
 
 /// What to do about a change that needs an admin.
 pub const ADMIN_HINT: &str = "an admin must review this change: add the label `admin` to the pull request (the check then runs with `--admin-review`); .github/CODEOWNERS makes an admin's approval required before it is merged";

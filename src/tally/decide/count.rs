@@ -13,9 +13,9 @@ use crate::content::values::{Moment, Quorum, Ratio};
 use crate::content::{Budget, Content, Electorate, Item, Vote, VoteMethod};
 use crate::load::signatures::PaperBatch;
 use crate::signatures::keys::KeyId;
-use crate::tally::{paper_tally, Attestations, PaperProblem, PaperTally};
-use crate::trust::{self, Certification, Trust};
-use crate::verify::Accepted;
+use crate::signatures::verify::Accepted;
+use crate::tally::paper::{paper_tally, Attestations, PaperProblem, PaperTally};
+use crate::tally::trust::{self, Certification, Trust};
 
 /// What the counting needs to know besides the ballots.
 pub struct Context<'a> {

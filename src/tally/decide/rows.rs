@@ -139,7 +139,7 @@ pub fn budget_rows(content: &Content, tallies: &BTreeMap<String, BudgetTally>) -
         .values()
         .filter_map(|b| {
             let t = tallies.get(&b.slug)?;
-            let ids = |a: &crate::decide::budget::Allocation| {
+            let ids = |a: &crate::tally::decide::budget::Allocation| {
                 a.funded
                     .iter()
                     .map(|f| t.projects[f.project].id.clone())

@@ -9,11 +9,11 @@ use sha2::{Digest, Sha256};
 
 use super::algorithm::{self, Candidate, Draw, Method};
 use crate::content::{Algorithm, Content, InitiativeFilter, Item, Pool, Sortition};
-use crate::decide::count::Context;
-use crate::roles::{RoleKind, Roles, Term};
+use crate::load::roles::{RoleKind, Roles, Term};
 use crate::signatures::keys::KeyId;
 use crate::signatures::statement::{Target, Verb};
-use crate::verify::Accepted;
+use crate::signatures::verify::Accepted;
+use crate::tally::decide::count::Context;
 
 /// A candidate left out of the pool before the draw, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

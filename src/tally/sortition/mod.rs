@@ -5,5 +5,3 @@
 
 pub mod algorithm;
 pub mod count;
-pub mod pool;
-pub mod report;

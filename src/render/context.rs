@@ -1,0 +1,175 @@
+//! What every view of the render stage starts from: the build's settings, theme, content and
+//! the outcomes of the earlier stages ([`Ctx`]), and the small shared view types (a link, a
+//! pole badge, whether something is open).
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::content::values::Moment;
+use crate::content::*;
+use crate::theme::Theme;
+
+/// What the views need to know about the build: settings, strings, now.
+pub struct Ctx<'a> {
+    /// Site settings.
+    pub settings: &'a Settings,
+    /// Theme, for strings and calendar.
+    pub theme: &'a Theme,
+    /// The build's reference time.
+    pub now: DateTime<Utc>,
+    /// Loaded content, for cross references.
+    pub content: &'a Content,
+    /// Keys, statements and paper batches.
+    pub sigs: &'a crate::load::signatures::Signatures,
+    /// The verify stage's outcome.
+    pub verified: &'a crate::signatures::verify::Verified,
+    /// The tally stage's outcome.
+    pub tallies: &'a crate::tally::Tallies,
+    /// Admins' and moderators' terms.
+    pub roles: &'a crate::load::roles::Roles,
+}
+
+impl Ctx<'_> {
+    pub(super) fn tz(&self) -> &Tz {
+        &self.settings.tz
+    }
+
+    /// `/base/kind/slug/`.
+    pub fn url(&self, kind: Kind, slug: &str) -> String {
+        format!("{}{}/{}/", self.settings.base_path, kind.dir(), slug)
+    }
+
+    /// `/base/path`.
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{}", self.settings.base_path, path)
+    }
+
+    pub(super) fn t(&self, key: &str) -> String {
+        self.theme.t(key)
+    }
+
+    pub(super) fn when(&self, m: &Moment) -> String {
+        self.theme.calendar.moment(m, self.tz())
+    }
+
+    pub(super) fn when_opt(&self, m: Option<&Moment>) -> Option<String> {
+        m.map(|m| self.when(m))
+    }
+
+    /// ISO 8601 for `<time datetime>`: the day for a whole day, else the instant.
+    pub(super) fn iso(&self, m: &Moment) -> String {
+        if m.has_time() {
+            m.start(self.tz()).to_rfc3339()
+        } else {
+            m.date(self.tz()).to_string()
+        }
+    }
+
+    pub(super) fn iso_opt(&self, m: Option<&Moment>) -> Option<String> {
+        m.map(|m| self.iso(m))
+    }
+
+    /// Open, closed or upcoming, from `opens`/`closes` and now.
+    pub(super) fn status(&self, opens: Option<&Moment>, closes: Option<&Moment>) -> Status {
+        let now = self.now.with_timezone(self.tz());
+        if opens.is_some_and(|o| now < o.start(self.tz())) {
+            return Status::Upcoming;
+        }
+        if closes.is_some_and(|c| now > c.end(self.tz())) {
+            return Status::Closed;
+        }
+        Status::Open
+    }
+
+    pub(super) fn days_left(&self, closes: Option<&Moment>) -> Option<i64> {
+        let c = closes?;
+        let end = c.end(self.tz());
+        let now = self.now.with_timezone(self.tz());
+        (end >= now).then(|| (end.date_naive() - now.date_naive()).num_days())
+    }
+
+    /// A link to a pole with its colors.
+    pub fn pole(&self, slug: &str) -> Option<PoleRef> {
+        self.content.poles.get(slug).map(|p| PoleRef {
+            slug: p.slug.clone(),
+            title: p.meta.title.clone(),
+            color: p.meta.color.0.clone(),
+            text_color: p.meta.color.text_color().to_string(),
+            url: self.url(Kind::Poles, &p.slug),
+        })
+    }
+
+    pub(super) fn link<M>(
+        &self,
+        kind: Kind,
+        items: &Items<M>,
+        slug: Option<&String>,
+        title: impl Fn(&M) -> String,
+    ) -> Option<Link> {
+        let item = items.get(slug?)?;
+        Some(Link {
+            title: title(&item.meta),
+            url: self.url(kind, &item.slug),
+        })
+    }
+
+    pub(super) fn group_link(&self, slug: Option<&String>) -> Option<Link> {
+        self.link(Kind::Groups, &self.content.groups, slug, |g| {
+            format!("{} {} · {}", self.t("group_number"), g.number, g.title)
+        })
+    }
+
+    pub(super) fn map_url(geo: Option<[f64; 2]>) -> Option<String> {
+        geo.map(|[lat, lon]| {
+            format!("https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=17/{lat:.5}/{lon:.5}")
+        })
+    }
+}
+
+/// Whether something can be acted on now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not yet open.
+    Upcoming,
+    /// Open now.
+    Open,
+    /// Closed.
+    Closed,
+}
+
+impl Status {
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Status::Upcoming => "status_upcoming",
+            Status::Open => "status_open",
+            Status::Closed => "status_closed",
+        }
+    }
+}
+
+/// A title and a URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    /// Text of the link.
+    pub title: String,
+    /// Absolute path.
+    pub url: String,
+}
+
+/// A pole as shown in badges: its name and colors.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoleRef {
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub title: String,
+    /// Background color.
+    pub color: String,
+    /// Readable text color on it.
+    pub text_color: String,
+    /// Its page.
+    pub url: String,
+}
