@@ -20,6 +20,7 @@ LAYERS = [
     ("render", ["theme.rs", "render/"]),
     ("write", ["write.rs"]),
     ("pipeline", ["pipeline.rs"]),
+    ("signing", ["signing/"]),
     ("commands", ["cmd/", "cli.rs", "main.rs", "lib.rs"]),
 ]
 

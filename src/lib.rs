@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod pipeline;
 pub mod render;
 pub mod signatures;
+pub mod signing;
 pub mod slug;
 pub mod tally;
 pub mod theme;

@@ -8,9 +8,9 @@ use clap::Parser;
 
 use pnyx::cli::{Cli, Command, KeyArgs, ModerateAction};
 use pnyx::cmd::check::report::printable;
-use pnyx::cmd::sign::Act;
 use pnyx::cmd::{self, Failure, Outcome};
 use pnyx::content::kinds::ModerationAction;
+use pnyx::signing::Act;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -49,7 +49,7 @@ fn run(cli: Cli) -> Outcome {
             secret_key,
         } => cmd::sign::run_keygen(
             &root,
-            &cmd::sign::KeygenOptions {
+            &pnyx::signing::KeygenOptions {
                 name,
                 no_password,
                 secret_key,

@@ -7,7 +7,7 @@ pub mod context;
 pub mod data;
 pub mod decision_views;
 pub mod format;
-pub mod history;
+pub mod history_views;
 pub mod links;
 pub mod moderation_views;
 pub mod sortition_views;
@@ -129,7 +129,7 @@ pub fn render(
     let site_view = site_view(&ctx, &v);
     let mut jobs = jobs(&ctx, &v);
     let members = ctx.members();
-    history::add_pages(&ctx, &site.revisions, &mut jobs);
+    history_views::add_pages(&ctx, &site.revisions, &mut jobs);
     jobs.push(
         Job::new(
             "members/index.html",

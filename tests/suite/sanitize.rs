@@ -212,10 +212,7 @@ fn a_hostile_title_is_shown_as_text() {
 /// sentence that says ` onerror=p`, or a tag with a handler, is shown as words, never made live.
 #[test]
 fn attribute_words_in_a_sentence_stay_harmless_text() {
-    for text in [
-        " onerror=p",
-        "avant <b onerror=x> après",
-    ] {
+    for text in [" onerror=p", "avant <b onerror=x> après"] {
         let html = pnyx::markdown::render(text, "/debates/d/").html;
         assert!(dangers(&html).is_empty(), "{text:?} → {html}");
         let sanitized = pnyx::markdown::sanitize(text);
