@@ -166,6 +166,12 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// Print the key id of a minisign public key file (read from the key itself, all 16
+    /// digits), and where the site expects the key: signatures/keys/KEYID.pub.
+    KeyId {
+        /// The public key file, as `pnyx keygen` or `minisign -G` wrote it.
+        file: PathBuf,
+    },
     /// Write .github/CODEOWNERS from roles.yaml: admins own everything but content/,
     /// signatures/ and static/ (moderators) and the trust roots' keys (admins again).
     Codeowners,

@@ -103,6 +103,7 @@ fn run(cli: Cli) -> Outcome {
             };
             cmd::moderate::run(&root, key(&k).as_deref(), action, &target, &reason)
         }
+        Command::KeyId { file } => cmd::key_id::run(&file),
         Command::Codeowners => cmd::moderate::run_codeowners(&root),
         Command::Tally { json } => cmd::tally::run(&root, json),
     }

@@ -7,6 +7,7 @@
 pub mod build;
 pub mod check;
 pub mod draw;
+pub mod key_id;
 pub mod moderate;
 pub mod new;
 pub mod serve;

@@ -792,3 +792,53 @@ fn a_legacy_stock_signature_is_rejected_as_legacy() {
     assert_eq!(key, Some(id));
     assert_eq!(reason, Reason::Legacy);
 }
+
+// ---------------------------------------------------------------------------------------------
+// key-id.
+
+/// A stock public key file whose id starts with zeros: minisign's comment line then shows
+/// fewer than 16 digits, and only the key itself tells the id.
+fn public_key_with_leading_zeros(dir: &Path) -> (PathBuf, String) {
+    use base64::Engine as _;
+    let kp = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let mut bytes = base64::engine::general_purpose::STANDARD
+        .decode(kp.pk.to_base64())
+        .unwrap();
+    // Bytes 2..10 are the id, little-endian: its two highest bytes become zero.
+    bytes[8] = 0;
+    bytes[9] = 0;
+    let id = u64::from_le_bytes(bytes[2..10].try_into().unwrap());
+    let path = dir.join("mykey.pub");
+    let text = format!(
+        "untrusted comment: minisign public key {id:X}\n{}\n",
+        base64::engine::general_purpose::STANDARD.encode(&bytes)
+    );
+    std::fs::write(&path, text).unwrap();
+    (path, format!("{id:016X}"))
+}
+
+#[test]
+fn key_id_prints_all_sixteen_digits_read_from_the_key() {
+    let dir = TempDir::new().unwrap();
+    let (path, id) = public_key_with_leading_zeros(dir.path());
+    assert!(id.starts_with("0000"), "{id}");
+    let run = super::fixture::pnyx([OsStr::new("key-id"), path.as_os_str()]);
+    run.assert_ok();
+    assert_eq!(run.stdout, format!("{id}\n"), "{run}");
+    assert!(run.stderr.contains(&format!("signatures/keys/{id}.pub")), "{run}");
+}
+
+#[test]
+fn key_id_of_a_stock_minisign_key_names_its_file() {
+    require_minisign!();
+    let dir = TempDir::new().unwrap();
+    let (public, secret, id) = stock_keygen(dir.path(), None).unwrap();
+    let run = super::fixture::pnyx([OsStr::new("key-id"), public.as_os_str()]);
+    run.assert_ok();
+    assert_eq!(run.stdout.trim(), id.to_string(), "{run}");
+    // The secret key is not a public key: a mistake, with what to give instead.
+    let run = super::fixture::pnyx([OsStr::new("key-id"), secret.as_os_str()]);
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(run.stderr.contains("not a minisign public key"), "{run}");
+    assert!(run.stderr.contains("not the secret key"), "{run}");
+}
