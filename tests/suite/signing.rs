@@ -842,3 +842,158 @@ fn key_id_of_a_stock_minisign_key_names_its_file() {
     assert!(run.stderr.contains("not a minisign public key"), "{run}");
     assert!(run.stderr.contains("not the secret key"), "{run}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Signing in the page: themes/default/static/js/minisign.js, run under Node.js.
+
+/// Runs `body` as an ES module in `dir` with `m` bound to the page's signing library and `fs`
+/// to node:fs; returns its stdout, or `None` (saying so) when Node.js is not installed.
+fn page_library(dir: &Path, body: &str) -> Option<String> {
+    let available = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if super::fixture::missing_tool(available, "node", "apt-get install nodejs") {
+        return None;
+    }
+    let library = super::fixture::demo_root().join("themes/default/static/js/minisign.js");
+    let script = format!(
+        "import * as m from 'file://{}';\nimport fs from 'node:fs';\n{body}\n",
+        library.display()
+    );
+    std::fs::write(dir.join("page.mjs"), script).unwrap();
+    let out = Command::new("node")
+        .arg("page.mjs")
+        .current_dir(dir)
+        .output()
+        .expect("cannot run node");
+    assert!(out.status.success(), "the page's library failed:\n{}", text(&out));
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// `minisign -V -H` of `statement` against `public` and the site's `signed` file.
+fn minisign_verifies_with(site: &Site, public: &Path, signed: &str, statement: &Path) -> String {
+    let args = [
+        OsStr::new("-V"),
+        OsStr::new("-H"),
+        OsStr::new("-p"),
+        public.as_os_str(),
+        OsStr::new("-m"),
+        OsStr::new(signed),
+        OsStr::new("-x"),
+        statement.as_os_str(),
+    ];
+    let out = minisign(site.root(), &args, "");
+    assert!(out.status.success(), "minisign does not verify:\n{}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_key_made_in_the_page_signs_a_support_that_stock_minisign_and_pnyx_accept() {
+    require_minisign!();
+    let site = Site::small();
+    let dir = TempDir::new().unwrap();
+    let body = format!(
+        "const {{ key, secretKeyText }} = await m.generateKey('mot de passe');
+         fs.writeFileSync('page.key', secretKeyText);
+         fs.writeFileSync('page.pub', m.publicKeyText(key));
+         const opened = await m.openSecretKey(secretKeyText, 'mot de passe');
+         const bytes = fs.readFileSync('{root}/{BUS}');
+         fs.writeFileSync('support.minisig', m.sign(opened, bytes, 'pnyx/1 support {BUS}'));
+         let refused = '';
+         try {{ await m.openSecretKey(secretKeyText, 'faux'); }} catch (e) {{ refused = e.message; }}
+         console.log(opened.id + ' ' + refused);",
+        root = site.root().display()
+    );
+    let Some(out) = page_library(dir.path(), &body) else {
+        return;
+    };
+    let (id, refused) = out.trim().split_once(' ').unwrap();
+    assert_eq!(refused, "wrong password");
+    assert_eq!(id.len(), 16, "{out}");
+    let public = dir.path().join("page.pub");
+    let statement = dir.path().join("support.minisig");
+
+    // Stock minisign verifies the statement, and signs with the page's secret key.
+    let shown = minisign_verifies_with(&site, &public, BUS, &statement);
+    assert!(
+        shown.contains(&format!("Trusted comment: pnyx/1 support {BUS}")),
+        "{shown}"
+    );
+    let secret = dir.path().join("page.key");
+    let again = dir.path().join("again.minisig");
+    let args = [
+        OsStr::new("-S"),
+        OsStr::new("-s"),
+        secret.as_os_str(),
+        OsStr::new("-m"),
+        OsStr::new(BUS),
+        OsStr::new("-x"),
+        again.as_os_str(),
+    ];
+    let out = minisign(site.root(), &args, "mot de passe\n");
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Published with its key, the support counts in the next build.
+    site.write(
+        &format!("signatures/keys/{id}.pub"),
+        std::fs::read(&public).unwrap(),
+    );
+    site.write(
+        &format!("signatures/initiatives/gratuite-des-bus/{id}.minisig"),
+        std::fs::read(&statement).unwrap(),
+    );
+    let out = tempfile::tempdir().unwrap();
+    site.build_to(out.path()).assert_ok();
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("data/initiatives.json")).unwrap()).unwrap();
+    let row = super::fixture::row(&data, "gratuite-des-bus");
+    assert_eq!(row["supporters"]["total"], 1, "{row}");
+}
+
+#[test]
+fn the_page_opens_keys_made_by_stock_minisign_and_by_pnyx_keygen() {
+    require_minisign!();
+    let site = Site::small();
+    let me = Citizen::new();
+    let run = me.run_with(
+        site.root(),
+        &["keygen", "--name", "Gigi"],
+        &[("PNYX_PASSWORD", Some(OsStr::new("clé de pnyx")))],
+    );
+    run.assert_ok();
+    let pnyx_id = key_id_printed(&run);
+    let pnyx_secret = me.pnyx_home().join(format!("keys/{pnyx_id}.key"));
+    let pnyx_public = site.path(&format!("signatures/keys/{pnyx_id}.pub"));
+
+    let dirs: Vec<TempDir> = (0..2).map(|_| TempDir::new().unwrap()).collect();
+    let (bare_public, bare_secret, _) = stock_keygen(dirs[0].path(), None).unwrap();
+    let (sealed_public, sealed_secret, _) = stock_keygen(dirs[1].path(), Some("clé de minisign")).unwrap();
+    let work = TempDir::new().unwrap();
+    for (name, secret, password, public) in [
+        ("bare", &bare_secret, "", &bare_public),
+        ("sealed", &sealed_secret, "clé de minisign", &sealed_public),
+        ("pnyx", &pnyx_secret, "clé de pnyx", &pnyx_public),
+    ] {
+        let body = format!(
+            "const key = await m.openSecretKey(fs.readFileSync('{secret}', 'utf8'), '{password}');
+             const bytes = fs.readFileSync('{root}/{MEETING}');
+             fs.writeFileSync('{name}.minisig', m.sign(key, bytes, 'pnyx/1 register {MEETING}'));",
+            secret = secret.display(),
+            root = site.root().display()
+        );
+        if page_library(work.path(), &body).is_none() {
+            return;
+        }
+        let shown = minisign_verifies_with(
+            &site,
+            public,
+            MEETING,
+            &work.path().join(format!("{name}.minisig")),
+        );
+        assert!(
+            shown.contains("Trusted comment: pnyx/1 register"),
+            "{name}: {shown}"
+        );
+    }
+}

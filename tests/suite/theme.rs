@@ -75,3 +75,38 @@ fn a_broken_site_template_is_reported_at_its_file() {
         "{run}"
     );
 }
+
+/// The browser libraries under themes/default/static/vendor/ are byte for byte those
+/// scripts/vendor-js.sh took from the npm registry (docs/third-party.md): a change to one of
+/// them by hand, or a file added beside them, fails here.
+#[test]
+fn the_vendored_browser_libraries_are_the_pinned_ones() {
+    use sha2::{Digest, Sha256};
+    let dir = super::fixture::demo_root().join("themes/default/static/vendor");
+    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).unwrap();
+    let mut listed = std::collections::BTreeSet::new();
+    for line in sums.lines() {
+        let (sum, file) = line
+            .split_once("  ")
+            .unwrap_or_else(|| panic!("bad line {line:?}"));
+        let bytes = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let actual: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(actual, sum, "{file} is not the vendored file");
+        listed.insert(file.to_string());
+    }
+    for entry in walkdir::WalkDir::new(&dir).into_iter().filter_map(Result::ok) {
+        if entry.file_type().is_file() && entry.file_name() != "SHA256SUMS" {
+            let rel = entry
+                .path()
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            assert!(listed.contains(&rel), "{rel} is not in SHA256SUMS");
+        }
+    }
+    assert!(listed.contains("noble-ed25519/index.js") && listed.contains("noble-hashes/scrypt.js"));
+}
