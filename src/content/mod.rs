@@ -114,6 +114,8 @@ pub struct Item<M> {
     pub yaml: String,
     /// File lines before the front matter.
     pub yaml_offset: usize,
+    /// The file's text exactly as it is (the bytes a statement about it signs).
+    pub source: String,
     /// Contributions from the folder `content/<kind>/<slug>/`, sorted by date then stem.
     pub contributions: Vec<Item<ContributionMeta>>,
 }
@@ -159,6 +161,7 @@ impl<M: DeserializeOwned> Item<M> {
             body: split.body.to_string(),
             yaml: split.yaml.to_string(),
             yaml_offset: split.yaml_offset,
+            source: text.to_string(),
             contributions: Vec::new(),
         })
     }

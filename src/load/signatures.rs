@@ -49,6 +49,8 @@ pub struct KeyFile {
     pub path: String,
     /// Git blob id of the file.
     pub blob: Oid,
+    /// The file's text exactly as it is (what a certification signs).
+    pub text: String,
     /// Display name from the profile `signatures/keys/<KEYID>.yaml`.
     pub name: Option<String>,
     /// Handle on the forge, from the profile (for CODEOWNERS).
@@ -410,6 +412,7 @@ fn read_key_file(
                     key,
                     path: rel.to_string(),
                     blob,
+                    text: text.to_string(),
                     name: None,
                     forge: None,
                 },

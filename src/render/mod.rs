@@ -11,6 +11,7 @@ pub mod history_views;
 pub mod links;
 pub mod moderation_views;
 pub mod sortition_views;
+pub mod sources;
 pub mod trust_views;
 pub mod views;
 
@@ -243,6 +244,7 @@ pub fn render(
     for (name, bytes) in data::files(&ctx, &v, &members) {
         out.files.insert(format!("data/{name}"), bytes);
     }
+    out.files.extend(sources::files(&content, &site.signatures));
     clock.lap("render: open data");
     let broken = links::check(&out, &site.settings.base_path, &site.content);
     clock.lap("render: link check");

@@ -997,3 +997,30 @@ fn the_page_opens_keys_made_by_stock_minisign_and_by_pnyx_keygen() {
         );
     }
 }
+
+#[test]
+fn the_files_to_sign_are_published_byte_for_byte() {
+    let site = Site::small();
+    // A contributor on Windows: a byte-order mark and CRLF line endings.
+    let crlf = "\u{feff}---\r\ntitle: Bancs\r\nkind: project\r\npole: logement\r\n---\r\nDes bancs.\r\n";
+    site.write("content/initiatives/bancs.md", crlf);
+    // A key as stock minisign writes it: its comment line drops the id's leading zeros.
+    let dir = TempDir::new().unwrap();
+    let (public, id) = public_key_with_leading_zeros(dir.path());
+    let key_text = std::fs::read(&public).unwrap();
+    site.write(&format!("signatures/keys/{id}.pub"), &key_text);
+    let out = TempDir::new().unwrap();
+    site.build_to(out.path()).assert_ok();
+    let published = |path: &str| std::fs::read(out.path().join("sources").join(path)).ok();
+    assert_eq!(
+        published("content/initiatives/bancs.md").as_deref(),
+        Some(crlf.as_bytes())
+    );
+    for path in [BUS, MEETING] {
+        assert_eq!(published(path), Some(site.read(path).into_bytes()), "{path}");
+    }
+    assert_eq!(published(&format!("signatures/keys/{id}.pub")), Some(key_text));
+    // Pages, groups and debates are signed by no one: not published there.
+    assert_eq!(published("content/pages/a-propos.md"), None);
+    assert_eq!(published("content/debates/d.md"), None);
+}
