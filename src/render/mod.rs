@@ -55,6 +55,9 @@ struct SiteView {
     base: String,
     base_url: String,
     repository: Option<String>,
+    /// The forge's "new file" address on the branch (`REPO/new/BRANCH`, `REPO/_new/BRANCH` on
+    /// Gitea and Forgejo), to which `?filename=…&value=…` pre-fills a pull request.
+    forge_new: Option<String>,
     now: String,
     now_iso: String,
     /// False outside a git repository: every statement counts, and the site says so.
@@ -281,6 +284,7 @@ fn site_view(ctx: &Ctx<'_>, v: &Views) -> SiteView {
         base: s.base_path.clone(),
         base_url: s.base_url.clone(),
         repository: s.config.repository.clone(),
+        forge_new: forge_new(ctx),
         now: format!(
             "{}, {}",
             ctx.theme.calendar.long_date(local_now.date_naive()),
@@ -640,7 +644,6 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
 /// A forge link that opens a new file of `kind` pre-filled with a template (GitHub's
 /// `new/BRANCH?filename=…&value=…`, which Gitea and Forgejo accept under `_new`).
 fn propose_url(ctx: &Ctx<'_>, kind: Kind) -> Option<String> {
-    let repo = ctx.settings.config.repository.as_ref()?.trim_end_matches('/');
     let today = ctx.now.with_timezone(&ctx.settings.tz).date_naive();
     let hints = crate::content::templates::Hints::from_content(ctx.content);
     let template =
@@ -650,17 +653,24 @@ fn propose_url(ctx: &Ctx<'_>, kind: Kind) -> Option<String> {
         kind.dir(),
         crate::slug::slugify(&ctx.theme.t("new_item_title"))
     );
-    let forge_new = if repo.contains("github.com") {
+    Some(format!(
+        "{}?filename={}&value={}",
+        forge_new(ctx)?,
+        percent_encode(&filename),
+        percent_encode(&template)
+    ))
+}
+
+/// The forge's "new file" address on the branch: GitHub's `new/BRANCH`, which Gitea and
+/// Forgejo accept under `_new/BRANCH`.
+fn forge_new(ctx: &Ctx<'_>) -> Option<String> {
+    let repo = ctx.settings.config.repository.as_ref()?.trim_end_matches('/');
+    let new = if repo.contains("github.com") {
         "new"
     } else {
         "_new"
     };
-    Some(format!(
-        "{repo}/{forge_new}/{}?filename={}&value={}",
-        ctx.settings.config.branch,
-        percent_encode(&filename),
-        percent_encode(&template)
-    ))
+    Some(format!("{repo}/{new}/{}", ctx.settings.config.branch))
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).

@@ -1,0 +1,93 @@
+// Signs in the page as a citizen would, in headless Chromium (Debian's, driven by
+// playwright-core), and prints what the page produced as JSON for tests/suite/browser.rs.
+//
+// node sign.mjs SITE PAGE OUT new PASSWORD NAME     a key made in the page
+// node sign.mjs SITE PAGE OUT file PASSWORD KEYFILE  the citizen's own secret key file
+//
+// SITE is a built site, served here on 127.0.0.1; PAGE the path of the page to sign on; OUT
+// where the screenshots go (desktop and phone). Every request the page makes is listed.
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [site, pagePath, out, mode, password, extra] = process.argv.slice(2);
+const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const server = http.createServer((req, res) => {
+  let p = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+  if (p.endsWith('/')) p += 'index.html';
+  const file = path.join(site, p);
+  if (!file.startsWith(site) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+    res.writeHead(404);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'text/plain; charset=utf-8' });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+});
+const requests = [];
+const errors = [];
+
+async function withoutScript() {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(origin + pagePath);
+  const shown = await page.locator('form.browser-sign').isVisible();
+  await context.close();
+  return shown;
+}
+
+const context = await browser.newContext({ acceptDownloads: true });
+const page = await context.newPage();
+page.on('request', (r) => requests.push(r.url()));
+page.on('pageerror', (e) => errors.push(String(e)));
+await page.goto(origin + pagePath);
+await page.locator('form.browser-sign').waitFor({ state: 'visible' });
+if (mode === 'file') {
+  await page.check('input[name=key-source][value=file]');
+  await page.setInputFiles('input[name=key-file]', extra);
+} else if (extra) {
+  await page.fill('input[name=name]', extra);
+}
+await page.fill('input[name=password]', password);
+await page.click('form.browser-sign button[type=submit]');
+await page.locator('.browser-sign-result').waitFor({ state: 'visible', timeout: 60000 });
+const result = await page.evaluate(async () => {
+  const form = document.querySelector('form.browser-sign');
+  const visible = (el) => el && !el.closest('[hidden]') && !el.hidden;
+  const fetched = async (selector) => {
+    const a = form.querySelector(selector);
+    if (!visible(a)) return null;
+    return { name: a.download, text: await (await fetch(a.href)).text() };
+  };
+  const href = (selector) => {
+    const a = form.querySelector(selector);
+    return visible(a) ? a.href : null;
+  };
+  return {
+    statement: form.elements.statement.value,
+    status: form.querySelector('.browser-sign-status').textContent,
+    download: await fetched('.download-statement'),
+    public: await fetched('.download-public'),
+    secret: await fetched('.save-secret'),
+    forge_statement: href('.forge-statement'),
+    forge_key: href('.forge-key'),
+    forge_profile: href('.forge-profile'),
+  };
+});
+await page.screenshot({ path: path.join(out, `sign-${mode}-desktop.png`) });
+await page.setViewportSize({ width: 390, height: 844 });
+await page.locator('form.browser-sign').scrollIntoViewIfNeeded();
+await page.screenshot({ path: path.join(out, `sign-${mode}-phone.png`) });
+const hiddenWithoutScript = !(await withoutScript());
+await browser.close();
+server.close();
+console.log(JSON.stringify({ ...result, origin, requests, errors, hidden_without_script: hiddenWithoutScript }));

@@ -1,0 +1,222 @@
+//! Taking part with nothing but a browser: the published site, served on 127.0.0.1 and driven
+//! in headless Chromium (Debian's `chromium`, through playwright-core from tests/e2e/), signs
+//! as a citizen would; what the page produces verifies with stock minisign and counts in the
+//! next `pnyx build`. These tests need node, chromium and `npm ci --prefix tests/e2e`, which
+//! `.ci/run` installs; elsewhere they say so and return.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use super::fixture::{demo_root, missing_tool, row, Site};
+
+const BUS: &str = "content/initiatives/gratuite-des-bus.md";
+const REPOSITORY: &str = "https://github.com/conseil/toulouse";
+
+/// Runs tests/e2e/sign.mjs on the site built in `public`, and returns what the page made;
+/// `None` when a tool is missing (said on stderr).
+fn sign_in_page(public: &Path, shots: &Path, mode: &str, password: &str, extra: &str) -> Option<Value> {
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if missing_tool(node, "node", "apt-get install nodejs") {
+        return None;
+    }
+    let chromium = Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some();
+    if missing_tool(chromium, "chromium", "apt-get install chromium") {
+        return None;
+    }
+    let e2e = demo_root().join("tests/e2e");
+    let installed = e2e.join("node_modules/playwright-core").is_dir();
+    if missing_tool(installed, "playwright-core", "npm ci --prefix tests/e2e") {
+        return None;
+    }
+    let out = Command::new("node")
+        .arg(e2e.join("sign.mjs"))
+        .args([
+            public.as_os_str(),
+            "/initiatives/gratuite-des-bus/".as_ref(),
+            shots.as_os_str(),
+        ])
+        .args([mode, password, extra])
+        .output()
+        .expect("cannot run node");
+    assert!(
+        out.status.success(),
+        "the page did not sign:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("sign.mjs prints JSON"))
+}
+
+/// The `filename` and `value` of a forge's pre-filled "new file" link.
+fn forge_file(link: &str) -> (String, String) {
+    let (base, query) = link.split_once('?').unwrap();
+    assert_eq!(base, format!("{REPOSITORY}/new/main"), "{link}");
+    let mut filename = String::new();
+    let mut value = String::new();
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap();
+        let decoded = percent_decode(v);
+        match k {
+            "filename" => filename = decoded,
+            "value" => value = decoded,
+            _ => panic!("unexpected parameter {k} in {link}"),
+        }
+    }
+    (filename, value)
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// What every run of the page must show: no script error, no request to another host, and
+/// nothing of the form without JavaScript.
+fn assert_private_and_optional(made: &Value) {
+    assert_eq!(made["errors"], serde_json::json!([]), "{made}");
+    assert_eq!(
+        made["hidden_without_script"], true,
+        "the form shows without JavaScript"
+    );
+    let origin = made["origin"].as_str().unwrap();
+    for r in made["requests"].as_array().unwrap() {
+        let r = r.as_str().unwrap();
+        assert!(
+            r.starts_with(&format!("{origin}/")) || r.starts_with("blob:"),
+            "a request left the site: {r}"
+        );
+    }
+}
+
+fn site_with_forge() -> Site {
+    let site = Site::small();
+    let config = site.read("pnyx.yaml");
+    site.write("pnyx.yaml", format!("{config}repository: {REPOSITORY}\n"));
+    site
+}
+
+/// Builds `site` into a new folder and returns the row of the initiative.
+fn supporters(site: &Site) -> Value {
+    let out = tempfile::tempdir().unwrap();
+    site.build_to(out.path()).assert_ok();
+    let text = std::fs::read(out.path().join("data/initiatives.json")).unwrap();
+    let data: Value = serde_json::from_slice(&text).unwrap();
+    row(&data, "gratuite-des-bus")["supporters"].clone()
+}
+
+fn shots_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join("pnyx-browser-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_citizen_signs_an_initiative_in_the_page_with_a_key_made_there() {
+    let site = site_with_forge();
+    let public = tempfile::tempdir().unwrap();
+    site.build_to(public.path()).assert_ok();
+    let Some(made) = sign_in_page(public.path(), &shots_dir(), "new", "mot de passe", "Béa") else {
+        return;
+    };
+    assert_private_and_optional(&made);
+    let statement = made["statement"].as_str().unwrap();
+    assert!(
+        statement.contains(&format!("\ntrusted comment: pnyx/1 support {BUS}\n")),
+        "{statement}"
+    );
+    let public_key = made["public"]["text"].as_str().unwrap();
+    let id = made["public"]["name"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches(".pub")
+        .to_string();
+    assert_eq!(made["download"]["text"].as_str(), Some(statement));
+    assert!(made["secret"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("encrypted secret key"));
+
+    // The forge pages are pre-filled with each file at its path.
+    let at = format!("signatures/initiatives/gratuite-des-bus/{id}.minisig");
+    assert_eq!(
+        forge_file(made["forge_statement"].as_str().unwrap()),
+        (at.clone(), statement.to_string())
+    );
+    let key_path = format!("signatures/keys/{id}.pub");
+    assert_eq!(
+        forge_file(made["forge_key"].as_str().unwrap()),
+        (key_path.clone(), public_key.to_string())
+    );
+    let (profile_path, profile) = forge_file(made["forge_profile"].as_str().unwrap());
+    assert_eq!(profile_path, format!("signatures/keys/{id}.yaml"));
+    assert_eq!(profile, "name: \"Béa\"\n");
+
+    // Merged, the three files make a supporter named Béa.
+    assert_eq!(supporters(&site)["total"], 0);
+    site.write(&key_path, public_key);
+    site.write(&profile_path, &profile);
+    site.write(&at, statement);
+    assert_eq!(supporters(&site)["total"], 1);
+    let out = tempfile::tempdir().unwrap();
+    site.build_to(out.path()).assert_ok();
+    let members = std::fs::read_to_string(out.path().join("members/index.html")).unwrap();
+    assert!(members.contains("Béa"), "the chosen name is shown");
+}
+
+#[test]
+fn a_citizen_signs_in_the_page_with_a_key_made_by_pnyx_keygen() {
+    let site = site_with_forge();
+    let home = tempfile::tempdir().unwrap();
+    let run = super::fixture::pnyx_env(
+        [
+            "keygen".as_ref(),
+            "--name".as_ref(),
+            "Gigi".as_ref(),
+            "--root".as_ref(),
+            site.root().as_os_str(),
+        ],
+        &[
+            ("PNYX_HOME", Some(home.path().as_os_str())),
+            ("PNYX_PASSWORD", Some("clé de pnyx".as_ref())),
+            ("PNYX_SECRET_KEY", None),
+        ],
+    );
+    run.assert_ok();
+    let secret = std::fs::read_dir(home.path().join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "key"))
+        .expect("pnyx keygen wrote a secret key");
+    let public = tempfile::tempdir().unwrap();
+    site.build_to(public.path()).assert_ok();
+    let Some(made) = sign_in_page(
+        public.path(),
+        &shots_dir(),
+        "file",
+        "clé de pnyx",
+        secret.to_str().unwrap(),
+    ) else {
+        return;
+    };
+    assert_private_and_optional(&made);
+    assert!(made["public"].is_null(), "no new key to publish: {made}");
+    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    site.write(&at, &statement);
+    assert_eq!(supporters(&site)["total"], 1, "{at}");
+}

@@ -1,0 +1,96 @@
+// Signing in the page: shows the form that the page carries hidden (it reads the same without
+// JavaScript), makes or opens the citizen's key here, signs the exact bytes the site publishes
+// at sources/<path> with the trusted comment of docs/signing.md, and offers the results as
+// downloads and pre-filled forge pages. Nothing is sent anywhere by this script.
+
+import * as minisign from './minisign.js';
+
+const form = document.querySelector('form.browser-sign');
+
+function download(link, name, text) {
+  link.href = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  link.download = name;
+}
+
+function forgeLink(link, forgeNew, path, text) {
+  if (!forgeNew) {
+    link.hidden = true;
+    return;
+  }
+  const query = `filename=${encodeURIComponent(path)}&value=${encodeURIComponent(text)}`;
+  link.href = `${forgeNew}?${query}`;
+}
+
+function show(selector, visible) {
+  form.querySelectorAll(selector).forEach((el) => {
+    el.hidden = !visible;
+  });
+}
+
+async function signHere(event) {
+  event.preventDefault();
+  const data = form.dataset;
+  const status = form.querySelector('.browser-sign-status');
+  const result = form.querySelector('.browser-sign-result');
+  const fields = form.elements;
+  const fresh = fields['key-source'].value === 'new';
+  const password = fields.password.value;
+  const name = fields.name.value.trim();
+  result.hidden = true;
+  status.textContent = data.msgWorking;
+  try {
+    let key;
+    let secretKeyText = '';
+    if (fresh) {
+      ({ key, secretKeyText } = await minisign.generateKey(password));
+    } else {
+      const file = fields['key-file'].files[0];
+      if (!file) throw new Error(data.msgNoFile);
+      try {
+        key = await minisign.openSecretKey(await file.text(), password);
+      } catch (e) {
+        throw new Error(e.message === 'wrong password' ? data.msgWrongPassword : e.message);
+      }
+    }
+    const response = await fetch(data.file, { cache: 'no-store' });
+    if (!response.ok) throw new Error(`${data.file}: ${response.status}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const verb = fields.verb.value;
+    const statement = minisign.sign(key, bytes, `pnyx/1 ${verb} ${data.path}`);
+    const statementPath = `${data.folder}/${key.id}.minisig`;
+    fields.statement.value = statement;
+    download(form.querySelector('.download-statement'), `${key.id}.minisig`, statement);
+    forgeLink(form.querySelector('.forge-statement'), data.forgeNew, statementPath, statement);
+    show('.for-new-key', fresh);
+    show('.for-name', fresh && name !== '');
+    if (fresh) {
+      const publicText = minisign.publicKeyText(key);
+      const keyPath = `signatures/keys/${key.id}.pub`;
+      download(form.querySelector('.save-secret'), `${key.id}.key`, secretKeyText);
+      download(form.querySelector('.download-public'), `${key.id}.pub`, publicText);
+      forgeLink(form.querySelector('.forge-key'), data.forgeNew, keyPath, publicText);
+      if (name !== '') {
+        // A double-quoted YAML string: JSON's escapes are YAML's.
+        const profile = `name: ${JSON.stringify(name)}\n`;
+        forgeLink(form.querySelector('.forge-profile'), data.forgeNew, `signatures/keys/${key.id}.yaml`, profile);
+      }
+    }
+    status.textContent = '';
+    result.hidden = false;
+    result.querySelector('a:not([hidden])')?.focus();
+  } catch (e) {
+    status.textContent = `${data.msgFailed} ${e.message}`;
+  }
+}
+
+if (form && globalThis.crypto?.getRandomValues && globalThis.fetch) {
+  const sync = () => {
+    const fresh = form.elements['key-source'].value === 'new';
+    show('.browser-sign-file', !fresh);
+    show('.browser-sign-name', fresh);
+  };
+  form.addEventListener('change', sync);
+  form.addEventListener('submit', signHere);
+  sync();
+  form.hidden = false;
+}
