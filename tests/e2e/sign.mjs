@@ -83,10 +83,11 @@ const result = await page.evaluate(async () => {
     forge_profile: href('.forge-profile'),
   };
 });
-await page.screenshot({ path: path.join(out, `sign-${mode}-desktop.png`) });
+const shot = `${pagePath.split('/').filter(Boolean).join('-')}-${mode}`;
+await page.screenshot({ path: path.join(out, `${shot}-desktop.png`) });
 await page.setViewportSize({ width: 390, height: 844 });
 await page.locator('form.browser-sign').scrollIntoViewIfNeeded();
-await page.screenshot({ path: path.join(out, `sign-${mode}-phone.png`) });
+await page.screenshot({ path: path.join(out, `${shot}-phone.png`) });
 const hiddenWithoutScript = !(await withoutScript());
 await browser.close();
 server.close();

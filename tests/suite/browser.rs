@@ -16,7 +16,7 @@ const REPOSITORY: &str = "https://github.com/conseil/toulouse";
 
 /// Runs tests/e2e/sign.mjs on the site built in `public`, and returns what the page made;
 /// `None` when a tool is missing (said on stderr).
-fn sign_in_page(public: &Path, shots: &Path, mode: &str, password: &str, extra: &str) -> Option<Value> {
+fn sign_in_page(public: &Path, page: &str, mode: &str, password: &str, extra: &str) -> Option<Value> {
     let node = Command::new("node")
         .arg("--version")
         .output()
@@ -35,11 +35,7 @@ fn sign_in_page(public: &Path, shots: &Path, mode: &str, password: &str, extra: 
     }
     let out = Command::new("node")
         .arg(e2e.join("sign.mjs"))
-        .args([
-            public.as_os_str(),
-            "/initiatives/gratuite-des-bus/".as_ref(),
-            shots.as_os_str(),
-        ])
+        .args([public.as_os_str(), page.as_ref(), shots_dir().as_os_str()])
         .args([mode, password, extra])
         .output()
         .expect("cannot run node");
@@ -131,7 +127,13 @@ fn a_citizen_signs_an_initiative_in_the_page_with_a_key_made_there() {
     let site = site_with_forge();
     let public = tempfile::tempdir().unwrap();
     site.build_to(public.path()).assert_ok();
-    let Some(made) = sign_in_page(public.path(), &shots_dir(), "new", "mot de passe", "Béa") else {
+    let Some(made) = sign_in_page(
+        public.path(),
+        "/initiatives/gratuite-des-bus/",
+        "new",
+        "mot de passe",
+        "Béa",
+    ) else {
         return;
     };
     assert_private_and_optional(&made);
@@ -207,7 +209,7 @@ fn a_citizen_signs_in_the_page_with_a_key_made_by_pnyx_keygen() {
     site.build_to(public.path()).assert_ok();
     let Some(made) = sign_in_page(
         public.path(),
-        &shots_dir(),
+        "/initiatives/gratuite-des-bus/",
         "file",
         "clé de pnyx",
         secret.to_str().unwrap(),
@@ -219,4 +221,39 @@ fn a_citizen_signs_in_the_page_with_a_key_made_by_pnyx_keygen() {
     let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
     site.write(&at, &statement);
     assert_eq!(supporters(&site)["total"], 1, "{at}");
+}
+
+#[test]
+fn a_citizen_registers_for_a_meeting_in_the_page() {
+    let site = site_with_forge();
+    site.write(
+        "content/meetings/juin.md",
+        "---\ntitle: Plénière de juin\nstart: 2027-06-01T18:30:00\nplace:\n  name: Salle du quartier\nregistration: open\ncapacity: 40\n---\nOrdre du jour.\n",
+    );
+    let public = tempfile::tempdir().unwrap();
+    site.build_to(public.path()).assert_ok();
+    let Some(made) = sign_in_page(public.path(), "/meetings/juin/", "new", "mot de passe", "") else {
+        return;
+    };
+    assert_private_and_optional(&made);
+    assert!(
+        made["forge_profile"].is_null(),
+        "no name chosen, no profile: {made}"
+    );
+    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    assert!(at.starts_with("signatures/meetings/juin/"), "{at}");
+    assert!(statement.contains("\ntrusted comment: pnyx/1 register content/meetings/juin.md\n"));
+    let (key_path, key) = forge_file(made["forge_key"].as_str().unwrap());
+    site.write(&key_path, &key);
+    site.write(&at, &statement);
+    let out = tempfile::tempdir().unwrap();
+    site.build_to(out.path()).assert_ok();
+    let page = std::fs::read_to_string(out.path().join("meetings/juin/index.html")).unwrap();
+    let id = key_path
+        .trim_start_matches("signatures/keys/")
+        .trim_end_matches(".pub");
+    assert!(
+        page.contains(id),
+        "the registration is listed on the meeting's page"
+    );
 }
