@@ -3,6 +3,7 @@
 //
 // node sign.mjs SITE PAGE OUT new PASSWORD NAME     a key made in the page
 // node sign.mjs SITE PAGE OUT file PASSWORD KEYFILE  the citizen's own secret key file
+// (a last argument SUBJECT chooses the key to certify on the members page)
 //
 // SITE is a built site, served here on 127.0.0.1; PAGE the path of the page to sign on; OUT
 // where the screenshots go (desktop and phone). Every request the page makes is listed.
@@ -12,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [site, pagePath, out, mode, password, extra] = process.argv.slice(2);
+const [site, pagePath, out, mode, password, extra, subject] = process.argv.slice(2);
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const server = http.createServer((req, res) => {
   let p = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
@@ -57,6 +58,7 @@ if (mode === 'file') {
 } else if (extra) {
   await page.fill('input[name=name]', extra);
 }
+if (subject) await page.selectOption('select[name=subject]', subject);
 await page.fill('input[name=password]', password);
 await page.click('form.browser-sign button[type=submit]');
 await page.locator('.browser-sign-result').waitFor({ state: 'visible', timeout: 60000 });

@@ -16,7 +16,14 @@ const REPOSITORY: &str = "https://github.com/conseil/toulouse";
 
 /// Runs tests/e2e/sign.mjs on the site built in `public`, and returns what the page made;
 /// `None` when a tool is missing (said on stderr).
-fn sign_in_page(public: &Path, page: &str, mode: &str, password: &str, extra: &str) -> Option<Value> {
+fn sign_in_page(
+    public: &Path,
+    page: &str,
+    mode: &str,
+    password: &str,
+    extra: &str,
+    subject: &str,
+) -> Option<Value> {
     let node = Command::new("node")
         .arg("--version")
         .output()
@@ -36,7 +43,7 @@ fn sign_in_page(public: &Path, page: &str, mode: &str, password: &str, extra: &s
     let out = Command::new("node")
         .arg(e2e.join("sign.mjs"))
         .args([public.as_os_str(), page.as_ref(), shots_dir().as_os_str()])
-        .args([mode, password, extra])
+        .args([mode, password, extra, subject])
         .output()
         .expect("cannot run node");
     assert!(
@@ -133,6 +140,7 @@ fn a_citizen_signs_an_initiative_in_the_page_with_a_key_made_there() {
         "new",
         "mot de passe",
         "Béa",
+        "",
     ) else {
         return;
     };
@@ -213,6 +221,7 @@ fn a_citizen_signs_in_the_page_with_a_key_made_by_pnyx_keygen() {
         "file",
         "clé de pnyx",
         secret.to_str().unwrap(),
+        "",
     ) else {
         return;
     };
@@ -232,7 +241,7 @@ fn a_citizen_registers_for_a_meeting_in_the_page() {
     );
     let public = tempfile::tempdir().unwrap();
     site.build_to(public.path()).assert_ok();
-    let Some(made) = sign_in_page(public.path(), "/meetings/juin/", "new", "mot de passe", "") else {
+    let Some(made) = sign_in_page(public.path(), "/meetings/juin/", "new", "mot de passe", "", "") else {
         return;
     };
     assert_private_and_optional(&made);
@@ -256,4 +265,49 @@ fn a_citizen_registers_for_a_meeting_in_the_page() {
         page.contains(id),
         "the registration is listed on the meeting's page"
     );
+}
+
+#[test]
+fn a_citizen_certifies_a_key_on_the_members_page() {
+    let site = site_with_forge();
+    let subject = super::repo::Key::new();
+    let subject_path = format!("signatures/keys/{}.pub", subject.id);
+    site.write(
+        &subject_path,
+        pnyx::signatures::keys::public_key_text(&subject.pk),
+    );
+    site.write(&format!("signatures/keys/{}.yaml", subject.id), "name: Odile\n");
+    let public = tempfile::tempdir().unwrap();
+    site.build_to(public.path()).assert_ok();
+    let id = subject.id.to_string();
+    let Some(made) = sign_in_page(public.path(), "/members/", "new", "mot de passe", "", &id) else {
+        return;
+    };
+    assert_private_and_optional(&made);
+    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    assert!(
+        at.starts_with(&format!("signatures/certifications/{id}/")),
+        "{at}"
+    );
+    assert!(
+        statement.contains(&format!("\ntrusted comment: pnyx/1 certify {subject_path}\n")),
+        "{statement}"
+    );
+    let (key_path, key) = forge_file(made["forge_key"].as_str().unwrap());
+    site.write(&key_path, &key);
+    site.write(&at, &statement);
+    let out = tempfile::tempdir().unwrap();
+    site.build_to(out.path()).assert_ok();
+    let members: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("data/members.json")).unwrap()).unwrap();
+    let certifier = key_path
+        .trim_start_matches("signatures/keys/")
+        .trim_end_matches(".pub");
+    let odile = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["key"] == id.as_str())
+        .unwrap_or_else(|| panic!("{members}"));
+    assert_eq!(odile["certified_by"], serde_json::json!([certifier]), "{odile}");
 }

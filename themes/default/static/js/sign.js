@@ -29,7 +29,11 @@ function show(selector, visible) {
 
 async function signHere(event) {
   event.preventDefault();
-  const data = form.dataset;
+  // On the members page, the file to sign is the key chosen in the form.
+  const subject = form.elements.subject?.value ?? '';
+  const data = Object.fromEntries(
+    Object.entries(form.dataset).map(([k, v]) => [k, v.replaceAll('{subject}', subject)]),
+  );
   const status = form.querySelector('.browser-sign-status');
   const result = form.querySelector('.browser-sign-result');
   const fields = form.elements;
