@@ -77,6 +77,9 @@ pub struct Config {
     /// Forge repository, for "propose via pull request" links.
     #[serde(default)]
     pub repository: Option<String>,
+    /// The council's e-mail address: signing in the page offers to send a statement there.
+    #[serde(default)]
+    pub email: Option<String>,
     /// The branch whose first-parent history counts.
     #[serde(default = "default_branch")]
     pub branch: String,
@@ -201,6 +204,19 @@ impl Settings {
                 );
             }
         }
+        if let Some(email) = &config.email {
+            let (local, domain) = email.split_once('@').unwrap_or(("", ""));
+            let plain = email
+                .chars()
+                .all(|c| c.is_ascii_graphic() && !"<>()[],;:\\\"?&=".contains(c));
+            if local.is_empty() || !domain.contains('.') || !plain {
+                let (l, c) = at("email");
+                problems.push(
+                    Diagnostic::new(path, l, c, format!("email `{email}` is not an e-mail address"))
+                        .hint("write the council's address alone, e.g. `conseil@example.org`"),
+                );
+            }
+        }
         let mut roots = Vec::new();
         for r in &config.trust.roots {
             match crate::signatures::keys::KeyId::parse(r) {
@@ -256,6 +272,28 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_an_email_that_would_not_be_one_address() {
+        let parse = |email: &str| {
+            Settings::parse(
+                Path::new("pnyx.yaml"),
+                &format!("title: T\nbase_url: https://example.org/\nemail: \"{email}\"\n"),
+            )
+        };
+        assert!(parse("conseil@example.org").is_ok());
+        for bad in [
+            "conseil",
+            "a@b",
+            "a@example.org?cc=x@y.org",
+            "a b@example.org",
+            "a@example.org\\nBcc: x",
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert_eq!((e[0].line, e[0].column), (3, 8), "{bad}");
+            assert!(e[0].message.contains("is not an e-mail address"), "{bad}");
+        }
+    }
 
     #[test]
     fn reads_base_path_from_base_url() {

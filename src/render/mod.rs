@@ -58,6 +58,8 @@ struct SiteView {
     /// The forge's "new file" address on the branch (`REPO/new/BRANCH`, `REPO/_new/BRANCH` on
     /// Gitea and Forgejo), to which `?filename=…&value=…` pre-fills a pull request.
     forge_new: Option<String>,
+    /// The council's e-mail address, from `pnyx.yaml`.
+    email: Option<String>,
     now: String,
     now_iso: String,
     /// False outside a git repository: every statement counts, and the site says so.
@@ -285,6 +287,7 @@ fn site_view(ctx: &Ctx<'_>, v: &Views) -> SiteView {
         base_url: s.base_url.clone(),
         repository: s.config.repository.clone(),
         forge_new: forge_new(ctx),
+        email: s.config.email.clone(),
         now: format!(
             "{}, {}",
             ctx.theme.calendar.long_date(local_now.date_naive()),

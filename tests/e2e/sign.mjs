@@ -83,6 +83,7 @@ const result = await page.evaluate(async () => {
     forge_statement: href('.forge-statement'),
     forge_key: href('.forge-key'),
     forge_profile: href('.forge-profile'),
+    mail: href('.mail-statement'),
   };
 });
 const shot = `${pagePath.split('/').filter(Boolean).join('-')}-${mode}`;

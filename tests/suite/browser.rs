@@ -110,7 +110,10 @@ fn assert_private_and_optional(made: &Value) {
 fn site_with_forge() -> Site {
     let site = Site::small();
     let config = site.read("pnyx.yaml");
-    site.write("pnyx.yaml", format!("{config}repository: {REPOSITORY}\n"));
+    site.write(
+        "pnyx.yaml",
+        format!("{config}repository: {REPOSITORY}\nemail: conseil@example.org\n"),
+    );
     site
 }
 
@@ -176,6 +179,18 @@ fn a_citizen_signs_an_initiative_in_the_page_with_a_key_made_there() {
     let (profile_path, profile) = forge_file(made["forge_profile"].as_str().unwrap());
     assert_eq!(profile_path, format!("signatures/keys/{id}.yaml"));
     assert_eq!(profile, "name: \"Béa\"\n");
+
+    // Or by e-mail to the council: the statement and the new key, each with its path.
+    let mail = made["mail"].as_str().unwrap();
+    let (to, query) = mail.split_once('?').unwrap();
+    assert_eq!(to, "mailto:conseil@example.org");
+    let body = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("body="))
+        .map(percent_decode)
+        .unwrap();
+    assert!(body.contains(&format!("{at}\n{statement}")), "{body}");
+    assert!(body.contains(&format!("{key_path}\n{public_key}")), "{body}");
 
     // Merged, the three files make a supporter named Béa.
     assert_eq!(supporters(&site)["total"], 0);

@@ -65,6 +65,15 @@ async function signHere(event) {
     fields.statement.value = statement;
     download(form.querySelector('.download-statement'), `${key.id}.minisig`, statement);
     forgeLink(form.querySelector('.forge-statement'), data.forgeNew, statementPath, statement);
+    const mail = form.querySelector('.mail-statement');
+    show('.for-email', data.email !== '');
+    if (data.email !== '') {
+      // The statement first; a new key's public file after it, to be published with it.
+      const parts = [`${statementPath}\n${statement}`];
+      if (fresh) parts.push(`signatures/keys/${key.id}.pub\n${minisign.publicKeyText(key)}`);
+      const subject = `${data.msgMailSubject} ${statementPath}`;
+      mail.href = `mailto:${data.email}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(parts.join('\n'))}`;
+    }
     show('.for-new-key', fresh);
     show('.for-name', fresh && name !== '');
     if (fresh) {
@@ -95,6 +104,12 @@ if (form && globalThis.crypto?.getRandomValues && globalThis.fetch) {
   };
   form.addEventListener('change', sync);
   form.addEventListener('submit', signHere);
+  const copy = form.querySelector('.copy-statement');
+  copy.hidden = !navigator.clipboard;
+  copy.addEventListener('click', async () => {
+    await navigator.clipboard.writeText(form.elements.statement.value);
+    form.querySelector('.copy-status').textContent = form.dataset.msgCopied;
+  });
   sync();
   form.hidden = false;
 }
