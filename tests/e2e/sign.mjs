@@ -62,6 +62,12 @@ if (subject) await page.selectOption('select[name=subject]', subject);
 await page.fill('input[name=password]', password);
 await page.click('form.browser-sign button[type=submit]');
 await page.locator('.browser-sign-result').waitFor({ state: 'visible', timeout: 60000 });
+// Accessibility of the page with the form shown and filled in (axe-core, WCAG 2.1 AA).
+await page.addScriptTag({ path: path.join(path.dirname(new URL(import.meta.url).pathname), 'node_modules/axe-core/axe.min.js') });
+const axe = await page.evaluate(async () => {
+  const r = await globalThis.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+  return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+});
 const result = await page.evaluate(async () => {
   const form = document.querySelector('form.browser-sign');
   const visible = (el) => el && !el.closest('[hidden]') && !el.hidden;
@@ -94,4 +100,4 @@ await page.screenshot({ path: path.join(out, `${shot}-phone.png`) });
 const hiddenWithoutScript = !(await withoutScript());
 await browser.close();
 server.close();
-console.log(JSON.stringify({ ...result, origin, requests, errors, hidden_without_script: hiddenWithoutScript }));
+console.log(JSON.stringify({ ...result, origin, requests, errors, axe, hidden_without_script: hiddenWithoutScript }));

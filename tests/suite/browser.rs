@@ -94,6 +94,11 @@ fn percent_decode(s: &str) -> String {
 fn assert_private_and_optional(made: &Value) {
     assert_eq!(made["errors"], serde_json::json!([]), "{made}");
     assert_eq!(
+        made["axe"],
+        serde_json::json!([]),
+        "accessibility violations (axe-core)"
+    );
+    assert_eq!(
         made["hidden_without_script"], true,
         "the form shows without JavaScript"
     );
