@@ -59,6 +59,12 @@ if (mode === 'file') {
   await page.fill('input[name=name]', extra);
 }
 if (subject) await page.selectOption('select[name=subject]', subject);
+// BALLOT (JSON) fills a vote's ballot: {"choice": ["a", "b"]} ticks or picks options,
+// {"rank": {"a": 1}} ranks them, {"grade": {"a": "bien"}} grades them.
+const ballot = JSON.parse(process.env.BALLOT || '{}');
+for (const id of ballot.choice ?? []) await page.check(`input[name=choice][value="${id}"]`);
+for (const [id, n] of Object.entries(ballot.rank ?? {})) await page.selectOption(`select[name=rank][data-option="${id}"]`, String(n));
+for (const [id, g] of Object.entries(ballot.grade ?? {})) await page.selectOption(`select[name=grade][data-option="${id}"]`, g);
 await page.fill('input[name=password]', password);
 await page.click('form.browser-sign button[type=submit]');
 await page.locator('.browser-sign-result').waitFor({ state: 'visible', timeout: 60000 });

@@ -23,6 +23,7 @@ fn sign_in_page(
     password: &str,
     extra: &str,
     subject: &str,
+    ballot: &str,
 ) -> Option<Value> {
     let node = Command::new("node")
         .arg("--version")
@@ -41,6 +42,7 @@ fn sign_in_page(
         return None;
     }
     let out = Command::new("node")
+        .env("BALLOT", ballot)
         .arg(e2e.join("sign.mjs"))
         .args([public.as_os_str(), page.as_ref(), shots_dir().as_os_str()])
         .args([mode, password, extra, subject])
@@ -149,6 +151,7 @@ fn a_citizen_signs_an_initiative_in_the_page_with_a_key_made_there() {
         "mot de passe",
         "Béa",
         "",
+        "",
     ) else {
         return;
     };
@@ -242,6 +245,7 @@ fn a_citizen_signs_in_the_page_with_a_key_made_by_pnyx_keygen() {
         "clé de pnyx",
         secret.to_str().unwrap(),
         "",
+        "",
     ) else {
         return;
     };
@@ -261,7 +265,15 @@ fn a_citizen_registers_for_a_meeting_in_the_page() {
     );
     let public = tempfile::tempdir().unwrap();
     site.build_to(public.path()).assert_ok();
-    let Some(made) = sign_in_page(public.path(), "/meetings/juin/", "new", "mot de passe", "", "") else {
+    let Some(made) = sign_in_page(
+        public.path(),
+        "/meetings/juin/",
+        "new",
+        "mot de passe",
+        "",
+        "",
+        "",
+    ) else {
         return;
     };
     assert_private_and_optional(&made);
@@ -300,7 +312,7 @@ fn a_citizen_certifies_a_key_on_the_members_page() {
     let public = tempfile::tempdir().unwrap();
     site.build_to(public.path()).assert_ok();
     let id = subject.id.to_string();
-    let Some(made) = sign_in_page(public.path(), "/members/", "new", "mot de passe", "", &id) else {
+    let Some(made) = sign_in_page(public.path(), "/members/", "new", "mot de passe", "", &id, "") else {
         return;
     };
     assert_private_and_optional(&made);
@@ -330,4 +342,75 @@ fn a_citizen_certifies_a_key_on_the_members_page() {
         .find(|m| m["key"] == id.as_str())
         .unwrap_or_else(|| panic!("{members}"));
     assert_eq!(odile["certified_by"], serde_json::json!([certifier]), "{odile}");
+}
+
+/// Casts `ballot` (sign.mjs's BALLOT) in the page of vote `slug` with a new key, and writes the
+/// key and the statement into the site, as their merged pull requests would.
+fn vote_in_page(site: &Site, public: &Path, slug: &str, ballot: &str) -> Option<String> {
+    let page = format!("/votes/{slug}/");
+    let made = sign_in_page(public, &page, "new", "mot de passe", "", "", ballot)?;
+    assert_private_and_optional(&made);
+    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    let (key_path, key) = forge_file(made["forge_key"].as_str().unwrap());
+    site.write(&key_path, &key);
+    site.write(&at, &statement);
+    let comment = statement.lines().nth(2).unwrap().to_string();
+    Some(comment)
+}
+
+#[test]
+fn a_citizen_votes_in_the_page_with_the_ballot_of_each_method() {
+    let site = site_with_forge();
+    let vote = |slug: &str, rest: &str| {
+        site.write(
+            &format!("content/votes/{slug}.md"),
+            format!("---\ntitle: {slug}\n{rest}opens: 2026-11-01\ncloses: 2027-06-01\nelectorate: anyone\n---\nLa question.\n"),
+        );
+    };
+    vote("charte", "method: majority\noptions: [yes, no, abstain]\n");
+    vote(
+        "jours",
+        "method: dates\noptions: [\"2027-01-05\", \"2027-01-06\", \"2027-01-07\"]\n",
+    );
+    vote("nom", "method: ranked\noptions: [a, b, c]\n");
+    vote(
+        "priorites",
+        "method: judgment\noptions: [bus, velo]\ngrades: [bien, passable, insuffisant]\n",
+    );
+    let public = tempfile::tempdir().unwrap();
+    site.build_to(public.path()).assert_ok();
+    let cases = [
+        ("charte", r#"{"choice": ["no"]}"#, "no"),
+        (
+            "jours",
+            r#"{"choice": ["2027-01-05", "2027-01-07"]}"#,
+            "2027-01-05,2027-01-07",
+        ),
+        ("nom", r#"{"rank": {"b": 1, "a": 2, "c": 2}}"#, "b>a=c"),
+        (
+            "priorites",
+            r#"{"grade": {"bus": "bien", "velo": "insuffisant"}}"#,
+            "bus=bien,velo=insuffisant",
+        ),
+    ];
+    for (slug, ballot, argument) in cases {
+        let Some(comment) = vote_in_page(&site, public.path(), slug, ballot) else {
+            return;
+        };
+        assert_eq!(
+            comment,
+            format!("trusted comment: pnyx/1 vote content/votes/{slug}.md {argument}")
+        );
+    }
+    let out = tempfile::tempdir().unwrap();
+    site.build_to(out.path()).assert_ok();
+    let data: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("data/votes.json")).unwrap()).unwrap();
+    let ballots = |slug: &str| row(&data, slug)["ballots"]["others"].clone();
+    for (slug, ..) in cases {
+        assert_eq!(ballots(slug), 1, "{slug}: {}", row(&data, slug));
+    }
+    assert_eq!(row(&data, "charte")["scores"]["no"], 1);
+    assert_eq!(row(&data, "jours")["scores"]["2027-01-07"], 1);
+    assert_eq!(row(&data, "nom")["ranking"][0], "b");
 }

@@ -27,6 +27,33 @@ function show(selector, visible) {
   });
 }
 
+/** The vote's argument from the ballot fieldset (docs/decisions.md): `yes`, `a,b`, `b>a=c`,
+ *  `a=good,b=poor`; empty when nothing is chosen. */
+function ballotArgument() {
+  const ballot = form.querySelector('.browser-sign-ballot');
+  if (!ballot) return null;
+  const picked = (name) => [...ballot.querySelectorAll(`input[name=${name}]:checked`)].map((i) => i.value);
+  switch (ballot.dataset.method) {
+    case 'majority':
+    case 'approval':
+    case 'dates':
+      return picked('choice').join(',');
+    case 'ranked': {
+      const ranks = new Map();
+      for (const select of ballot.querySelectorAll('select[name=rank]')) {
+        if (select.value === '') continue;
+        const n = Number(select.value);
+        ranks.set(n, [...(ranks.get(n) ?? []), select.dataset.option]);
+      }
+      return [...ranks.keys()].sort((a, b) => a - b).map((n) => ranks.get(n).join('=')).join('>');
+    }
+    case 'judgment':
+      return [...ballot.querySelectorAll('select[name=grade]')].map((s) => `${s.dataset.option}=${s.value}`).join(',');
+    default:
+      return '';
+  }
+}
+
 async function signHere(event) {
   event.preventDefault();
   // On the members page, the file to sign is the key chosen in the form.
@@ -41,6 +68,11 @@ async function signHere(event) {
   const password = fields.password.value;
   const name = fields.name.value.trim();
   result.hidden = true;
+  const argument = ballotArgument();
+  if (argument === '') {
+    status.textContent = `${data.msgFailed} ${data.msgNoChoice}`;
+    return;
+  }
   status.textContent = data.msgWorking;
   try {
     let key;
@@ -60,7 +92,8 @@ async function signHere(event) {
     if (!response.ok) throw new Error(`${data.file}: ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const verb = fields.verb.value;
-    const statement = minisign.sign(key, bytes, `pnyx/1 ${verb} ${data.path}`);
+    const comment = `pnyx/1 ${verb} ${data.path}` + (argument === null ? '' : ` ${argument}`);
+    const statement = minisign.sign(key, bytes, comment);
     const statementPath = `${data.folder}/${key.id}.minisig`;
     fields.statement.value = statement;
     download(form.querySelector('.download-statement'), `${key.id}.minisig`, statement);
