@@ -369,6 +369,8 @@ pub struct VoteView {
 /// A project of a participatory budget.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectView {
+    /// Slug, as written in a ballot.
+    pub slug: String,
     /// Title.
     pub title: String,
     /// Page.
@@ -1168,6 +1170,7 @@ fn budget_view(ctx: &Ctx<'_>, b: &Item<Budget>) -> BudgetView {
         projects: projects
             .iter()
             .map(|p| ProjectView {
+                slug: p.slug.clone(),
                 title: p.meta.title.clone(),
                 url: ctx.url(Kind::Initiatives, &p.slug),
                 cost: format::money(p.meta.cost.unwrap_or(0), &m.currency, lang),

@@ -414,3 +414,47 @@ fn a_citizen_votes_in_the_page_with_the_ballot_of_each_method() {
     assert_eq!(row(&data, "jours")["scores"]["2027-01-07"], 1);
     assert_eq!(row(&data, "nom")["ranking"][0], "b");
 }
+
+#[test]
+fn a_citizen_votes_in_the_page_on_a_participatory_budget() {
+    let site = site_with_forge();
+    site.write(
+        "content/budgets/quartiers.md",
+        "---\ntitle: Budget des quartiers\ntotal: 10000\nopens: 2026-11-01\ncloses: 2027-06-01\nelectorate: anyone\n---\nLes règles.\n",
+    );
+    for (slug, cost) in [("bancs", 3000), ("arbres", 5000), ("fontaine", 4000)] {
+        site.write(
+            &format!("content/initiatives/{slug}.md"),
+            format!("---\ntitle: {slug}\nkind: budget\npole: logement\nbudget: quartiers\ncost: {cost}\n---\nLe projet.\n"),
+        );
+    }
+    let public = tempfile::tempdir().unwrap();
+    site.build_to(public.path()).assert_ok();
+    let Some(made) = sign_in_page(
+        public.path(),
+        "/budgets/quartiers/",
+        "new",
+        "mot de passe",
+        "",
+        "",
+        r#"{"choice": ["bancs", "fontaine"]}"#,
+    ) else {
+        return;
+    };
+    assert_private_and_optional(&made);
+    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    assert!(at.starts_with("signatures/budgets/quartiers/"), "{at}");
+    assert!(
+        statement.contains("\ntrusted comment: pnyx/1 vote content/budgets/quartiers.md bancs,fontaine\n")
+    );
+    let (key_path, key) = forge_file(made["forge_key"].as_str().unwrap());
+    site.write(&key_path, &key);
+    site.write(&at, &statement);
+    let out = tempfile::tempdir().unwrap();
+    site.build_to(out.path()).assert_ok();
+    let data: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("data/budgets.json")).unwrap()).unwrap();
+    let b = row(&data, "quartiers");
+    assert_eq!(b["approvals"]["bancs"], 1, "{b}");
+    assert_eq!(b["approvals"]["fontaine"], 1, "{b}");
+}
