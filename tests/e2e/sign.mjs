@@ -66,6 +66,21 @@ for (const id of ballot.choice ?? []) await page.check(`input[name=choice][value
 for (const [id, n] of Object.entries(ballot.rank ?? {})) await page.selectOption(`select[name=rank][data-option="${id}"]`, String(n));
 for (const [id, g] of Object.entries(ballot.grade ?? {})) await page.selectOption(`select[name=grade][data-option="${id}"]`, g);
 await page.fill('input[name=password]', password);
+// A wrong password first, when the test gives one: the page says so, and signs nothing.
+let refused = null;
+if (process.env.WRONG_PASSWORD) {
+  await page.fill('input[name=password]', process.env.WRONG_PASSWORD);
+  await page.click('form.browser-sign button[type=submit]');
+  await page.waitForFunction(() => {
+    const text = document.querySelector('.browser-sign-status').textContent;
+    return text !== '' && !text.includes('…');
+  }, null, { timeout: 60000 });
+  refused = {
+    status: await page.textContent('.browser-sign-status'),
+    result_shown: await page.locator('.browser-sign-result').isVisible(),
+  };
+  await page.fill('input[name=password]', password);
+}
 await page.click('form.browser-sign button[type=submit]');
 await page.locator('.browser-sign-result').waitFor({ state: 'visible', timeout: 60000 });
 // Accessibility of the page with the form shown and filled in (axe-core, WCAG 2.1 AA).
@@ -99,11 +114,11 @@ const result = await page.evaluate(async () => {
   };
 });
 const shot = `${pagePath.split('/').filter(Boolean).join('-')}-${mode}`;
-await page.screenshot({ path: path.join(out, `${shot}-desktop.png`) });
+await page.locator('form.browser-sign').screenshot({ path: path.join(out, `${shot}-desktop.png`) });
 await page.setViewportSize({ width: 390, height: 844 });
 await page.locator('form.browser-sign').scrollIntoViewIfNeeded();
 await page.screenshot({ path: path.join(out, `${shot}-phone.png`) });
 const hiddenWithoutScript = !(await withoutScript());
 await browser.close();
 server.close();
-console.log(JSON.stringify({ ...result, origin, requests, errors, axe, hidden_without_script: hiddenWithoutScript }));
+console.log(JSON.stringify({ ...result, origin, requests, errors, axe, refused, hidden_without_script: hiddenWithoutScript }));

@@ -41,8 +41,15 @@ fn sign_in_page(
     if missing_tool(installed, "playwright-core", "npm ci --prefix tests/e2e") {
         return None;
     }
+    // A key file with a password is first tried with a wrong one.
+    let wrong = if mode == "file" && !password.is_empty() {
+        "pas le bon"
+    } else {
+        ""
+    };
     let out = Command::new("node")
         .env("BALLOT", ballot)
+        .env("WRONG_PASSWORD", wrong)
         .arg(e2e.join("sign.mjs"))
         .args([public.as_os_str(), page.as_ref(), shots_dir().as_os_str()])
         .args([mode, password, extra, subject])
@@ -200,6 +207,25 @@ fn a_citizen_signs_an_initiative_in_the_page_with_a_key_made_there() {
     assert!(body.contains(&format!("{at}\n{statement}")), "{body}");
     assert!(body.contains(&format!("{key_path}\n{public_key}")), "{body}");
 
+    // Stock minisign verifies what the page made.
+    if super::signing::minisign_installed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("k.pub"), public_key).unwrap();
+        std::fs::write(dir.path().join("s.minisig"), statement).unwrap();
+        let out = Command::new("minisign")
+            .args(["-V", "-H", "-p"])
+            .arg(dir.path().join("k.pub"))
+            .arg("-m")
+            .arg(site.path(BUS))
+            .arg("-x")
+            .arg(dir.path().join("s.minisig"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    } else {
+        missing_tool(false, "minisign", "apt-get install minisign");
+    }
+
     // Merged, the three files make a supporter named Béa.
     assert_eq!(supporters(&site)["total"], 0);
     site.write(&key_path, public_key);
@@ -250,6 +276,16 @@ fn a_citizen_signs_in_the_page_with_a_key_made_by_pnyx_keygen() {
         return;
     };
     assert_private_and_optional(&made);
+    // The wrong password tried first was refused in words, with nothing signed.
+    let refused = &made["refused"];
+    assert!(
+        refused["status"]
+            .as_str()
+            .unwrap()
+            .contains("mot de passe incorrect"),
+        "{refused}"
+    );
+    assert_eq!(refused["result_shown"], false, "{refused}");
     assert!(made["public"].is_null(), "no new key to publish: {made}");
     let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
     site.write(&at, &statement);
@@ -457,4 +493,54 @@ fn a_citizen_votes_in_the_page_on_a_participatory_budget() {
     let b = row(&data, "quartiers");
     assert_eq!(b["approvals"]["bancs"], 1, "{b}");
     assert_eq!(b["approvals"]["fontaine"], 1, "{b}");
+}
+
+#[test]
+fn a_citizen_signs_in_the_page_with_a_key_made_by_stock_minisign_without_password() {
+    if missing_tool(
+        super::signing::minisign_installed(),
+        "minisign",
+        "apt-get install minisign",
+    ) {
+        return;
+    }
+    let site = site_with_forge();
+    let dir = tempfile::tempdir().unwrap();
+    let (public_key, secret) = (dir.path().join("stock.pub"), dir.path().join("stock.key"));
+    let made = Command::new("minisign")
+        .args(["-G", "-W", "-p"])
+        .arg(&public_key)
+        .arg("-s")
+        .arg(&secret)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let run = super::fixture::pnyx([std::ffi::OsStr::new("key-id"), public_key.as_os_str()]);
+    run.assert_ok();
+    let id = run.stdout.trim().to_string();
+    site.write(
+        &format!("signatures/keys/{id}.pub"),
+        std::fs::read(&public_key).unwrap(),
+    );
+    let public = tempfile::tempdir().unwrap();
+    site.build_to(public.path()).assert_ok();
+    let Some(made) = sign_in_page(
+        public.path(),
+        "/initiatives/gratuite-des-bus/",
+        "file",
+        "",
+        secret.to_str().unwrap(),
+        "",
+        "",
+    ) else {
+        return;
+    };
+    assert_private_and_optional(&made);
+    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    assert_eq!(
+        at,
+        format!("signatures/initiatives/gratuite-des-bus/{id}.minisig")
+    );
+    site.write(&at, &statement);
+    assert_eq!(supporters(&site)["total"], 1);
 }
