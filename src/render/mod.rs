@@ -190,6 +190,15 @@ pub fn render(
                     job.path.trim_end_matches("index.html")
                 ),
             );
+            // The page's one address, for search engines and link previews.
+            context.insert(
+                "canonical_url",
+                &format!(
+                    "{}{}",
+                    site.settings.base_url,
+                    job.path.trim_end_matches("index.html")
+                ),
+            );
             if let Some(src) = &job.source {
                 context.insert("source_path", src);
                 if let Some(repo) = &site.settings.config.repository {

@@ -273,3 +273,44 @@ fn refuses_to_build_without_pnyx_yaml_and_says_to_use_root() {
     );
     assert!(read_tree(empty.root()).is_empty(), "something was written");
 }
+
+#[test]
+fn every_page_names_its_one_address_and_its_link_preview() {
+    let site = Site::small();
+    let config = site.read("pnyx.yaml");
+    site.write(
+        "pnyx.yaml",
+        config.replace(
+            "base_url: https://example.org/",
+            "base_url: https://example.org/conseil",
+        ),
+    );
+    let out = tempfile::tempdir().unwrap();
+    site.build_to(out.path()).assert_ok();
+    for (file, url) in [
+        ("index.html", "https://example.org/conseil/"),
+        (
+            "initiatives/gratuite-des-bus/index.html",
+            "https://example.org/conseil/initiatives/gratuite-des-bus/",
+        ),
+        (
+            "pages/a-propos/index.html",
+            "https://example.org/conseil/pages/a-propos/",
+        ),
+    ] {
+        let page = std::fs::read_to_string(out.path().join(file)).unwrap();
+        let canonical = format!(
+            "<link rel=\"canonical\" href=\"{}\">",
+            super::fixture::html_escape(url)
+        );
+        assert!(page.contains(&canonical), "{file}: no {canonical}");
+        assert!(
+            page.contains(&format!(
+                "<meta property=\"og:url\" content=\"{}\">",
+                super::fixture::html_escape(url)
+            )),
+            "{file}"
+        );
+        assert!(page.contains("<meta property=\"og:title\""), "{file}");
+    }
+}
