@@ -98,6 +98,35 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// What the page proposed on the forge, merged as moderators would: the statement, and the new
+/// key when the page made one.
+struct Merged {
+    /// The statement's path.
+    at: String,
+    /// Its text.
+    statement: String,
+    /// The id of the key the page made, if it made one.
+    new_key: Option<String>,
+}
+
+fn merge(site: &Site, made: &Value) -> Merged {
+    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    let new_key = made["forge_key"].as_str().map(|link| {
+        let (key_path, key) = forge_file(link);
+        site.write(&key_path, &key);
+        key_path
+            .trim_start_matches("signatures/keys/")
+            .trim_end_matches(".pub")
+            .to_string()
+    });
+    site.write(&at, &statement);
+    Merged {
+        at,
+        statement,
+        new_key,
+    }
+}
+
 /// What every run of the page must show: no script error, no request to another host, and
 /// nothing of the form without JavaScript.
 fn assert_private_and_optional(made: &Value) {
@@ -287,8 +316,8 @@ fn a_citizen_signs_in_the_page_with_a_key_made_by_pnyx_keygen() {
     );
     assert_eq!(refused["result_shown"], false, "{refused}");
     assert!(made["public"].is_null(), "no new key to publish: {made}");
-    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
-    site.write(&at, &statement);
+    let Merged { at, new_key, .. } = merge(&site, &made);
+    assert!(new_key.is_none(), "no new key to publish: {made}");
     assert_eq!(supporters(&site)["total"], 1, "{at}");
 }
 
@@ -317,18 +346,18 @@ fn a_citizen_registers_for_a_meeting_in_the_page() {
         made["forge_profile"].is_null(),
         "no name chosen, no profile: {made}"
     );
-    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    let Merged {
+        at,
+        statement,
+        new_key,
+    } = merge(&site, &made);
+    let key_id = new_key.expect("the page made a key");
     assert!(at.starts_with("signatures/meetings/juin/"), "{at}");
     assert!(statement.contains("\ntrusted comment: pnyx/1 register content/meetings/juin.md\n"));
-    let (key_path, key) = forge_file(made["forge_key"].as_str().unwrap());
-    site.write(&key_path, &key);
-    site.write(&at, &statement);
     let out = tempfile::tempdir().unwrap();
     site.build_to(out.path()).assert_ok();
     let page = std::fs::read_to_string(out.path().join("meetings/juin/index.html")).unwrap();
-    let id = key_path
-        .trim_start_matches("signatures/keys/")
-        .trim_end_matches(".pub");
+    let id = key_id.as_str();
     assert!(
         page.contains(id),
         "the registration is listed on the meeting's page"
@@ -352,7 +381,12 @@ fn a_citizen_certifies_a_key_on_the_members_page() {
         return;
     };
     assert_private_and_optional(&made);
-    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    let Merged {
+        at,
+        statement,
+        new_key,
+    } = merge(&site, &made);
+    let key_id = new_key.expect("the page made a key");
     assert!(
         at.starts_with(&format!("signatures/certifications/{id}/")),
         "{at}"
@@ -361,16 +395,11 @@ fn a_citizen_certifies_a_key_on_the_members_page() {
         statement.contains(&format!("\ntrusted comment: pnyx/1 certify {subject_path}\n")),
         "{statement}"
     );
-    let (key_path, key) = forge_file(made["forge_key"].as_str().unwrap());
-    site.write(&key_path, &key);
-    site.write(&at, &statement);
     let out = tempfile::tempdir().unwrap();
     site.build_to(out.path()).assert_ok();
     let members: Value =
         serde_json::from_slice(&std::fs::read(out.path().join("data/members.json")).unwrap()).unwrap();
-    let certifier = key_path
-        .trim_start_matches("signatures/keys/")
-        .trim_end_matches(".pub");
+    let certifier = key_id.as_str();
     let odile = members
         .as_array()
         .unwrap()
@@ -386,10 +415,7 @@ fn vote_in_page(site: &Site, public: &Path, slug: &str, ballot: &str) -> Option<
     let page = format!("/votes/{slug}/");
     let made = sign_in_page(public, &page, "new", "mot de passe", "", "", ballot)?;
     assert_private_and_optional(&made);
-    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
-    let (key_path, key) = forge_file(made["forge_key"].as_str().unwrap());
-    site.write(&key_path, &key);
-    site.write(&at, &statement);
+    let Merged { statement, .. } = merge(site, &made);
     let comment = statement.lines().nth(2).unwrap().to_string();
     Some(comment)
 }
@@ -478,14 +504,16 @@ fn a_citizen_votes_in_the_page_on_a_participatory_budget() {
         return;
     };
     assert_private_and_optional(&made);
-    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    let Merged {
+        at,
+        statement,
+        new_key,
+    } = merge(&site, &made);
+    assert!(new_key.is_some(), "the page made a key");
     assert!(at.starts_with("signatures/budgets/quartiers/"), "{at}");
     assert!(
         statement.contains("\ntrusted comment: pnyx/1 vote content/budgets/quartiers.md bancs,fontaine\n")
     );
-    let (key_path, key) = forge_file(made["forge_key"].as_str().unwrap());
-    site.write(&key_path, &key);
-    site.write(&at, &statement);
     let out = tempfile::tempdir().unwrap();
     site.build_to(out.path()).assert_ok();
     let data: Value =
@@ -536,11 +564,11 @@ fn a_citizen_signs_in_the_page_with_a_key_made_by_stock_minisign_without_passwor
         return;
     };
     assert_private_and_optional(&made);
-    let (at, statement) = forge_file(made["forge_statement"].as_str().unwrap());
+    let Merged { at, new_key, .. } = merge(&site, &made);
+    assert!(new_key.is_none(), "no new key to publish: {made}");
     assert_eq!(
         at,
         format!("signatures/initiatives/gratuite-des-bus/{id}.minisig")
     );
-    site.write(&at, &statement);
     assert_eq!(supporters(&site)["total"], 1);
 }
