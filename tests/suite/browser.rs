@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use super::fixture::{demo_root, missing_tool, row, Site};
+use super::fixture::{demo_root, missing_tool, node_installed, row, Site};
 
 const BUS: &str = "content/initiatives/gratuite-des-bus.md";
 const REPOSITORY: &str = "https://github.com/conseil/toulouse";
@@ -25,11 +25,7 @@ fn sign_in_page(
     subject: &str,
     ballot: &str,
 ) -> Option<Value> {
-    let node = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if missing_tool(node, "node", "apt-get install nodejs") {
+    if missing_tool(node_installed(), "node", "apt-get install nodejs") {
         return None;
     }
     let chromium = Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some();

@@ -456,6 +456,14 @@ impl Rng {
     }
 }
 
+/// Whether Node.js runs here: the page's signing library and the browser tests need it.
+pub fn node_installed() -> bool {
+    std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 /// Whether a test that needs a program the machine lacks should stop: it says so and returns
 /// true, unless `PNYX_REQUIRE_TOOLS` is set (as CI does, having installed them), where it
 /// fails instead.

@@ -849,11 +849,7 @@ fn key_id_of_a_stock_minisign_key_names_its_file() {
 /// Runs `body` as an ES module in `dir` with `m` bound to the page's signing library and `fs`
 /// to node:fs; returns its stdout, or `None` (saying so) when Node.js is not installed.
 fn page_library(dir: &Path, body: &str) -> Option<String> {
-    let available = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if super::fixture::missing_tool(available, "node", "apt-get install nodejs") {
+    if super::fixture::missing_tool(super::fixture::node_installed(), "node", "apt-get install nodejs") {
         return None;
     }
     let library = super::fixture::demo_root().join("themes/default/static/js/minisign.js");
