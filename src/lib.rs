@@ -14,6 +14,7 @@ pub mod load;
 pub mod markdown;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod signatures;
 pub mod signing;
 pub mod slug;

@@ -107,8 +107,10 @@ pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site,
     clock.lap("verify");
     let tallies = tally_site(&site, &verified, now);
     clock.lap("tally");
-    let output = render_site(&opts.root, &site, &theme, now, &verified, &tallies)?;
+    let mut output = render_site(&opts.root, &site, &theme, now, &verified, &tallies)?;
     clock.lap("render");
+    crate::search::index(&mut output, site.settings.config.language.code()).map_err(BuildError::Other)?;
+    clock.lap("search index");
     Ok((site, output))
 }
 

@@ -258,7 +258,7 @@ impl Ctx<'_> {
         self.theme.t(key)
     }
 
-    fn percent(&self, part: u64, whole: u64) -> String {
+    pub(super) fn percent(&self, part: u64, whole: u64) -> String {
         if whole == 0 {
             return "0".into();
         }

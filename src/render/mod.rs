@@ -103,6 +103,17 @@ impl Job {
         self
     }
 
+    /// Puts the page in the search index, filed under its kind, pole and status in the site's
+    /// words (the filters of the search page).
+    fn facets(self, kind: String, pole: Option<&context::PoleRef>, status: Option<&str>) -> Job {
+        let facets = serde_json::json!({
+            "kind": kind,
+            "pole": pole.map(|p| p.title.clone()),
+            "status": status,
+        });
+        self.var("search", &facets)
+    }
+
     fn source(mut self, path: &Path) -> Job {
         self.source = Some(path.to_string_lossy().replace('\\', "/"));
         self
@@ -279,6 +290,7 @@ fn site_view(ctx: &Ctx<'_>, v: &Views) -> SiteView {
         ("meetings", "meetings/"),
         ("decisions", "decisions/"),
         ("poles", "poles/"),
+        ("search", "search/"),
     ]
     .into_iter()
     .map(|(key, path)| NavItem {
@@ -366,6 +378,9 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
         .var("stats", &stats),
     );
     jobs.push(Job::new("404.html", "404.html", "", t("not_found_title")));
+    jobs.push(
+        Job::new("search/index.html", "search.html", "search", t("search_title")).var("poles", &v.poles),
+    );
 
     // Poles and groups: each page gathers what belongs to it.
     jobs.push(Job::new("poles/index.html", "poles.html", "poles", t("poles_title")).var("poles", &v.poles));
@@ -385,6 +400,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 p.pole.title.clone(),
             )
             .source(&c.poles[slug].path)
+            .facets(t("pole_label"), Some(&p.pole), None)
             .var("pole", p)
             .var("groups", &groups)
             .var(
@@ -428,6 +444,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 g.title.clone(),
             )
             .source(&item.path)
+            .facets(t("group_label"), g.pole.as_ref(), None)
             .var("group", g)
             .var(
                 "initiatives",
@@ -495,6 +512,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 i.title.clone(),
             )
             .source(&c.initiatives[&i.slug].path)
+            .facets(t("initiative_label"), i.pole.as_ref(), Some(&i.status_label))
             .var("initiative", i)
             .var("supporters", &i.support.detail),
         );
@@ -518,6 +536,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 d.title.clone(),
             )
             .source(&c.debates[&d.slug].path)
+            .facets(t("debate_label"), d.pole.as_ref(), Some(&d.status_label))
             .var("debate", d),
         );
     }
@@ -541,6 +560,15 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 m.title.clone(),
             )
             .source(&c.meetings[&m.slug].path)
+            .facets(
+                t("meeting_label"),
+                m.pole.as_ref(),
+                Some(&t(if m.past {
+                    "meeting_past_short"
+                } else {
+                    "status_upcoming"
+                })),
+            )
             .var("meeting", m),
         );
     }
@@ -562,6 +590,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 m.title.clone(),
             )
             .source(&c.minutes[&m.slug].path)
+            .facets(t("minutes_label"), m.pole.as_ref(), None)
             .var("minutes", m),
         );
     }
@@ -588,6 +617,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 x.title.clone(),
             )
             .source(&c.votes[&x.slug].path)
+            .facets(t("vote_label"), None, Some(&x.status_label))
             .var("vote", x)
             .var(
                 "results",
@@ -616,6 +646,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 x.title.clone(),
             )
             .source(&c.budgets[&x.slug].path)
+            .facets(t("budget_label"), None, Some(&x.status_label))
             .var("budget", x)
             .var("results", &ctx.budget_results(&c.budgets[&x.slug])),
         );
@@ -638,6 +669,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
                 x.title.clone(),
             )
             .source(&c.sortitions[&x.slug].path)
+            .facets(t("sortition_label"), None, None)
             .var("sortition", x)
             .var("results", &ctx.sortition_results(&c.sortitions[&x.slug])),
         );
@@ -647,6 +679,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
         jobs.push(
             Job::new(page(Kind::Pages, &p.slug), "page.html", "", p.title.clone())
                 .source(&c.pages[&p.slug].path)
+                .facets(t("page_label"), None, None)
                 .var("page", p),
         );
     }

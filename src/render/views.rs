@@ -171,6 +171,24 @@ pub struct InitiativeView {
     pub positions: PositionCounts,
     /// Supporters, paper batches, progress.
     pub support: super::trust_views::SupportView,
+    /// How the project stands in its participatory budget, for a project of one: chosen by
+    /// the budget's ballots, not by signatures.
+    pub project: Option<ProjectStanding>,
+}
+
+/// A budget project's approvals and, once the budget is closed, whether its rule funded it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectStanding {
+    /// Ballots that approve it.
+    pub approvals: u64,
+    /// Formatted.
+    pub approvals_text: String,
+    /// Share of the budget's ballots, in percent, formatted.
+    pub share: String,
+    /// upcoming, open or closed: the budget's phase.
+    pub phase: &'static str,
+    /// Funded by the budget's own rule (meaningful once closed).
+    pub funded: bool,
 }
 
 /// A debate.
@@ -307,6 +325,9 @@ pub struct OptionView {
     pub id: String,
     /// Label.
     pub label: String,
+    /// Whether the label is not the id itself, so the id must be told to those who vote with
+    /// a command.
+    pub named: bool,
 }
 
 /// A vote.
@@ -356,6 +377,8 @@ pub struct VoteView {
     pub outcome: &'static str,
     /// The outcome's name.
     pub outcome_label: String,
+    /// The options ranked first once a multi-option vote is closed (several when tied).
+    pub winners: Vec<String>,
     /// First paragraph.
     pub summary: String,
     /// Rendered body.
@@ -854,6 +877,7 @@ fn initiatives(ctx: &Ctx<'_>) -> Vec<InitiativeView> {
                 contributions,
                 positions,
                 support: ctx.support(&i.slug, m),
+                project: project_standing(ctx, &i.slug, m.budget.as_ref()),
             }
         })
         .collect();
@@ -871,6 +895,23 @@ fn initiatives(ctx: &Ctx<'_>) -> Vec<InitiativeView> {
         ))
     });
     out
+}
+
+/// Where the project `slug` of budget `budget` stands in that budget's tally.
+fn project_standing(ctx: &Ctx<'_>, slug: &str, budget: Option<&String>) -> Option<ProjectStanding> {
+    let budget = budget?;
+    let tally = ctx.tallies.budgets.get(budget)?;
+    let method = ctx.content.budgets.get(budget)?.meta.method;
+    let index = tally.projects.iter().position(|p| p.id == slug)?;
+    let approvals = tally.greedy.approvals.get(index).copied().unwrap_or(0);
+    let lang = ctx.settings.config.language;
+    Some(ProjectStanding {
+        approvals,
+        approvals_text: format::int(approvals, lang),
+        share: ctx.percent(approvals, tally.ballots.total()),
+        phase: tally.phase.key(),
+        funded: tally.chosen(method).funded.iter().any(|f| f.project == index),
+    })
 }
 
 fn debates(ctx: &Ctx<'_>) -> Vec<DebateView> {
@@ -1048,6 +1089,36 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
             let status = ctx.status(Some(&m.opens), Some(&m.closes));
             let tally = ctx.tallies.votes.get(&v.slug);
             let (contributions, positions) = contributions(ctx, &v.contributions);
+            let options: Vec<OptionView> = m
+                .options
+                .iter()
+                .map(|o| {
+                    // Options of a scheduling poll are dates: show them in words.
+                    let label = match (m.method, Moment::parse(&o.label)) {
+                        (VoteMethod::Dates, Ok(d)) if o.label == o.id => ctx.when(&d),
+                        _ if o.label == o.id => ctx.strings_or(&format!("option_{}", o.id), &o.label),
+                        _ => o.label.clone(),
+                    };
+                    OptionView {
+                        named: label != o.id,
+                        id: o.id.clone(),
+                        label,
+                    }
+                })
+                .collect();
+            let winners = match tally {
+                Some(t)
+                    if t.outcome == crate::tally::decide::count::Outcome::Ranked && t.ballots.total() > 0 =>
+                {
+                    t.ranks
+                        .iter()
+                        .zip(&options)
+                        .filter(|(rank, _)| **rank == 1)
+                        .map(|(_, o)| o.label.clone())
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
             VoteView {
                 slug: v.slug.clone(),
                 title: m.title.clone(),
@@ -1055,22 +1126,7 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                 method: m.method.key(),
                 method_label: ctx.t(&format!("method_{}", m.method.key())),
                 method_help: ctx.t(&format!("method_{}_help", m.method.key())),
-                options: m
-                    .options
-                    .iter()
-                    .map(|o| {
-                        // Options of a scheduling poll are dates: show them in words.
-                        let label = match (m.method, Moment::parse(&o.label)) {
-                            (VoteMethod::Dates, Ok(d)) if o.label == o.id => ctx.when(&d),
-                            _ if o.label == o.id => ctx.strings_or(&format!("option_{}", o.id), &o.label),
-                            _ => o.label.clone(),
-                        };
-                        OptionView {
-                            id: o.id.clone(),
-                            label,
-                        }
-                    })
-                    .collect(),
+                options,
                 grades: m.grades.clone(),
                 opens: ctx.when(&m.opens),
                 opens_iso: ctx.iso(&m.opens),
@@ -1104,6 +1160,7 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                     "outcome_{}",
                     tally.map_or("open", |t| t.outcome.key()).replace('-', "_")
                 )),
+                winners,
                 summary: r.summary,
                 html: r.html,
                 contributions,

@@ -8,32 +8,13 @@
 // SITE is a built site, served here on 127.0.0.1; PAGE the path of the page to sign on; OUT
 // where the screenshots go (desktop and phone). Every request the page makes is listed.
 
-import http from 'node:http';
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { serveSite, launch, axeViolations } from './site.mjs';
 
 const [site, pagePath, out, mode, password, extra, subject] = process.argv.slice(2);
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
-const server = http.createServer((req, res) => {
-  let p = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-  if (p.endsWith('/')) p += 'index.html';
-  const file = path.join(site, p);
-  if (!file.startsWith(site) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-    res.writeHead(404);
-    res.end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'text/plain; charset=utf-8' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox'],
-});
+const server = await serveSite(site);
+const { origin } = server;
+const browser = await launch();
 const requests = [];
 const errors = [];
 
@@ -84,11 +65,7 @@ if (process.env.WRONG_PASSWORD) {
 await page.click('form.browser-sign button[type=submit]');
 await page.locator('.browser-sign-result').waitFor({ state: 'visible', timeout: 60000 });
 // Accessibility of the page with the form shown and filled in (axe-core, WCAG 2.1 AA).
-await page.addScriptTag({ path: path.join(path.dirname(new URL(import.meta.url).pathname), 'node_modules/axe-core/axe.min.js') });
-const axe = await page.evaluate(async () => {
-  const r = await globalThis.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
-  return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-});
+const axe = await axeViolations(page);
 const result = await page.evaluate(async () => {
   const form = document.querySelector('form.browser-sign');
   const visible = (el) => el && !el.closest('[hidden]') && !el.hidden;

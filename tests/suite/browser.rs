@@ -14,17 +14,9 @@ use super::fixture::{demo_root, missing_tool, node_installed, row, Site};
 const BUS: &str = "content/initiatives/gratuite-des-bus.md";
 const REPOSITORY: &str = "https://github.com/conseil/toulouse";
 
-/// Runs tests/e2e/sign.mjs on the site built in `public`, and returns what the page made;
-/// `None` when a tool is missing (said on stderr).
-fn sign_in_page(
-    public: &Path,
-    page: &str,
-    mode: &str,
-    password: &str,
-    extra: &str,
-    subject: &str,
-    ballot: &str,
-) -> Option<Value> {
+/// Runs the script `tests/e2e/NAME` under node with `args` and `env`, and returns the JSON it
+/// prints; `None` when a tool is missing (said on stderr).
+fn run_e2e(name: &str, args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Option<Value> {
     if missing_tool(node_installed(), "node", "apt-get install nodejs") {
         return None;
     }
@@ -37,27 +29,53 @@ fn sign_in_page(
     if missing_tool(installed, "playwright-core", "npm ci --prefix tests/e2e") {
         return None;
     }
+    let out = Command::new("node")
+        .envs(env.iter().copied())
+        .arg(e2e.join(name))
+        .args(args)
+        .output()
+        .expect("cannot run node");
+    assert!(
+        out.status.success(),
+        "{name} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{name} prints JSON: {e}")))
+}
+
+/// Runs tests/e2e/sign.mjs on the site built in `public`, and returns what the page made;
+/// `None` when a tool is missing (said on stderr).
+fn sign_in_page(
+    public: &Path,
+    page: &str,
+    mode: &str,
+    password: &str,
+    extra: &str,
+    subject: &str,
+    ballot: &str,
+) -> Option<Value> {
     // A key file with a password is first tried with a wrong one.
     let wrong = if mode == "file" && !password.is_empty() {
         "pas le bon"
     } else {
         ""
     };
-    let out = Command::new("node")
-        .env("BALLOT", ballot)
-        .env("WRONG_PASSWORD", wrong)
-        .arg(e2e.join("sign.mjs"))
-        .args([public.as_os_str(), page.as_ref(), shots_dir().as_os_str()])
-        .args([mode, password, extra, subject])
-        .output()
-        .expect("cannot run node");
-    assert!(
-        out.status.success(),
-        "the page did not sign:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).expect("sign.mjs prints JSON"))
+    let shots = shots_dir();
+    let args: Vec<&std::ffi::OsStr> = vec![
+        public.as_os_str(),
+        page.as_ref(),
+        shots.as_os_str(),
+        mode.as_ref(),
+        password.as_ref(),
+        extra.as_ref(),
+        subject.as_ref(),
+    ];
+    run_e2e(
+        "sign.mjs",
+        &args,
+        &[("BALLOT", ballot), ("WRONG_PASSWORD", wrong)],
+    )
 }
 
 /// The `filename` and `value` of a forge's pre-filled "new file" link.
@@ -136,6 +154,11 @@ fn assert_private_and_optional(made: &Value) {
         made["hidden_without_script"], true,
         "the form shows without JavaScript"
     );
+    assert_stays_on_site(made);
+}
+
+/// Every request the page made went to the site itself.
+fn assert_stays_on_site(made: &Value) {
     let origin = made["origin"].as_str().unwrap();
     for r in made["requests"].as_array().unwrap() {
         let r = r.as_str().unwrap();
@@ -567,4 +590,106 @@ fn a_citizen_signs_in_the_page_with_a_key_made_by_stock_minisign_without_passwor
         format!("signatures/initiatives/gratuite-des-bus/{id}.minisig")
     );
     assert_eq!(supporters(&site)["total"], 1);
+}
+
+/// The titles a search showed, all groups together, and the groups' headings.
+fn found(shown: &Value) -> (Vec<String>, Vec<String>) {
+    let groups = shown["groups"].as_array().unwrap();
+    let titles = groups
+        .iter()
+        .flat_map(|g| g["titles"].as_array().unwrap())
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    let headings = groups
+        .iter()
+        .map(|g| g["heading"].as_str().unwrap().to_string())
+        .collect();
+    (titles, headings)
+}
+
+#[test]
+fn a_reader_finds_gratuite_des_bus_by_typing_gratuite_without_its_accent() {
+    let public = tempfile::tempdir().unwrap();
+    super::fixture::build(demo_root(), public.path()).assert_ok();
+    let shots = shots_dir();
+    let Some(seen) = run_e2e(
+        "search.mjs",
+        &[public.path().as_os_str(), shots.as_os_str()],
+        &[("KIND", "Initiative")],
+    ) else {
+        return;
+    };
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
+    assert_stays_on_site(&seen);
+
+    // From a shared address, without its accent: the initiative, its debate, its meeting and
+    // its minutes, grouped by kind, with the word marked in the excerpts.
+    let (titles, headings) = found(&seen["from_address"]);
+    for title in [
+        "Gratuité des bus",
+        "Faut-il rendre les bus gratuits\u{202f}?",
+        "Atelier «\u{a0}gratuité des bus\u{a0}» à la Daurade",
+    ] {
+        assert!(
+            titles.iter().any(|t| t == title),
+            "{title} not found in {titles:?}"
+        );
+    }
+    for kind in ["Initiative", "Débat", "Rencontre", "Compte rendu"] {
+        assert!(
+            headings.iter().any(|h| h.starts_with(kind)),
+            "no {kind} group in {headings:?}"
+        );
+    }
+    let marks = seen["from_address"]["groups"][0]["marks"].as_array().unwrap();
+    assert!(!marks.is_empty(), "nothing marked in the excerpts");
+
+    // The filters offer what the index holds, and narrow the results to one kind.
+    for (filter, value) in [
+        ("kind", "Initiative"),
+        ("pole", "Transports et mobilité"),
+        ("status", "Ouvert"),
+    ] {
+        let values = seen["filters"][filter].as_array().unwrap();
+        assert!(
+            values.iter().any(|v| v == value),
+            "{filter} lacks {value}: {values:?}"
+        );
+    }
+    let (titles, headings) = found(&seen["by_kind"]);
+    assert_eq!(headings.len(), 1, "{headings:?}");
+    assert!(headings[0].starts_with("Initiative"), "{headings:?}");
+    assert!(titles.iter().any(|t| t == "Gratuité des bus"), "{titles:?}");
+    assert!(
+        seen["address_after_filter"]
+            .as_str()
+            .unwrap()
+            .ends_with("?q=gratuite&kind=Initiative"),
+        "the address does not keep the search: {}",
+        seen["address_after_filter"]
+    );
+
+    // Typed in capitals with the accent, the same initiative.
+    let (titles, _) = found(&seen["typed"]);
+    assert!(titles.iter().any(|t| t == "Gratuité des bus"), "{titles:?}");
+    // Nothing found says so and suggests what to do.
+    assert!(seen["nothing"]["groups"].as_array().unwrap().is_empty());
+    assert!(
+        seen["nothing"]["state"].as_str().unwrap().contains("zzqxwv"),
+        "{}",
+        seen["nothing"]
+    );
+
+    // Accessible in light, dark and on a 320 px phone, with nothing off screen.
+    for run in ["axe", "axe_dark", "axe_phone"] {
+        assert_eq!(
+            seen[run],
+            serde_json::json!([]),
+            "{run}: accessibility violations (axe-core)"
+        );
+    }
+    assert_eq!(seen["overflow"], 0, "the results are wider than a 320 px screen");
+    // Without JavaScript the page sends the reader to the lists.
+    let links = seen["without_script"].as_array().unwrap();
+    assert!(links.iter().any(|l| l == "/initiatives/"), "{links:?}");
 }

@@ -19,6 +19,7 @@ mod integrity_statements;
 mod links;
 mod moderation;
 mod new;
+mod reading;
 mod repo;
 mod sanitize;
 mod serve;

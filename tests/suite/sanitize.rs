@@ -231,3 +231,40 @@ fn attribute_words_in_a_sentence_stay_harmless_text() {
         "the words are kept: {html}"
     );
 }
+
+#[test]
+fn a_contribution_cannot_file_itself_under_another_kind_or_pole_in_search() {
+    // Pagefind reads `data-pagefind-*` attributes: a contribution that carried them could
+    // rename its page in the results, file it under another pole, or pull a list page into
+    // the index. The sanitiser keeps no such attribute.
+    let site = Site::minimal();
+    site.write(
+        "content/debates/filtre.md",
+        "---\ntitle: Un débat\npole: logement\n---\nLa question.\n\n<div data-pagefind-filter=\"pole:Sécurité\" data-pagefind-meta=\"title:Faux titre\" data-pagefind-body>Texte 44.</div>\n\n<span data-pagefind-filter=\"kind:Vote\">Texte 45.</span>\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    site.build_to(out.path()).assert_ok();
+    let page = std::fs::read_to_string(out.path().join("debates/filtre/index.html")).unwrap();
+    assert!(
+        page.contains("Texte 44.") && page.contains("Texte 45."),
+        "the text is gone"
+    );
+    let attrs: Vec<(String, String)> = tags(&page).into_iter().flat_map(|(_, attrs)| attrs).collect();
+    let values = |name: &str| -> Vec<String> {
+        attrs
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    assert_eq!(
+        values("data-pagefind-filter"),
+        ["kind:Débat", "pole:Logement", "status:Ouvert"]
+    );
+    assert_eq!(
+        values("data-pagefind-body").len(),
+        1,
+        "only the theme marks the page"
+    );
+    assert!(values("data-pagefind-meta").is_empty());
+}
