@@ -71,6 +71,11 @@ pub struct Config {
     /// UI language.
     #[serde(default)]
     pub language: Language,
+    /// Language the content is written in (a BCP 47 tag such as `fr` or `oc`), when it is not
+    /// the UI's: pages then mark titles and texts with it, so that screen readers and
+    /// translators read them in the right language.
+    #[serde(default)]
+    pub content_language: Option<String>,
     /// IANA time zone in which dates are shown, and in which dates without offset are read.
     #[serde(default = "default_timezone")]
     pub timezone: String,
@@ -89,6 +94,16 @@ pub struct Config {
     /// Size limits on content (docs/limits.md).
     #[serde(default)]
     pub limits: Limits,
+}
+
+/// A BCP 47 language tag as HTML's `lang` takes it: a 2–3 letter language, then subtags of
+/// 1–8 letters or digits.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn default_timezone() -> String {
@@ -217,6 +232,20 @@ impl Settings {
                 );
             }
         }
+        if let Some(tag) = &config.content_language {
+            if !is_language_tag(tag) {
+                let (l, c) = at("content_language");
+                problems.push(
+                    Diagnostic::new(
+                        path,
+                        l,
+                        c,
+                        format!("content_language `{tag}` is not a language tag"),
+                    )
+                    .hint("write a BCP 47 tag such as `fr`, `en`, `oc` or `pt-BR`"),
+                );
+            }
+        }
         let mut roots = Vec::new();
         for r in &config.trust.roots {
             match crate::signatures::keys::KeyId::parse(r) {
@@ -272,6 +301,28 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_a_content_language_that_is_not_a_tag() {
+        let parse = |tag: &str| {
+            Settings::parse(
+                Path::new("pnyx.yaml"),
+                &format!("title: T\nbase_url: https://example.org/\ncontent_language: \"{tag}\"\n"),
+            )
+        };
+        for good in ["fr", "oc", "pt-BR", "zh-Hant-TW"] {
+            assert!(parse(good).is_ok(), "{good}");
+        }
+        for bad in ["", "f", "français", "fr_FR"] {
+            let e = parse(bad).unwrap_err();
+            assert_eq!((e[0].line, e[0].column), (3, 19), "{bad}");
+            assert!(e[0].message.contains("is not a language tag"), "{bad}");
+        }
+        // A tag that would break out of the `lang` attribute is refused too.
+        let e = parse("fr\\\" onload=\\\"x").unwrap_err();
+        assert_eq!(e[0].line, 3);
+        assert!(e[0].message.contains("is not a language tag"));
+    }
 
     #[test]
     fn refuses_an_email_that_would_not_be_one_address() {

@@ -94,13 +94,28 @@ pub fn render(markdown: &str, base_path: &str) -> Rendered {
         }
         i += 1;
     }
+    // A task list's boxes are drawn as the characters ☐ and ☑, which screen readers name,
+    // rather than as disabled checkboxes that nothing labels.
+    for e in &mut events {
+        if let Event::TaskListMarker(done) = e {
+            *e = Event::Text(CowStr::from(if *done { "☑\u{a0}" } else { "☐\u{a0}" }));
+        }
+    }
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
     Rendered {
-        html: sanitize(&raw),
+        html: keyboard_scrollable(&sanitize(&raw)),
         summary: shorten(&summary, 240),
         toc,
     }
+}
+
+/// Code blocks and tables may be wider than a phone and scroll sideways: they take the
+/// keyboard focus so that they can be scrolled without a mouse. Applied to the sanitiser's
+/// output, whose tags carry no attributes of the contributor's.
+fn keyboard_scrollable(html: &str) -> String {
+    html.replace("<pre>", "<pre tabindex=\"0\">")
+        .replace("<table>", "<table tabindex=\"0\">")
 }
 
 /// Cleans HTML with the site's allow-list.
@@ -110,9 +125,7 @@ pub fn sanitize(html: &str) -> String {
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
-    b.add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_tag_attributes("td", ["style"])
+    b.add_tag_attributes("td", ["style"])
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("div", ["id"])
         .add_tag_attributes("li", ["id"])
@@ -120,7 +133,6 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_allowed_classes("sup", ["footnote-reference", "footnote-definition-label"])
         .link_rel(Some("ugc nofollow noopener noreferrer"))
         .attribute_filter(|element, attribute, value| match (element, attribute) {
-            ("input", "type") if value != "checkbox" => None,
             ("td" | "th", "style") => {
                 let ok = matches!(
                     value,
@@ -170,12 +182,34 @@ mod tests {
         let r = render(md, "/");
         assert!(r.html.contains(r#"<h2 id="cout-et-financement">"#), "{}", r.html);
         assert!(r.html.contains(r#"<h2 id="cout-et-financement-2">"#));
-        assert!(r.html.contains("<table>"));
+        assert!(
+            r.html.contains(r#"<table tabindex="0">"#),
+            "a wide table can be scrolled by keyboard"
+        );
         assert!(r.html.contains(r#"style="text-align: right""#));
-        assert!(r.html.contains(r#"type="checkbox""#));
+        assert!(
+            r.html.contains("<li>☑&nbsp;fait</li>") && r.html.contains("<li>☐&nbsp;à faire</li>"),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("<input"), "an unlabelled checkbox");
         assert!(r.html.contains("<del>barré</del>"));
         assert!(r.html.contains("footnote-definition"));
         assert_eq!(r.toc.len(), 2);
+    }
+
+    #[test]
+    fn code_blocks_take_the_focus_and_contributed_attributes_do_not() {
+        let r = render(
+            "```\nlong line\n```\n\n<pre tabindex=\"5\" onclick=\"x()\">a</pre>\n",
+            "/",
+        );
+        assert_eq!(r.html.matches(r#"<pre tabindex="0">"#).count(), 2, "{}", r.html);
+        assert!(
+            !r.html.contains("onclick") && !r.html.contains("\"5\""),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

@@ -91,6 +91,9 @@ impl Theme {
                 assets.insert(name.to_string(), bytes.clone());
             } else if *rel == strings_name {
                 match serde_yaml::from_slice::<BTreeMap<String, String>>(bytes) {
+                    Ok(s) if language == Language::Fr => {
+                        strings = Some(s.into_iter().map(|(k, v)| (k, french_spacing(&v))).collect())
+                    }
                     Ok(s) => strings = Some(s),
                     Err(e) => problems.push(crate::content::front_matter::yaml_diagnostic(shown, 0, &e)),
                 }
@@ -129,6 +132,20 @@ impl Theme {
     pub fn t(&self, key: &str) -> String {
         self.strings.get(key).cloned().unwrap_or_else(|| key.to_string())
     }
+}
+
+/// French typography for the UI strings: the space before `:` `;` `?` `!` `»` `%` and after `«`
+/// becomes the no-break space that keeps the sign with its word at the end of a line, as
+/// French printing does (a narrow one before `;` `?` `!`). Written with plain spaces in the
+/// strings file, so translators need not type them.
+pub fn french_spacing(text: &str) -> String {
+    text.replace(" :", "\u{a0}:")
+        .replace(" ;", "\u{202f};")
+        .replace(" ?", "\u{202f}?")
+        .replace(" !", "\u{202f}!")
+        .replace(" »", "\u{a0}»")
+        .replace("« ", "«\u{a0}")
+        .replace(" %", "\u{202f}%")
 }
 
 /// A tera parse error placed on its template, line and column: tera writes them as
@@ -175,6 +192,15 @@ pub fn embedded_strings(language: Language) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn french_punctuation_keeps_to_its_word() {
+        assert_eq!(
+            french_spacing("Mentions : « très bien » ; déjà ? Oui !"),
+            "Mentions\u{a0}: «\u{a0}très bien\u{a0}»\u{202f}; déjà\u{202f}? Oui\u{202f}!"
+        );
+        assert_eq!(french_spacing("a:b ; {n} : x"), "a:b\u{202f}; {n}\u{a0}: x");
+    }
 
     #[test]
     fn both_languages_have_the_same_strings() {

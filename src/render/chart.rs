@@ -1,15 +1,22 @@
-//! Signatures over time as an SVG line chart, made at build time (no JavaScript).
+//! The charts of the site, made at build time (no JavaScript). Bars are HTML, so their labels
+//! are text of the page's size at any width and wrap on a phone instead of shrinking; the
+//! signatures line is SVG for the line only, with its axis values in HTML around it.
 
 use chrono::TimeZone;
 
+use super::format::{self, escaped as esc};
+use crate::config::Language;
+
 /// A cumulative step chart of `times` (unix seconds, any order) over the days of `span`
-/// (widened to every point), with the goal as a dashed line. `label` is the accessible
-/// description. Returns `None` without points.
+/// (widened to every point), with the goal as a dashed line and an axis of values (0, half,
+/// the top). `label` is the accessible description. Returns `None` without points.
+#[allow(clippy::too_many_arguments)]
 pub fn cumulative(
     times: &[i64],
     span: (i64, i64),
     goal: Option<u64>,
     tz: &chrono_tz::Tz,
+    lang: Language,
     label: &str,
     start_words: &str,
     end_words: &str,
@@ -27,12 +34,11 @@ pub fn cumulative(
     };
     let first = day(t[0].min(span.0));
     let last = day(t.last().copied().unwrap_or(t[0]).max(span.1));
-    let span = (last - first).num_days().max(1) as f64;
-    let total = t.len() as f64;
-    let top = goal.map(|g| g as f64).unwrap_or(0.0).max(total).max(1.0);
-    let (w, h, pad) = (600.0, 200.0, 24.0);
-    let x = |d: chrono::NaiveDate| pad + (d - first).num_days() as f64 / span * (w - 2.0 * pad);
-    let y = |n: f64| h - pad - n / top * (h - 2.0 * pad);
+    let days = (last - first).num_days().max(1) as f64;
+    let top = axis_top(goal.unwrap_or(0).max(t.len() as u64));
+    let (w, h) = (600.0, 200.0);
+    let x = |d: chrono::NaiveDate| (d - first).num_days() as f64 / days * w;
+    let y = |n: f64| h - n / top as f64 * h;
     let mut points = format!("{:.1},{:.1}", x(first), y(0.0));
     let mut count: f64 = 0.0;
     let mut i = 0;
@@ -52,30 +58,43 @@ pub fn cumulative(
         ));
     }
     points.push_str(&format!(" {:.1},{:.1}", x(last), y(count)));
+    let grid: String = [0.5, 1.0]
+        .iter()
+        .map(|f| {
+            format!(
+                r#"<line class="chart-grid" x1="0" y1="{0:.1}" x2="{w}" y2="{0:.1}"/>"#,
+                h - f * h
+            )
+        })
+        .collect();
     let goal_line = goal
         .map(|g| {
             let gy = y(g as f64);
-            format!(r#"<line class="chart-goal" x1="{pad}" y1="{gy:.1}" x2="{:.1}" y2="{gy:.1}" stroke-dasharray="6 4"/>"#, w - pad)
+            format!(r#"<line class="chart-goal" x1="0" y1="{gy:.1}" x2="{w}" y2="{gy:.1}" stroke-dasharray="6 4"/>"#)
         })
         .unwrap_or_default();
-    let esc = super::format::escaped;
+    let ticks: String = [top, top / 2, 0]
+        .iter()
+        .map(|n| format!("<span>{}</span>", format::int(*n, lang)))
+        .collect();
     Some(format!(
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><line class="chart-axis" x1="{pad}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>{goal_line}<polyline class="chart-line" fill="none" points="{points}"/><text class="chart-label" x="{pad}" y="{:.1}">{}</text><text class="chart-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text></svg>"#,
+        r#"<div class="linechart" role="img" aria-label="{}"><div class="linechart-y" aria-hidden="true">{ticks}</div><svg class="linechart-plot" viewBox="0 0 {w} {h}" preserveAspectRatio="none" aria-hidden="true" xmlns="http://www.w3.org/2000/svg">{grid}<line class="chart-axis" x1="0" y1="{h}" x2="{w}" y2="{h}"/>{goal_line}<polyline class="chart-line" fill="none" points="{points}"/></svg><div class="linechart-x" aria-hidden="true"><span>{}</span><span>{}</span></div></div>"#,
         esc(label),
-        h - pad,
-        w - pad,
-        h - pad,
-        h - 6.0,
         esc(start_words),
-        w - pad,
-        h - 6.0,
         esc(end_words),
     ))
 }
 
+/// The top of the axis: the goal or the count, whichever is larger, made even so that the
+/// middle tick is a whole number.
+fn axis_top(n: u64) -> u64 {
+    let n = n.max(2);
+    n + n % 2
+}
+
 /// One bar of a bar chart.
 pub struct Bar<'a> {
-    /// Shown left of the bar.
+    /// Shown left of the bar (above it on a phone).
     pub label: &'a str,
     /// Its length.
     pub value: u64,
@@ -92,87 +111,70 @@ pub fn bars(bars: &[Bar<'_>], max: u64, mark: Option<u64>, label: &str) -> Optio
     if bars.is_empty() {
         return None;
     }
-    let esc = super::format::escaped;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(max).max(1) as f64;
-    let (w, row, label_w, note_w) = (600.0, 34.0, 190.0, 110.0);
-    let h = row * bars.len() as f64 + 8.0;
-    let span = w - label_w - note_w;
+    let mark = mark
+        .map(|m| {
+            format!(
+                r#"<span class="hbar-mark" style="left:{:.2}%"></span>"#,
+                m as f64 / max * 100.0
+            )
+        })
+        .unwrap_or_default();
     let mut body = String::new();
-    for (i, b) in bars.iter().enumerate() {
-        let y = 4.0 + row * i as f64;
-        let len = (b.value as f64 / max * span).max(if b.value > 0 { 2.0 } else { 0.0 });
-        let class = if b.strong {
-            "chart-bar is-strong"
-        } else {
-            "chart-bar"
-        };
+    for b in bars {
+        let len = b.value as f64 / max * 100.0;
         body.push_str(&format!(
-            r#"<text class="chart-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="{class}" x="{label_w}" y="{:.1}" width="{len:.1}" height="{:.1}" rx="3"/><text class="chart-label" x="{:.1}" y="{:.1}">{}</text>"#,
-            label_w - 8.0,
-            y + row / 2.0 + 4.0,
-            esc(&shorten(b.label, 28)),
-            y + 5.0,
-            row - 10.0,
-            label_w + len + 6.0,
-            y + row / 2.0 + 4.0,
+            r#"<div class="hbar{}"><span class="hbar-label">{}</span><span class="hbar-track"><span class="hbar-fill" style="width:{len:.2}%"></span>{mark}</span><span class="hbar-note">{}</span></div>"#,
+            if b.strong { " is-strong" } else { "" },
+            esc(b.label),
             esc(b.note),
         ));
     }
-    if let Some(m) = mark {
-        let x = label_w + m as f64 / max * span;
-        body.push_str(&format!(
-            r#"<line class="chart-goal" x1="{x:.1}" y1="0" x2="{x:.1}" y2="{h:.1}" stroke-dasharray="6 4"/>"#
-        ));
-    }
     Some(format!(
-        r#"<svg class="chart chart-bars" viewBox="0 0 {w} {h:.0}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">{body}</svg>"#,
+        r#"<div class="hbars" role="img" aria-label="{}">{body}</div>"#,
         esc(label)
     ))
 }
 
 /// Majority judgment's merit profile: one bar per option split into its grades (best on the
-/// left, from dark to light), with the median line at 50 %.
-pub fn merit_profile(rows: &[(&str, Vec<u64>)], grades: usize, label: &str) -> Option<String> {
+/// left, from dark green to red), with the median line at 50 % and a legend naming each
+/// grade's colour.
+pub fn merit_profile(rows: &[(&str, Vec<u64>)], grade_names: &[String], label: &str) -> Option<String> {
+    let grades = grade_names.len();
     if rows.is_empty() || grades == 0 {
         return None;
     }
-    let esc = super::format::escaped;
-    let (w, row, label_w) = (600.0, 34.0, 190.0);
-    let h = row * rows.len() as f64 + 8.0;
-    let span = w - label_w - 10.0;
     let mut body = String::new();
-    for (i, (name, counts)) in rows.iter().enumerate() {
-        let y = 4.0 + row * i as f64;
+    for (name, counts) in rows {
         let total: u64 = counts.iter().sum();
-        body.push_str(&format!(
-            r#"<text class="chart-label" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-            label_w - 8.0,
-            y + row / 2.0 + 4.0,
-            esc(&shorten(name, 28))
-        ));
-        if total == 0 {
-            continue;
-        }
-        let mut x = label_w;
+        let mut segments = String::new();
         for (g, n) in counts.iter().enumerate() {
-            let len = *n as f64 / total as f64 * span;
-            if len > 0.0 {
-                body.push_str(&format!(
-                    r#"<rect class="chart-grade grade-{}" x="{x:.1}" y="{:.1}" width="{len:.1}" height="{:.1}"/>"#,
+            if total > 0 && *n > 0 {
+                segments.push_str(&format!(
+                    r#"<span class="merit grade-{}" style="width:{:.2}%"></span>"#,
                     grade_step(g, grades),
-                    y + 5.0,
-                    row - 10.0
+                    *n as f64 / total as f64 * 100.0
                 ));
             }
-            x += len;
         }
+        body.push_str(&format!(
+            r#"<div class="hbar"><span class="hbar-label">{}</span><span class="hbar-track merit-track">{segments}<span class="hbar-median"></span></span></div>"#,
+            esc(name)
+        ));
     }
-    let mid = label_w + span / 2.0;
-    body.push_str(&format!(
-        r#"<line class="chart-median" x1="{mid:.1}" y1="0" x2="{mid:.1}" y2="{h:.1}"/>"#
-    ));
+    let legend: String = grade_names
+        .iter()
+        .enumerate()
+        .map(|(g, name)| {
+            format!(
+                r#"<li><span class="merit grade-{}"></span>{}</li>"#,
+                grade_step(g, grades),
+                esc(name)
+            )
+        })
+        .collect();
     Some(format!(
-        r#"<svg class="chart chart-merit" viewBox="0 0 {w} {h:.0}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">{body}</svg>"#,
+        r#"<div class="hbars hbars-merit" role="img" aria-label="{}">{body}</div><ul class="merit-legend" aria-hidden="true">{legend}</ul>"#,
         esc(label)
     ))
 }
@@ -183,17 +185,6 @@ pub fn grade_step(grade: usize, grades: usize) -> usize {
         return 0;
     }
     (grade * 6 + (grades - 1) / 2) / (grades - 1)
-}
-
-/// `s`, cut to `n` characters with an ellipsis.
-fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(n - 1).collect();
-        out.push('…');
-        out
-    }
 }
 
 #[cfg(test)]
@@ -209,15 +200,27 @@ mod tests {
             (0, 9 * day),
             Some(10),
             &tz,
+            Language::Fr,
             "3 <signatures>",
             "a",
             "b",
         )
         .unwrap();
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("chart-goal"));
         assert!(svg.contains("3 &lt;signatures&gt;"), "the label is escaped");
-        assert!(cumulative(&[], (0, 0), None, &tz, "", "", "").is_none());
+        // The axis reads 10, 5 and 0: the goal is the top.
+        assert!(
+            svg.contains("<span>10</span><span>5</span><span>0</span>"),
+            "{svg}"
+        );
+        assert!(cumulative(&[], (0, 0), None, &tz, Language::Fr, "", "", "").is_none());
+    }
+
+    #[test]
+    fn the_axis_top_is_even_so_its_middle_is_whole() {
+        assert_eq!(axis_top(0), 2);
+        assert_eq!(axis_top(3000), 3000);
+        assert_eq!(axis_top(17), 18);
     }
 
     #[test]
@@ -239,7 +242,11 @@ mod tests {
         let svg = bars(&bars_in, 0, Some(5), "résultats").unwrap();
         assert!(svg.contains("Oui &lt;b&gt;"));
         assert!(svg.contains("is-strong"));
-        assert!(svg.contains("chart-goal"));
+        assert!(svg.contains("hbar-mark"));
+        assert!(
+            svg.contains("width:100.00%") && svg.contains("width:25.00%"),
+            "{svg}"
+        );
         assert!(bars(&[], 0, None, "").is_none());
     }
 
@@ -249,7 +256,21 @@ mod tests {
         assert_eq!(grade_step(5, 6), 6);
         assert_eq!(grade_step(0, 3), 0);
         assert_eq!(grade_step(2, 3), 6);
-        let svg = merit_profile(&[("a", vec![1, 1, 0])], 3, "profile").unwrap();
-        assert!(svg.contains("grade-0") && svg.contains("chart-median"));
+        let names = [
+            "très bien".to_string(),
+            "bien".to_string(),
+            "à rejeter".to_string(),
+        ];
+        let html = merit_profile(&[("a", vec![1, 1, 0])], &names, "profile").unwrap();
+        assert!(html.contains("grade-0") && html.contains("hbar-median"));
+        // The legend names every grade with its colour, best first.
+        assert!(
+            html.contains(r#"<li><span class="merit grade-0"></span>très bien</li>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<li><span class="merit grade-6"></span>à rejeter</li>"#),
+            "{html}"
+        );
     }
 }

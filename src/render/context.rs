@@ -90,6 +90,20 @@ impl Ctx<'_> {
         (end >= now).then(|| (end.date_naive() - now.date_naive()).num_days())
     }
 
+    /// A grade of a judgment vote in words: the theme's `grade_<id>` when it has one, else the
+    /// id with spaces for hyphens and a capital ("très-bien" → "Très bien").
+    pub fn grade_words(&self, id: &str) -> String {
+        if let Some(words) = self.theme.strings.get(&format!("grade_{id}")) {
+            return words.clone();
+        }
+        let spaced = id.replace('-', " ");
+        let mut chars = spaced.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => spaced,
+        }
+    }
+
     /// A link to a pole with its colors.
     pub fn pole(&self, slug: &str) -> Option<PoleRef> {
         self.content.poles.get(slug).map(|p| PoleRef {

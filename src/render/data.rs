@@ -58,6 +58,139 @@ struct BuildData {
     statements_rejected: usize,
 }
 
+#[derive(Serialize)]
+struct Positions {
+    r#for: usize,
+    against: usize,
+    neutral: usize,
+}
+
+#[derive(Serialize)]
+struct DebateData<'a> {
+    slug: &'a str,
+    title: &'a str,
+    pole: &'a str,
+    group: Option<&'a str>,
+    initiative: Option<&'a str>,
+    opens: Option<String>,
+    closes: Option<String>,
+    status: super::context::Status,
+    contributions: usize,
+    positions: Positions,
+}
+
+/// One contribution of any item's discussion: what its page shows, its text as written. A
+/// contribution moderation hid keeps its place (replies name it) with neither author nor text.
+#[derive(Serialize)]
+struct ContributionData<'a> {
+    /// `debates/<slug>`, `initiatives/<slug>`…: the item discussed.
+    item: String,
+    /// The file name without `.md`, what `reply_to` names.
+    id: String,
+    path: String,
+    hidden: bool,
+    author: Option<&'a str>,
+    date: String,
+    position: Option<&'static str>,
+    reply_to: Option<&'a str>,
+    text: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RegistrationData {
+    key: String,
+    name: Option<String>,
+    member: bool,
+    date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MeetingData<'a> {
+    slug: &'a str,
+    title: &'a str,
+    start: String,
+    end: Option<String>,
+    place: &'a str,
+    address: Option<&'a str>,
+    geo: Option<[f64; 2]>,
+    online: Option<String>,
+    pole: Option<&'a str>,
+    group: Option<&'a str>,
+    capacity: Option<u32>,
+    registration: Option<&'static str>,
+    registrations: Vec<RegistrationData>,
+    minutes: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct MinutesData<'a> {
+    slug: &'a str,
+    title: &'a str,
+    date: String,
+    meeting: Option<&'a str>,
+    pole: Option<&'a str>,
+    group: Option<&'a str>,
+    attendees: &'a [String],
+    decisions: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ModerationData<'a> {
+    slug: &'a str,
+    action: &'static str,
+    target: &'a str,
+    reason: &'a str,
+    date: String,
+    signed_by: Vec<String>,
+    effective: bool,
+    problem: Option<&'static str>,
+}
+
+/// Every discussion's contributions, item by item in path order.
+fn contributions<'a>(ctx: &Ctx<'a>) -> Vec<ContributionData<'a>> {
+    use crate::content::{Item, Kind};
+    let c = ctx.content;
+    let mut out = Vec::new();
+    let mut add = |kind: Kind, slug: &str, list: &'a [Item<crate::content::ContributionMeta>]| {
+        for x in list {
+            let path = x.path.to_string_lossy().replace('\\', "/");
+            let hidden = ctx.tallies.moderation.hidden.contains_key(&path);
+            out.push(ContributionData {
+                item: format!("{}/{slug}", kind.dir()),
+                id: x.slug.clone(),
+                hidden,
+                author: (!hidden).then_some(x.meta.author.as_str()),
+                date: x.meta.date.to_string(),
+                position: if hidden {
+                    None
+                } else {
+                    x.meta.position.map(|p| p.key())
+                },
+                reply_to: x.meta.reply_to.as_deref(),
+                text: (!hidden).then_some(x.body.as_str()),
+                path,
+            });
+        }
+    };
+    for (slug, i) in &c.initiatives {
+        add(Kind::Initiatives, slug, &i.contributions);
+    }
+    for (slug, d) in &c.debates {
+        add(Kind::Debates, slug, &d.contributions);
+    }
+    for (slug, m) in &c.meetings {
+        add(Kind::Meetings, slug, &m.contributions);
+    }
+    for (slug, v) in &c.votes {
+        add(Kind::Votes, slug, &v.contributions);
+    }
+    for (slug, b) in &c.budgets {
+        add(Kind::Budgets, slug, &b.contributions);
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
 /// The data files, by name.
 pub fn files(ctx: &Ctx<'_>, v: &Views, members: &[MemberView]) -> Vec<(String, Vec<u8>)> {
     let initiatives: Vec<InitiativeData<'_>> = v
@@ -114,8 +247,107 @@ pub fn files(ctx: &Ctx<'_>, v: &Views, members: &[MemberView]) -> Vec<(String, V
             detail: r.reason.to_string(),
         })
         .collect();
+    let c = ctx.content;
+    let debates: Vec<DebateData<'_>> = v
+        .debates
+        .iter()
+        .map(|d| {
+            let item = &c.debates[&d.slug];
+            DebateData {
+                slug: &d.slug,
+                title: &d.title,
+                pole: &item.meta.pole,
+                group: item.meta.group.as_deref(),
+                initiative: item.meta.initiative.as_deref(),
+                opens: item.meta.opens.map(|m| m.to_string()),
+                closes: item.meta.closes.map(|m| m.to_string()),
+                status: d.status,
+                contributions: item.contributions.len(),
+                positions: Positions {
+                    r#for: d.positions.r#for,
+                    against: d.positions.against,
+                    neutral: d.positions.neutral,
+                },
+            }
+        })
+        .collect();
+    let meetings: Vec<MeetingData<'_>> = v
+        .meetings
+        .iter()
+        .map(|m| {
+            let item = &c.meetings[&m.slug];
+            MeetingData {
+                slug: &m.slug,
+                title: &m.title,
+                start: item.meta.start.to_string(),
+                end: item.meta.end.map(|e| e.to_string()),
+                place: &item.meta.place.name,
+                address: item.meta.place.address.as_deref(),
+                geo: item.meta.geo,
+                online: item.meta.online.as_ref().map(|u| u.0.clone()),
+                pole: item.meta.pole.as_deref(),
+                group: item.meta.group.as_deref(),
+                capacity: item.meta.capacity,
+                registration: m.registration,
+                registrations: m
+                    .registered
+                    .iter()
+                    .map(|r| RegistrationData {
+                        key: r.key.key.clone(),
+                        name: r.key.name.clone(),
+                        member: r.key.member,
+                        date: r.date_iso.clone(),
+                    })
+                    .collect(),
+                minutes: c
+                    .minutes
+                    .values()
+                    .filter(|x| x.meta.meeting.as_deref() == Some(m.slug.as_str()))
+                    .map(|x| x.slug.as_str())
+                    .collect(),
+            }
+        })
+        .collect();
+    let minutes: Vec<MinutesData<'_>> = c
+        .minutes
+        .values()
+        .map(|m| MinutesData {
+            slug: &m.slug,
+            title: &m.meta.title,
+            date: m.meta.date.to_string(),
+            meeting: m.meta.meeting.as_deref(),
+            pole: m.meta.pole.as_deref(),
+            group: m.meta.group.as_deref(),
+            attendees: &m.meta.attendees,
+            decisions: &m.meta.decisions,
+        })
+        .collect();
+    let moderation: Vec<ModerationData<'_>> = ctx
+        .tallies
+        .moderation
+        .decisions
+        .iter()
+        .map(|d| ModerationData {
+            slug: &d.slug,
+            action: match d.action {
+                crate::content::ModerationAction::Hide => "hide",
+                crate::content::ModerationAction::Restore => "restore",
+            },
+            target: &d.target,
+            reason: &d.reason,
+            date: d.date.to_string(),
+            signed_by: d.signed_by.iter().map(|k| k.to_string()).collect(),
+            effective: d.effective(),
+            problem: d.problem.as_ref().map(|p| p.code()),
+        })
+        .collect();
     let json = |v: &dyn erased::Json| v.to_pretty();
     vec![
+        ("debates.json".into(), json(&debates)),
+        ("contributions.json".into(), json(&contributions(ctx))),
+        ("meetings.json".into(), json(&meetings)),
+        ("minutes.json".into(), json(&minutes)),
+        ("moderation.json".into(), json(&moderation)),
         ("initiatives.json".into(), json(&initiatives)),
         ("members.json".into(), json(&members)),
         ("build.json".into(), json(&build)),

@@ -322,7 +322,11 @@ impl Ctx<'_> {
             Choice::Grades(given) => given
                 .iter()
                 .enumerate()
-                .map(|(o, g)| format!("{} : {}", label(&o), grades.get(*g).cloned().unwrap_or_default()))
+                .map(|(o, g)| {
+                    self.s("option_graded")
+                        .replace("{option}", &label(&o))
+                        .replace("{grade}", &grades.get(*g).cloned().unwrap_or_default())
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
         }
@@ -415,6 +419,7 @@ impl Ctx<'_> {
         let mut rows = Vec::new();
         let mut matrix = None;
         let mut grades = Vec::new();
+        let grade_words: Vec<String> = m.grades.iter().map(|g| self.grade_words(g)).collect();
         let chart;
         let summary;
         match &t.count {
@@ -473,7 +478,7 @@ impl Ctx<'_> {
                         rank: t.ranks[i],
                         score: votes_word(approvals[i]),
                         share: Some(self.percent(approvals[i], total)),
-                        winner: t.ranks[i] == 1 && approvals[i] > 0,
+                        winner: t.ranks[i] == 1 && approvals[i] > 0 && t.outcome != Outcome::NoQuorum,
                     });
                 }
                 let bars: Vec<Bar> = t
@@ -504,7 +509,7 @@ impl Ctx<'_> {
                             })
                             .replace("{n}", &s.wins[i].to_string()),
                         share: None,
-                        winner: t.ranks[i] == 1 && total > 0,
+                        winner: t.ranks[i] == 1 && total > 0 && t.outcome != Outcome::NoQuorum,
                     });
                 }
                 let n = m.options.len();
@@ -542,7 +547,7 @@ impl Ctx<'_> {
                 summary = self.leaders_summary(&rows, m.method);
             }
             Count::Judgment(counts, j) => {
-                let grade = |g: Option<usize>| g.and_then(|g| m.grades.get(g).cloned());
+                let grade = |g: Option<usize>| g.and_then(|g| grade_words.get(g).cloned());
                 for &i in &t.order {
                     rows.push(RowView {
                         id: m.options[i].id.clone(),
@@ -550,7 +555,7 @@ impl Ctx<'_> {
                         rank: t.ranks[i],
                         score: grade(j.majority_grade[i]).unwrap_or_else(|| "—".into()),
                         share: None,
-                        winner: t.ranks[i] == 1 && total > 0,
+                        winner: t.ranks[i] == 1 && total > 0 && t.outcome != Outcome::NoQuorum,
                     });
                     let n: u64 = counts[i].iter().sum();
                     grades.push(GradesView {
@@ -567,7 +572,7 @@ impl Ctx<'_> {
                     .zip(&rows)
                     .map(|(&i, r)| (r.label.as_str(), counts[i].clone()))
                     .collect();
-                chart = chart::merit_profile(&profile, m.grades.len(), &self.s("merit_chart_label"));
+                chart = chart::merit_profile(&profile, &grade_words, &self.s("merit_chart_label"));
                 summary = self.leaders_summary(&rows, m.method);
             }
         }
@@ -610,11 +615,11 @@ impl Ctx<'_> {
             chart,
             matrix,
             grades,
-            grade_names: m.grades.clone(),
+            grade_names: grade_words.clone(),
             ballot_box: self.ballot_box(
                 &t.ballots,
                 labels,
-                &m.grades,
+                &grade_words,
                 self.how_to_vote("votes", &item.slug, example),
             ),
         })
@@ -684,7 +689,9 @@ impl Ctx<'_> {
                 } else if let Some((pos, _)) = funded_by(greedy, i) {
                     Verdict {
                         funded: true,
-                        why: self.s("why_greedy_funded").replace("{n}", &(pos + 1).to_string()),
+                        why: self
+                            .s("why_greedy_funded")
+                            .replace("{nth}", &format::ordinal(pos as u64 + 1, lang)),
                     }
                 } else {
                     Verdict {

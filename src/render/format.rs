@@ -3,6 +3,24 @@
 
 use crate::config::Language;
 
+/// An ordinal number: "1ᵉʳ", "2ᵉ" in French; "1st", "2nd", "3rd", "11th" in English.
+pub fn ordinal(n: u64, lang: Language) -> String {
+    match lang {
+        Language::Fr if n == 1 => "1ᵉʳ".to_string(),
+        Language::Fr => format!("{n}ᵉ"),
+        Language::En => {
+            let suffix = match (n % 10, n % 100) {
+                (_, 11..=13) => "th",
+                (1, _) => "st",
+                (2, _) => "nd",
+                (3, _) => "rd",
+                _ => "th",
+            };
+            format!("{n}{suffix}")
+        }
+    }
+}
+
 /// Appends `s` to `out` with `& < > " '` escaped: safe in text and in quoted attributes.
 pub fn escape(s: &str, out: &mut String) {
     for c in s.chars() {
@@ -61,6 +79,17 @@ pub fn money(amount: u64, currency: &str, lang: Language) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordinals_in_each_language() {
+        assert_eq!(ordinal(1, Language::Fr), "1ᵉʳ");
+        assert_eq!(ordinal(2, Language::Fr), "2ᵉ");
+        assert_eq!(ordinal(1, Language::En), "1st");
+        assert_eq!(ordinal(2, Language::En), "2nd");
+        assert_eq!(ordinal(3, Language::En), "3rd");
+        assert_eq!(ordinal(11, Language::En), "11th");
+        assert_eq!(ordinal(22, Language::En), "22nd");
+    }
 
     #[test]
     fn groups_thousands() {

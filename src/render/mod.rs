@@ -183,7 +183,16 @@ pub fn render(
     for (path, notice) in ctx.hidden_pages() {
         jobs.push(Job::new(path, "hidden.html", "", theme.t("hidden_title")).var("hidden", &notice));
     }
-    let strings = tera::to_value(&theme.strings).unwrap_or_default();
+    // `t.content_lang` is ` lang="…"` for the elements that hold content when the content is
+    // not in the UI's language (`content_language:`), and empty otherwise: every template and
+    // macro has `t` at hand.
+    let mut strings = theme.strings.clone();
+    let content_lang = match &site.settings.config.content_language {
+        Some(tag) if tag != site.settings.config.language.code() => format!(" lang=\"{tag}\""),
+        _ => String::new(),
+    };
+    strings.insert("content_lang".into(), content_lang);
+    let strings = tera::to_value(&strings).unwrap_or_default();
     let site_value = tera::to_value(&site_view).unwrap_or_default();
     let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
         .into_par_iter()

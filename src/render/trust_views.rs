@@ -230,6 +230,7 @@ impl Ctx<'_> {
                 span,
                 goal.map(|g| g.saturating_sub(t.paper_total)),
                 &self.settings.tz,
+                lang,
                 &label,
                 &self.time_words(first.min(opens)).0,
                 &self.time_words(last).0,

@@ -347,8 +347,8 @@ pub struct VoteView {
     pub method_help: String,
     /// Options.
     pub options: Vec<OptionView>,
-    /// Grades, best first.
-    pub grades: Vec<String>,
+    /// Grades, best first: the id written in a ballot and the grade in words.
+    pub grades: Vec<OptionView>,
     /// Opening in words.
     pub opens: String,
     /// ISO opening.
@@ -470,6 +470,11 @@ pub struct SortitionView {
     pub pool: String,
     /// Algorithm id.
     pub algorithm: &'static str,
+    /// Whether it draws an order among initiatives (places in a running order) rather than
+    /// people for seats.
+    pub places: bool,
+    /// The algorithm in words, with what makes it checkable.
+    pub algorithm_label: String,
     /// Announced seed sources.
     pub sources: Vec<String>,
     /// When they were announced, in words.
@@ -1127,7 +1132,18 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                 method_label: ctx.t(&format!("method_{}", m.method.key())),
                 method_help: ctx.t(&format!("method_{}_help", m.method.key())),
                 options,
-                grades: m.grades.clone(),
+                grades: m
+                    .grades
+                    .iter()
+                    .map(|g| {
+                        let label = ctx.grade_words(g);
+                        OptionView {
+                            named: label != *g,
+                            id: g.clone(),
+                            label,
+                        }
+                    })
+                    .collect(),
                 opens: ctx.when(&m.opens),
                 opens_iso: ctx.iso(&m.opens),
                 closes: ctx.when(&m.closes),
@@ -1249,7 +1265,7 @@ fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
     let c = ctx.content;
     let pool = match &m.pool {
         Pool::Members => ctx.t("pool_members"),
-        Pool::List(path) => ctx.t("pool_list").replace("{path}", path),
+        Pool::List(_) => ctx.t("pool_list"),
         Pool::Initiatives(f) => {
             let mut parts = Vec::new();
             if let Some(b) = f.budget.as_ref().and_then(|b| c.budgets.get(b)) {
@@ -1277,10 +1293,15 @@ fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
             .map(|t| format!("{} – {}", ctx.when(&t.from), ctx.when(&t.to))),
         term_iso: m.term.as_ref().map(|t| (ctx.iso(&t.from), ctx.iso(&t.to))),
         pool,
+        places: matches!(m.pool, Pool::Initiatives(_)),
         algorithm: match m.algorithm {
             Algorithm::PnyxSha256 => "pnyx-sha256",
             Algorithm::Rfc3797 => "rfc3797",
         },
+        algorithm_label: ctx.t(match m.algorithm {
+            Algorithm::PnyxSha256 => "algorithm_pnyx_sha256",
+            Algorithm::Rfc3797 => "algorithm_rfc3797",
+        }),
         sources: m.seed.sources.clone(),
         announced: ctx.when_opt(m.seed.announced.as_ref()),
         announced_iso: ctx.iso_opt(m.seed.announced.as_ref()),

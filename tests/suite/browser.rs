@@ -693,3 +693,82 @@ fn a_reader_finds_gratuite_des_bus_by_typing_gratuite_without_its_accent() {
     let links = seen["without_script"].as_array().unwrap();
     assert!(links.iter().any(|l| l == "/initiatives/"), "{links:?}");
 }
+
+/// One page of each kind the demo publishes, with the variants that change a page's layout
+/// (a project of a budget, a task list, a hidden contribution, every vote method, a draw done
+/// and one pending, a history page).
+const PAGE_TYPES: &[&str] = &[
+    "/",
+    "/initiatives/",
+    "/initiatives/gratuite-des-bus/",
+    "/initiatives/gym-douce-dans-les-parcs/",
+    "/initiatives/jardins-partages/",
+    "/debates/",
+    "/debates/faut-il-rendre-les-bus-gratuits/",
+    "/debates/le-maire-peut-il-interdire-le-lbd/",
+    "/meetings/",
+    "/meetings/assemblee-pleniere-de-decembre/",
+    "/meetings/atelier-gratuite-des-bus-a-la-daurade/history/",
+    "/minutes/",
+    "/minutes/atelier-gratuite-des-bus-du-15-septembre-2026/",
+    "/decisions/",
+    "/votes/",
+    "/votes/adhesion-au-reseau-national-des-conseils-citoyens/",
+    "/votes/adoption-de-la-charte-des-debats/",
+    "/votes/jour-de-la-reunion-hebdomadaire/",
+    "/votes/nom-de-la-lettre-d-information/",
+    "/votes/priorites-transports-2027/",
+    "/budgets/",
+    "/budgets/budget-participatif-2027/",
+    "/sortitions/",
+    "/sortitions/tirage-au-sort-des-moderateurs-et-moderatrices/",
+    "/sortitions/ordre-de-presentation-des-projets/",
+    "/poles/",
+    "/poles/transports-et-mobilite/",
+    "/groups/",
+    "/groups/se-deplacer-sans-voiture/",
+    "/pages/",
+    "/pages/signer/",
+    "/pages/donnees-personnelles/",
+    "/members/",
+    "/statements/",
+    "/moderation/",
+    "/search/",
+    "/404.html",
+];
+
+#[test]
+fn every_page_type_reads_on_a_phone_and_in_the_dark_with_no_accessibility_violation() {
+    let public = tempfile::tempdir().unwrap();
+    super::fixture::pnyx_env(
+        [
+            std::ffi::OsStr::new("build"),
+            "--root".as_ref(),
+            demo_root().as_os_str(),
+            "--out".as_ref(),
+            public.path().as_os_str(),
+        ],
+        &[("SOURCE_DATE_EPOCH", Some("1796601600".as_ref()))],
+    )
+    .assert_ok();
+    for path in PAGE_TYPES {
+        let file = public.path().join(path.trim_start_matches('/'));
+        let file = if path.ends_with('/') {
+            file.join("index.html")
+        } else {
+            file
+        };
+        assert!(file.is_file(), "the demo has no page {path}");
+    }
+    let mut args = vec![public.path().as_os_str()];
+    args.extend(PAGE_TYPES.iter().map(|p| std::ffi::OsStr::new(*p)));
+    let Some(seen) = run_e2e("pages.mjs", &args, &[]) else {
+        return;
+    };
+    // Every page on a computer and on a 320 px phone, light and dark: no axe-core violation
+    // (WCAG 2.1 A and AA), nothing wider than the screen, chart text of 12 px or more, no
+    // script error, no request to another host.
+    assert_eq!(seen["problems"], serde_json::json!([]), "{:#}", seen["problems"]);
+    assert_eq!(seen["foreign"], serde_json::json!([]));
+    assert_eq!(seen["pages"], PAGE_TYPES.len());
+}

@@ -244,7 +244,37 @@ fn ranked_and_judgment_votes_publish_their_ranking() {
     assert_eq!(p["scores"]["bus"], "passable");
     assert_eq!(p["refused"], 1, "an unknown grade");
     let page = decode_entities(&c.site.page("votes/priorites/index.html"));
-    assert!(page.contains("« mauvais » n’est pas une mention de ce vote"));
+    assert!(page.contains("«\u{a0}mauvais\u{a0}» n’est pas une mention de ce vote"));
+}
+
+#[test]
+fn a_vote_that_misses_its_quorum_names_no_winner() {
+    let c = Council::new();
+    c.site.write(
+        "content/votes/nom.md",
+        "---\ntitle: Quel nom ?\nmethod: ranked\noptions: [a, b, c]\nopens: 2026-10-05\ncloses: 2026-10-20\nquorum: 10\n---\nClassez.\n",
+    );
+    c.site.commit(day(1), "a vote");
+    for k in c.members.iter().take(3) {
+        c.vote("votes", "nom", k, "a>b>c");
+    }
+    c.site.commit(day(10), "ballots");
+    let data = c.data("votes.json");
+    let nom = row(&data, "nom");
+    assert_eq!(nom["outcome"], "no-quorum");
+    // The count is published, so anyone can check the quorum was missed…
+    assert_eq!(nom["ballots"]["members"], 3);
+    assert_eq!(nom["scores"]["a"], 2, "a beats b and c");
+    // …but no ranking, and no option is shown as the winner.
+    assert_eq!(nom["ranking"], serde_json::json!([]), "{nom}");
+    assert_eq!(nom["ranks"], serde_json::json!({}), "{nom}");
+    let page = c.site.page("votes/nom/index.html");
+    assert!(!page.contains("class=\"is-winner\""), "a winner is highlighted");
+    let decisions = c.site.page("decisions/index.html");
+    assert!(
+        !decisions.contains("En tête"),
+        "the decisions card names a winner"
+    );
 }
 
 const BUDGET: &str = "---\ntitle: Budget 2027\ntotal: 100\nopens: 2026-10-05\ncloses: 2026-10-20\nelectorate: anyone\n---\nChoisissez.\n";
@@ -322,7 +352,7 @@ fn a_budget_ballot_over_its_limits_is_refused() {
     assert_eq!(b["ballots"]["members"], 1, "{b}");
     let page = decode_entities(&c.site.page("budgets/b/index.html"));
     assert!(page.contains("plus de 1 projets"), "too many projects");
-    assert!(page.contains("« trois » n’est pas une option de ce vote"));
+    assert!(page.contains("«\u{a0}trois\u{a0}» n’est pas une option de ce vote"));
 }
 
 /// `pnyx vote` with a key file, at the build's reference time.

@@ -83,7 +83,7 @@ fn an_edited_initiative_shows_both_versions_newest_first_with_what_changed() {
         marked(&page, "ins")
     );
     assert!(
-        page.contains("Supprimé :") && page.contains("Ajouté :"),
+        page.contains("Supprimé\u{a0}:") && page.contains("Ajouté\u{a0}:"),
         "said to screen readers"
     );
 }

@@ -54,7 +54,7 @@ fn the_decisions_page_names_the_winner_of_a_closed_vote() {
     };
     let ranked = card("Quel nom pour notre");
     assert!(
-        ranked.contains("En tête :") && ranked.contains("<strong>Place publique</strong>"),
+        ranked.contains("En tête\u{a0}:") && ranked.contains("<strong>Place publique</strong>"),
         "{ranked}"
     );
     let judged = card("nos priorités pour 2027");
@@ -108,4 +108,230 @@ fn option_ids_appear_only_where_a_ballot_is_written_by_hand() {
     let ballot_start = at(&yes_no, "id=\"ballot-title\"");
     let ballot = &yes_no[ballot_start..ballot_start + yes_no[ballot_start..].find("</section>").unwrap()];
     assert!(ballot.contains(">Oui<") && !ballot.contains("yes"), "{ballot}");
+}
+
+/// The text of the `<main>` of a page, tags removed and entities decoded.
+fn main_text(out: &Path, path: &str) -> String {
+    let html = page(out, path);
+    let main = &html[at(&html, "<main")..at(&html, "</main>")];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in main.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    // No-break spaces are kept: they are part of what is checked.
+    super::fixture::decode_entities(&text)
+        .split(|c: char| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_french_interface_says_things_in_words_not_codes() {
+    let out = tempfile::tempdir().unwrap();
+    demo_built(out.path());
+    // Grades in words, on the ballot, in the results and in the chart's legend.
+    // (The vote's own text may show how a ballot is written: `velo=très-bien`.)
+    let judged = page(out.path(), "votes/priorites-transports-2027");
+    assert!(judged.contains("<li>Très bien</li>"), "the ballot's grades");
+    assert!(judged.contains(">Très bien</th>"), "the results' grades");
+    assert!(judged.contains("</span>Très bien</li>"), "the chart's legend");
+    assert!(!judged.contains(">très-bien<"), "a grade id shown as a word");
+    // The draw's method explained, its pool named, no algorithm id.
+    let draw = page(
+        out.path(),
+        "sortitions/tirage-au-sort-des-moderateurs-et-moderatrices",
+    );
+    assert!(!draw.contains("<code>rfc3797</code>"));
+    assert!(main_text(
+        out.path(),
+        "sortitions/tirage-au-sort-des-moderateurs-et-moderatrices"
+    )
+    .contains("la méthode publique de l’IETF (RFC 3797)"));
+    let committee = page(out.path(), "sortitions/comite-de-suivi-du-budget-participatif");
+    let pool_at = at(&committee, "<dt>Parmi</dt><dd>");
+    let pool = &committee[pool_at..pool_at + committee[pool_at..].find("</dd>").unwrap()];
+    assert!(
+        pool.ends_with("la liste des candidatures publiée avec ce tirage"),
+        "{pool}"
+    );
+    // An order is not seats, and a pending draw speaks of the future.
+    let order = main_text(out.path(), "sortitions/ordre-de-presentation-des-projets");
+    assert!(
+        order.contains("places dans l’ordre à tirer") && !order.contains("sièges"),
+        "{order}"
+    );
+    assert!(
+        order.contains("Qui peut être tiré au sort") && !order.contains("Qui pouvait"),
+        "{order}"
+    );
+    // Ordinals and agreement.
+    let budget = main_text(out.path(), "budgets/budget-participatif-2027");
+    assert!(
+        budget.contains("1ᵉʳ par le nombre de voix") && !budget.contains("1ᵉ "),
+        "{budget}"
+    );
+    let ranked = main_text(out.path(), "votes/nom-de-la-lettre-d-information");
+    assert!(
+        ranked.contains("L’option «\u{a0}Place publique\u{a0}» est préférée"),
+        "{ranked}"
+    );
+    // One count of ballots per meaning: the signed list is not called "counted" beside the
+    // total that includes paper.
+    let dates = main_text(out.path(), "votes/jour-de-la-reunion-hebdomadaire");
+    assert_eq!(dates.matches("Bulletins comptés").count(), 1, "{dates}");
+    assert!(dates.contains("Bulletins signés en ligne"), "{dates}");
+    // French punctuation keeps to its word.
+    assert!(
+        !page(out.path(), "decisions").contains(" :"),
+        "a colon after a breaking space"
+    );
+}
+
+#[test]
+fn the_english_build_marks_french_content_and_writes_english_numbers() {
+    let site = tempfile::tempdir().unwrap();
+    for part in ["content", "signatures", "roles.yaml"] {
+        let from = demo_root().join(part);
+        if from.is_dir() {
+            super::fixture::copy_tree(&from, &site.path().join(part));
+        } else {
+            std::fs::copy(&from, site.path().join(part)).unwrap();
+        }
+    }
+    let config = std::fs::read_to_string(demo_root().join("pnyx.yaml"))
+        .unwrap()
+        .replace("language: fr", "language: en\ncontent_language: fr");
+    std::fs::write(site.path().join("pnyx.yaml"), config).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    super::fixture::build(site.path(), out.path()).assert_ok();
+    let vote = page(out.path(), "votes/priorites-transports-2027");
+    assert!(vote.starts_with("<!doctype html>\n<html lang=\"en\">"));
+    assert!(
+        vote.contains("<h1 lang=\"fr\">Transports et mobilité"),
+        "the French title is marked"
+    );
+    assert!(
+        vote.contains("<div class=\"prose\" lang=\"fr\">"),
+        "the French text is marked"
+    );
+    assert!(vote.contains(">41.7%<"), "an English percentage");
+    assert!(!vote.contains(" %"), "a French percentage in English");
+    let list = page(out.path(), "initiatives");
+    assert!(
+        list.contains("class=\"card-title\" lang=\"fr\""),
+        "card titles are marked"
+    );
+    let budget = page(out.path(), "budgets/budget-participatif-2027");
+    assert!(budget.contains("€50,000") && budget.contains("1st by number of votes"));
+    // The French build has no such marks: its content is in its own language.
+    let fr = tempfile::tempdir().unwrap();
+    demo_built(fr.path());
+    let fr_vote = page(fr.path(), "votes/priorites-transports-2027");
+    assert_eq!(
+        fr_vote.matches("lang=\"fr\"").count(),
+        1,
+        "only <html> says the language"
+    );
+}
+
+fn data(out: &Path, name: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join("data").join(name)).unwrap()).unwrap()
+}
+
+#[test]
+fn open_data_has_every_debate_contribution_meeting_minutes_and_moderation_decision() {
+    let out = tempfile::tempdir().unwrap();
+    demo_built(out.path());
+    let count = |dir: &str| {
+        std::fs::read_dir(demo_root().join("content").join(dir))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "md"))
+            .count()
+    };
+    for (file, dir) in [
+        ("debates.json", "debates"),
+        ("meetings.json", "meetings"),
+        ("minutes.json", "minutes"),
+        ("moderation.json", "moderation"),
+    ] {
+        assert_eq!(
+            data(out.path(), file).as_array().unwrap().len(),
+            count(dir),
+            "{file}"
+        );
+    }
+    // Contributions: every file of every discussion, the hidden one without its words.
+    let contributions = data(out.path(), "contributions.json");
+    let debate_dir = demo_root().join("content/debates/le-maire-peut-il-interdire-le-lbd");
+    let on_disk = std::fs::read_dir(&debate_dir).unwrap().count();
+    let listed: Vec<_> = contributions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["item"] == "debates/le-maire-peut-il-interdire-le-lbd")
+        .collect();
+    assert_eq!(listed.len(), on_disk);
+    let hidden: Vec<_> = listed.iter().filter(|c| c["hidden"] == true).collect();
+    assert_eq!(hidden.len(), 1);
+    assert!(hidden[0]["text"].is_null() && hidden[0]["author"].is_null());
+    let reply = listed.iter().find(|c| c["id"] == "02-ines").unwrap();
+    assert_eq!(reply["reply_to"], "01-patrick");
+    assert!(reply["text"].as_str().unwrap().len() > 20);
+    // Meetings carry their place and minutes; moderation decisions say whether they count.
+    let meetings = data(out.path(), "meetings.json");
+    let bus = meetings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["slug"] == "atelier-gratuite-des-bus-a-la-daurade")
+        .unwrap();
+    assert_eq!(
+        bus["minutes"],
+        serde_json::json!(["atelier-gratuite-des-bus-du-15-septembre-2026"])
+    );
+    assert!(bus["geo"].is_array() && bus["place"].is_string());
+    let decisions = data(out.path(), "moderation.json");
+    assert!(decisions
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["effective"] == true));
+    assert!(decisions
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["problem"] == "not-a-moderator"));
+}
+
+#[test]
+fn the_open_data_page_links_every_data_file() {
+    let out = tempfile::tempdir().unwrap();
+    demo_built(out.path());
+    let open_data = page(out.path(), "pages/donnees-ouvertes");
+    let files: Vec<String> = std::fs::read_dir(out.path().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.len() >= 12, "{files:?}");
+    for f in files {
+        assert!(
+            open_data.contains(&format!("href=\"/data/{f}\"")),
+            "the open-data page does not link {f}"
+        );
+        let documented = std::fs::read_to_string(demo_root().join("docs/open-data.md")).unwrap();
+        assert!(
+            documented.contains(&format!("## {f}")),
+            "docs/open-data.md does not describe {f}"
+        );
+    }
 }

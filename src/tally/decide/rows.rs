@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::count::{BudgetTally, Count, VoteTally};
+use super::count::{BudgetTally, Count, Outcome, VoteTally};
 use crate::content::{BudgetMethod, Content};
 
 /// Ballots counted, by origin.
@@ -111,6 +111,11 @@ pub fn vote_rows(content: &Content, tallies: &BTreeMap<String, VoteTally>) -> Ve
                     })
                     .collect(),
             };
+            let decided: &[usize] = if t.outcome == Outcome::NoQuorum {
+                &[]
+            } else {
+                &t.order
+            };
             Some(VoteRow {
                 slug: v.slug.clone(),
                 method: v.meta.method.key(),
@@ -124,8 +129,9 @@ pub fn vote_rows(content: &Content, tallies: &BTreeMap<String, VoteTally>) -> Ve
                 quorum: t.quorum,
                 quorum_met: t.quorum_met,
                 outcome: t.outcome.key(),
-                ranking: t.order.iter().map(|&i| id(i)).collect(),
-                ranks: t.order.iter().map(|&i| (id(i), t.ranks[i])).collect(),
+                // A vote that missed its quorum decided nothing: no ranking is published.
+                ranking: decided.iter().map(|&i| id(i)).collect(),
+                ranks: decided.iter().map(|&i| (id(i), t.ranks[i])).collect(),
                 scores,
             })
         })
