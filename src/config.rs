@@ -76,6 +76,11 @@ pub struct Config {
     /// translators read them in the right language.
     #[serde(default)]
     pub content_language: Option<String>,
+    /// The same site built in other interface languages, by language tag: `en:
+    /// https://example.org/en/`. Every page then links to itself in each of them (a language
+    /// switch, and `hreflang` for search engines).
+    #[serde(default)]
+    pub translations: std::collections::BTreeMap<String, String>,
     /// IANA time zone in which dates are shown, and in which dates without offset are read.
     #[serde(default = "default_timezone")]
     pub timezone: String,
@@ -246,6 +251,22 @@ impl Settings {
                 );
             }
         }
+        for (tag, url) in &config.translations {
+            let plain = url.starts_with("https://") || url.starts_with("http://");
+            let safe = !url.chars().any(|c| c.is_whitespace() || "\"<>".contains(c));
+            if !is_language_tag(tag) || !plain || !safe {
+                let (l, c) = at("translations");
+                problems.push(
+                    Diagnostic::new(
+                        path,
+                        l,
+                        c,
+                        format!("translations: `{tag}: {url}` is not a language tag and an http(s) address"),
+                    )
+                    .hint("write one line per published translation, e.g. `en: https://example.org/en/`"),
+                );
+            }
+        }
         let mut roots = Vec::new();
         for r in &config.trust.roots {
             match crate::signatures::keys::KeyId::parse(r) {
@@ -322,6 +343,26 @@ mod tests {
         let e = parse("fr\\\" onload=\\\"x").unwrap_err();
         assert_eq!(e[0].line, 3);
         assert!(e[0].message.contains("is not a language tag"));
+    }
+
+    #[test]
+    fn refuses_a_translation_that_is_not_a_tag_and_an_address() {
+        let parse = |line: &str| {
+            Settings::parse(
+                Path::new("pnyx.yaml"),
+                &format!("title: T\nbase_url: https://example.org/\ntranslations:\n  {line}\n"),
+            )
+        };
+        assert!(parse("en: https://example.org/en/").is_ok());
+        for bad in [
+            "english: https://example.org/en/",
+            "en: example.org/en",
+            "en: \"https://e.org/\\\" x\"",
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert_eq!(e[0].line, 3, "{bad}");
+            assert!(e[0].message.contains("translations:"), "{bad}");
+        }
     }
 
     #[test]

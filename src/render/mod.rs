@@ -66,6 +66,19 @@ struct SiteView {
     history: bool,
     nav: Vec<NavItem>,
     pages_menu: Vec<context::Link>,
+    /// The same site in other languages (`translations:`), for the language switch.
+    translations: Vec<Translation>,
+}
+
+/// A published translation of the site.
+#[derive(Debug, Clone, Serialize)]
+struct Translation {
+    /// Its language tag, for `hreflang` and `lang`.
+    lang: String,
+    /// The language's name in itself ("English", "Français").
+    name: String,
+    /// Where it is published, ending with `/`.
+    base_url: String,
 }
 
 /// A page to render.
@@ -210,6 +223,8 @@ pub fn render(
                     job.path.trim_end_matches("index.html")
                 ),
             );
+            // The page's address below the site's root: the same page in a translation.
+            context.insert("page_rel", job.path.trim_end_matches("index.html"));
             // The page's one address, for search engines and link previews.
             context.insert(
                 "canonical_url",
@@ -334,7 +349,40 @@ fn site_view(ctx: &Ctx<'_>, v: &Views) -> SiteView {
                 url: p.url.clone(),
             })
             .collect(),
+        translations: s
+            .config
+            .translations
+            .iter()
+            .filter(|(lang, _)| lang.as_str() != s.config.language.code())
+            .map(|(lang, url)| Translation {
+                lang: lang.clone(),
+                name: language_name(lang),
+                base_url: if url.ends_with('/') {
+                    url.clone()
+                } else {
+                    format!("{url}/")
+                },
+            })
+            .collect(),
     }
+}
+
+/// A language's name in that language, for the switch; the tag itself for one not listed.
+fn language_name(tag: &str) -> String {
+    let primary = tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
+    match primary.as_str() {
+        "fr" => "Français",
+        "en" => "English",
+        "de" => "Deutsch",
+        "es" => "Español",
+        "it" => "Italiano",
+        "oc" => "Occitan",
+        "ca" => "Català",
+        "pt" => "Português",
+        "ar" => "العربية",
+        _ => tag,
+    }
+    .to_string()
 }
 
 /// Every page of the site with its template and variables.

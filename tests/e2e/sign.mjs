@@ -37,6 +37,7 @@ if (mode === 'file') {
   await page.check('input[name=key-source][value=file]');
   await page.setInputFiles('input[name=key-file]', extra);
 } else if (extra) {
+  await page.check('input[name=shown-as][value=name]');
   await page.fill('input[name=name]', extra);
 }
 if (subject) await page.selectOption('select[name=subject]', subject);

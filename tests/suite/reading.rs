@@ -335,3 +335,37 @@ fn the_open_data_page_links_every_data_file() {
         );
     }
 }
+
+#[test]
+fn both_published_languages_link_each_page_to_itself_in_the_other() {
+    let site = super::fixture::Site::small();
+    let config = site.read("pnyx.yaml");
+    site.write(
+        "pnyx.yaml",
+        format!("{config}translations:\n  en: https://example.org/en/\n"),
+    );
+    let out = tempfile::tempdir().unwrap();
+    site.build_to(out.path()).assert_ok();
+    let html = super::fixture::decode_entities(
+        &std::fs::read_to_string(out.path().join("initiatives/gratuite-des-bus/index.html")).unwrap(),
+    );
+    let base = {
+        let at = at(&html, "<link rel=\"canonical\" href=\"");
+        let rest = &html[at + 28..];
+        rest[..rest.find('"').unwrap()].to_string()
+    };
+    assert!(html.contains(&format!(
+        "<link rel=\"alternate\" hreflang=\"fr\" href=\"{base}\">"
+    )));
+    assert!(html.contains(
+        "<link rel=\"alternate\" hreflang=\"en\" href=\"https://example.org/en/initiatives/gratuite-des-bus/\">"
+    ));
+    assert!(html.contains(
+        "<a href=\"https://example.org/en/initiatives/gratuite-des-bus/\" hreflang=\"en\" lang=\"en\">English</a>"
+    ));
+    // Without translations, no switch and no alternates.
+    let plain = tempfile::tempdir().unwrap();
+    super::fixture::Site::small().build_to(plain.path()).assert_ok();
+    let html = std::fs::read_to_string(plain.path().join("initiatives/gratuite-des-bus/index.html")).unwrap();
+    assert!(!html.contains("hreflang"));
+}

@@ -66,7 +66,8 @@ async function signHere(event) {
   const fields = form.elements;
   const fresh = fields['key-source'].value === 'new';
   const password = fields.password.value;
-  const name = fields.name.value.trim();
+  // A name is published only when the citizen chose to be named.
+  const name = fields['shown-as'].value === 'name' ? fields.name.value.trim() : '';
   result.hidden = true;
   const argument = ballotArgument();
   if (argument === '') {
@@ -134,6 +135,7 @@ if (form && globalThis.crypto?.getRandomValues && globalThis.fetch) {
     const fresh = form.elements['key-source'].value === 'new';
     show('.browser-sign-file', !fresh);
     show('.browser-sign-name', fresh);
+    show('.browser-sign-name-field', fresh && form.elements['shown-as'].value === 'name');
   };
   form.addEventListener('change', sync);
   form.addEventListener('submit', signHere);
