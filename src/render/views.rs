@@ -437,6 +437,8 @@ pub struct BudgetView {
     pub projects: Vec<ProjectView>,
     /// Sum of all projects' costs, formatted.
     pub requested: String,
+    /// Once closed: how many projects its own rule funds.
+    pub funded: Option<usize>,
     /// First paragraph.
     pub summary: String,
     /// Rendered body.
@@ -1251,6 +1253,12 @@ fn budget_view(ctx: &Ctx<'_>, b: &Item<Budget>) -> BudgetView {
             })
             .collect(),
         requested: format::money(requested, &m.currency, lang),
+        funded: ctx
+            .tallies
+            .budgets
+            .get(&b.slug)
+            .filter(|t| t.phase == crate::tally::decide::count::Phase::Closed)
+            .map(|t| t.chosen(m.method).funded.len()),
         summary: r.summary,
         html: r.html,
         contributions,

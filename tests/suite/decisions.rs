@@ -327,6 +327,18 @@ fn a_budget_shows_both_rules_and_they_differ_where_a_majority_would_take_all() {
         "equal shares is the default rule"
     );
     assert_eq!(b["spent"], 90);
+    // The decisions card of the closed budget says what it decided.
+    let decisions = c.site.page("decisions/index.html");
+    assert!(
+        decisions.contains("<strong>2 projets financés</strong>"),
+        "{decisions}"
+    );
+    // Each project's page says where it stands, not how many signed it.
+    let petit = decode_entities(&c.site.page("initiatives/petit/index.html"));
+    assert!(
+        petit.contains("Financé") && petit.contains("approbations"),
+        "{petit}"
+    );
     let page = decode_entities(&c.site.page("budgets/b/index.html"));
     assert!(page.contains("Les deux règles ne financent pas les mêmes projets"));
     assert!(page.contains("Ses soutiens ont pu le payer ensemble"));

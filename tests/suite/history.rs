@@ -71,7 +71,7 @@ fn an_edited_initiative_shows_both_versions_newest_first_with_what_changed() {
     assert!(page.contains(">jeudi 1er octobre 2026</time>"), "{page}");
     assert!(page.contains("Alice Martin"));
     assert!(page.contains("Création"), "the first version is the creation");
-    assert!(page.contains("commit non signé"));
+    assert!(page.contains("enregistrement non signé"));
     assert!(
         marked(&page, "del").iter().any(|t| t.contains("dimanche")),
         "removed words are marked: {:?}",

@@ -433,7 +433,7 @@ fn the_history_page_says_in_french_that_a_date_was_corrected() {
     let (_, out) = built(&s);
     let page =
         decode_entities(&std::fs::read_to_string(out.join("initiatives/bus/history/index.html")).unwrap());
-    let said = "Date corrigée\u{a0}: inscrite le vendredi 2 octobre 2026, 14\u{a0}h, comptée le dimanche 4 octobre 2026, 14\u{a0}h, car une date ne peut pas précéder celle du commit précédent sur la branche.";
+    let said = "Date corrigée\u{a0}: inscrite le vendredi 2 octobre 2026, 14\u{a0}h, comptée le dimanche 4 octobre 2026, 14\u{a0}h, car une date ne peut pas précéder celle de l’enregistrement précédent sur la branche.";
     // Only the newest version is marked, and it is shown at its settled date.
     let versions: Vec<&str> = page.split("<li class=\"history-version").skip(1).collect();
     assert_eq!(versions.len(), 3, "{page}");
