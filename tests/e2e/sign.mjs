@@ -39,6 +39,8 @@ if (mode === 'file') {
 } else if (extra) {
   await page.check('input[name=shown-as][value=name]');
   await page.fill('input[name=name]', extra);
+  // KEY_ONLY: the citizen typed a name, then chose to appear under the key's id after all.
+  if (process.env.KEY_ONLY) await page.check('input[name=shown-as][value=key]');
 }
 if (subject) await page.selectOption('select[name=subject]', subject);
 // BALLOT (JSON) fills a vote's ballot: {"choice": ["a", "b"]} ticks or picks options,

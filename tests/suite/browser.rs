@@ -772,3 +772,35 @@ fn every_page_type_reads_on_a_phone_and_in_the_dark_with_no_accessibility_violat
     assert_eq!(seen["foreign"], serde_json::json!([]));
     assert_eq!(seen["pages"], PAGE_TYPES.len());
 }
+
+#[test]
+fn a_name_typed_then_withdrawn_for_the_key_id_is_published_nowhere() {
+    let site = site_with_forge();
+    let public = tempfile::tempdir().unwrap();
+    site.build_to(public.path()).assert_ok();
+    let shots = shots_dir();
+    let args: Vec<&std::ffi::OsStr> = vec![
+        public.path().as_os_str(),
+        "/initiatives/gratuite-des-bus/".as_ref(),
+        shots.as_os_str(),
+        "new".as_ref(),
+        "mot de passe".as_ref(),
+        "Béatrice Secrète".as_ref(),
+        "".as_ref(),
+    ];
+    let Some(made) = run_e2e("sign.mjs", &args, &[("KEY_ONLY", "1")]) else {
+        return;
+    };
+    assert_private_and_optional(&made);
+    // The statement and the key are offered, but no profile: the key's id is all that shows.
+    assert!(made["forge_statement"].is_string() && made["forge_key"].is_string());
+    assert!(
+        made["forge_profile"].is_null(),
+        "a profile is offered: {}",
+        made["forge_profile"]
+    );
+    assert!(
+        !made.to_string().contains("Secr"),
+        "the name went somewhere: {made}"
+    );
+}
