@@ -478,7 +478,7 @@ impl Ctx<'_> {
                         rank: t.ranks[i],
                         score: votes_word(approvals[i]),
                         share: Some(self.percent(approvals[i], total)),
-                        winner: t.ranks[i] == 1 && approvals[i] > 0 && t.outcome != Outcome::NoQuorum,
+                        winner: t.is_first(i, approvals[i]),
                     });
                 }
                 let bars: Vec<Bar> = t
@@ -509,7 +509,7 @@ impl Ctx<'_> {
                             })
                             .replace("{n}", &s.wins[i].to_string()),
                         share: None,
-                        winner: t.ranks[i] == 1 && total > 0 && t.outcome != Outcome::NoQuorum,
+                        winner: t.is_first(i, total),
                     });
                 }
                 let n = m.options.len();
@@ -555,7 +555,7 @@ impl Ctx<'_> {
                         rank: t.ranks[i],
                         score: grade(j.majority_grade[i]).unwrap_or_else(|| "—".into()),
                         share: None,
-                        winner: t.ranks[i] == 1 && total > 0 && t.outcome != Outcome::NoQuorum,
+                        winner: t.is_first(i, total),
                     });
                     let n: u64 = counts[i].iter().sum();
                     grades.push(GradesView {

@@ -199,15 +199,18 @@ fn version(number: usize, previous: Option<&str>, text: &str, words: &DiffWords)
     }
 }
 
-/// "12 décembre 2026": a day in words, in the site's zone.
-fn day_words(ctx: &Ctx<'_>, ts: i64) -> String {
-    let t = ctx
-        .settings
+/// A commit time in the site's zone (the build's time for one that does not exist).
+fn local(ctx: &Ctx<'_>, ts: i64) -> chrono::DateTime<chrono_tz::Tz> {
+    ctx.settings
         .tz
         .timestamp_opt(ts, 0)
         .single()
-        .unwrap_or_else(|| ctx.now.with_timezone(&ctx.settings.tz));
-    ctx.theme.calendar.date(t.date_naive())
+        .unwrap_or_else(|| ctx.now.with_timezone(&ctx.settings.tz))
+}
+
+/// "12 décembre 2026": a day in words, in the site's zone.
+fn day_words(ctx: &Ctx<'_>, ts: i64) -> String {
+    ctx.theme.calendar.date(local(ctx, ts).date_naive())
 }
 
 /// "Date corrigée : inscrite le …, comptée le …, car …" for a commit whose date was settled.
@@ -226,12 +229,7 @@ fn correction_words(ctx: &Ctx<'_>, c: &CommitInfo) -> Option<String> {
 
 /// "jeudi 1er octobre 2026, 14 h": a correction may be of minutes, so the time is given.
 fn moment_words(ctx: &Ctx<'_>, ts: i64) -> String {
-    let t = ctx
-        .settings
-        .tz
-        .timestamp_opt(ts, 0)
-        .single()
-        .unwrap_or_else(|| ctx.now.with_timezone(&ctx.settings.tz));
+    let t = local(ctx, ts);
     let calendar = &ctx.theme.calendar;
     format!("{}, {}", calendar.long_date(t.date_naive()), calendar.time(&t))
 }

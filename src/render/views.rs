@@ -330,6 +330,16 @@ pub struct OptionView {
     pub named: bool,
 }
 
+impl OptionView {
+    fn new(id: &str, label: String) -> OptionView {
+        OptionView {
+            named: label != id,
+            id: id.to_string(),
+            label,
+        }
+    }
+}
+
 /// A vote.
 #[derive(Debug, Clone, Serialize)]
 pub struct VoteView {
@@ -1106,24 +1116,16 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                         _ if o.label == o.id => ctx.strings_or(&format!("option_{}", o.id), &o.label),
                         _ => o.label.clone(),
                     };
-                    OptionView {
-                        named: label != o.id,
-                        id: o.id.clone(),
-                        label,
-                    }
+                    OptionView::new(&o.id, label)
                 })
                 .collect();
             let winners = match tally {
-                Some(t)
-                    if t.outcome == crate::tally::decide::count::Outcome::Ranked && t.ballots.total() > 0 =>
-                {
-                    t.ranks
-                        .iter()
-                        .zip(&options)
-                        .filter(|(rank, _)| **rank == 1)
-                        .map(|(_, o)| o.label.clone())
-                        .collect()
-                }
+                Some(t) if t.outcome == crate::tally::decide::count::Outcome::Ranked => options
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| t.is_first(*i, t.ballots.total()))
+                    .map(|(_, o)| o.label.clone())
+                    .collect(),
                 _ => Vec::new(),
             };
             VoteView {
@@ -1137,14 +1139,7 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                 grades: m
                     .grades
                     .iter()
-                    .map(|g| {
-                        let label = ctx.grade_words(g);
-                        OptionView {
-                            named: label != *g,
-                            id: g.clone(),
-                            label,
-                        }
-                    })
+                    .map(|g| OptionView::new(g, ctx.grade_words(g)))
                     .collect(),
                 opens: ctx.when(&m.opens),
                 opens_iso: ctx.iso(&m.opens),

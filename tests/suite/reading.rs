@@ -8,7 +8,7 @@ use std::path::Path;
 use super::fixture::{demo_root, pnyx_env};
 
 /// The demo built as of 2026-12-07, when some votes are closed and one is open.
-fn demo_built(out: &Path) {
+pub(super) fn demo_built(out: &Path) {
     pnyx_env(
         [
             OsStr::new("build"),
@@ -31,6 +31,15 @@ fn at(html: &str, marker: &str) -> usize {
         .unwrap_or_else(|| panic!("`{marker}` is not on the page"))
 }
 
+/// The part of `html` from `from` up to the first `until` after it.
+fn between<'a>(html: &'a str, from: &str, until: &str) -> &'a str {
+    let start = at(html, from);
+    let len = html[start..]
+        .find(until)
+        .unwrap_or_else(|| panic!("no `{until}` after `{from}`"));
+    &html[start..start + len]
+}
+
 #[test]
 fn a_closed_vote_shows_its_result_first_and_an_open_one_its_ballot_first() {
     let out = tempfile::tempdir().unwrap();
@@ -47,11 +56,7 @@ fn the_decisions_page_names_the_winner_of_a_closed_vote() {
     let out = tempfile::tempdir().unwrap();
     demo_built(out.path());
     let decisions = page(out.path(), "decisions");
-    let card = |title: &str| {
-        let start = at(&decisions, title);
-        let end = start + decisions[start..].find("</article>").unwrap();
-        decisions[start..end].to_string()
-    };
+    let card = |title: &str| between(&decisions, title, "</article>").to_string();
     let ranked = card("Quel nom pour notre");
     assert!(
         ranked.contains("En tête\u{a0}:") && ranked.contains("<strong>Place publique</strong>"),
@@ -75,8 +80,7 @@ fn a_budget_project_shows_its_approvals_and_not_signatures() {
     let out = tempfile::tempdir().unwrap();
     demo_built(out.path());
     let project = page(out.path(), "initiatives/gym-douce-dans-les-parcs");
-    let aside_start = at(&project, "<aside class=\"item-aside\"");
-    let aside = &project[aside_start..aside_start + project[aside_start..].find("</aside>").unwrap()];
+    let aside = between(&project, "<aside class=\"item-aside\"", "</aside>");
     assert!(aside.contains("Au budget participatif"), "no budget box");
     assert!(aside.contains("<span class=\"goal-number\">6</span> <span>approbations</span>"));
     assert!(
@@ -88,8 +92,7 @@ fn a_budget_project_shows_its_approvals_and_not_signatures() {
         "a budget project offers to sign"
     );
     let list = page(out.path(), "initiatives");
-    let start = at(&list, "De la gym douce gratuite dans les parcs");
-    let card = &list[start..start + list[start..].find("</article>").unwrap()];
+    let card = between(&list, "De la gym douce gratuite dans les parcs", "</article>");
     assert!(
         card.contains("6 approbations") && !card.contains("0 signature"),
         "{card}"
@@ -101,12 +104,10 @@ fn option_ids_appear_only_where_a_ballot_is_written_by_hand() {
     let out = tempfile::tempdir().unwrap();
     demo_built(out.path());
     let open = page(out.path(), "votes/jour-de-la-reunion-hebdomadaire");
-    let ballot_start = at(&open, "id=\"ballot-title\"");
-    let ballot = &open[ballot_start..ballot_start + open[ballot_start..].find("</section>").unwrap()];
+    let ballot = between(&open, "id=\"ballot-title\"", "</section>");
     assert!(!ballot.contains("<code"), "the ballot box shows codes: {ballot}");
     let yes_no = page(out.path(), "votes/adoption-de-la-charte-des-debats");
-    let ballot_start = at(&yes_no, "id=\"ballot-title\"");
-    let ballot = &yes_no[ballot_start..ballot_start + yes_no[ballot_start..].find("</section>").unwrap()];
+    let ballot = between(&yes_no, "id=\"ballot-title\"", "</section>");
     assert!(ballot.contains(">Oui<") && !ballot.contains("yes"), "{ballot}");
 }
 
@@ -158,8 +159,7 @@ fn the_french_interface_says_things_in_words_not_codes() {
     )
     .contains("la méthode publique de l’IETF (RFC 3797)"));
     let committee = page(out.path(), "sortitions/comite-de-suivi-du-budget-participatif");
-    let pool_at = at(&committee, "<dt>Parmi</dt><dd>");
-    let pool = &committee[pool_at..pool_at + committee[pool_at..].find("</dd>").unwrap()];
+    let pool = between(&committee, "<dt>Parmi</dt><dd>", "</dd>");
     assert!(
         pool.ends_with("la liste des candidatures publiée avec ce tirage"),
         "{pool}"

@@ -502,6 +502,31 @@ fn tally_vote(
     }
 }
 
+impl VoteTally {
+    /// Whether the count decided a ranking that may be published as such: not before a
+    /// vote is counted, and never when it missed its quorum (it then decided nothing, though
+    /// its count is shown).
+    pub fn ranks_count(&self) -> bool {
+        self.outcome != Outcome::NoQuorum
+    }
+
+    /// The ranking to publish: the options best first, or nothing for a vote that missed its
+    /// quorum.
+    pub fn decided_order(&self) -> &[usize] {
+        if self.ranks_count() {
+            &self.order
+        } else {
+            &[]
+        }
+    }
+
+    /// Whether option `i` is shown as first: ranked first by a count that counts, with at
+    /// least one ballot for it (`support`).
+    pub fn is_first(&self, i: usize, support: u64) -> bool {
+        self.ranks_count() && self.ranks.get(i) == Some(&1) && support > 0
+    }
+}
+
 /// `yes > threshold × (yes + no)`, exactly.
 pub fn passes(yes: u64, no: u64, threshold: Ratio) -> bool {
     (yes as u128) * (threshold.den as u128) > (threshold.num as u128) * ((yes + no) as u128)

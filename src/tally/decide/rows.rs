@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::count::{BudgetTally, Count, Outcome, VoteTally};
+use super::count::{BudgetTally, Count, VoteTally};
 use crate::content::{BudgetMethod, Content};
 
 /// Ballots counted, by origin.
@@ -111,11 +111,7 @@ pub fn vote_rows(content: &Content, tallies: &BTreeMap<String, VoteTally>) -> Ve
                     })
                     .collect(),
             };
-            let decided: &[usize] = if t.outcome == Outcome::NoQuorum {
-                &[]
-            } else {
-                &t.order
-            };
+            let decided = t.decided_order();
             Some(VoteRow {
                 slug: v.slug.clone(),
                 method: v.meta.method.key(),
