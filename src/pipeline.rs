@@ -85,7 +85,7 @@ pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site,
     clock.lap("load (all of it)");
     // The theme and `static/` are checked even when the content has problems: every problem
     // of the site is told in one run.
-    let theme = Theme::load(&opts.root, site.settings.config.language);
+    let theme = Theme::load(&opts.root, &site.settings.config);
     problems.0.extend(static_problems(&opts.root));
     let theme = match theme {
         Ok(theme) if problems.is_empty() => theme,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{include_dir, Dir};
 
-use crate::config::Language;
+use crate::config::{Config, Language};
 use crate::dates::Calendar;
 use crate::error::Diagnostic;
 
@@ -25,6 +25,10 @@ pub struct Theme {
     pub strings: BTreeMap<String, String>,
     /// Day and month names.
     pub calendar: Calendar,
+    /// The language tag of the content when it is not the UI's (`content_language:`): the
+    /// elements that hold content then carry `lang`, so a screen reader reads a French title
+    /// in French on an English page (WCAG 3.1.2, language of parts).
+    pub content_lang: Option<String>,
 }
 
 /// Each theme file by its path in the theme: where it is shown from, and its bytes.
@@ -73,8 +77,13 @@ fn files(root: &Path) -> Result<Files, Vec<Diagnostic>> {
 }
 
 impl Theme {
-    /// Loads the theme for the site at `root` in `language`.
-    pub fn load(root: &Path, language: Language) -> Result<Theme, Vec<Diagnostic>> {
+    /// Loads the theme for the site at `root`, in its configured UI language.
+    pub fn load(root: &Path, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+        let language = config.language;
+        let content_lang = config
+            .content_language
+            .clone()
+            .filter(|tag| tag != language.code());
         let files = files(root)?;
         let mut problems = Vec::new();
         let mut templates = Vec::new();
@@ -100,6 +109,8 @@ impl Theme {
             }
         }
         let mut tera = tera::Tera::default();
+        tera.register_filter("content", ContentFilter(content_lang.clone()));
+        tera.register_filter("with_content", WithContentFilter(content_lang.clone()));
         if let Err(e) = tera.add_raw_templates(templates) {
             problems.push(template_parse_error(&error_chain(&e)));
         }
@@ -125,12 +136,97 @@ impl Theme {
             assets,
             strings,
             calendar,
+            content_lang,
         })
+    }
+
+    /// `text` as HTML, marked with the content's language when it differs from the UI's.
+    pub fn content_html(&self, text: &str) -> String {
+        content_html(self.content_lang.as_deref(), text)
+    }
+
+    /// The UI string `key` as HTML, with each `{name}` replaced by a piece of content marked
+    /// with the content's language: "History: <span lang="fr">Charte des débats</span>".
+    pub fn with_content_html(&self, key: &str, parts: &[(&str, &str)]) -> String {
+        with_content_html(self.content_lang.as_deref(), &self.t(key), parts)
     }
 
     /// A UI string, or its key when missing (so that a gap shows instead of failing).
     pub fn t(&self, key: &str) -> String {
         self.strings.get(key).cloned().unwrap_or_else(|| key.to_string())
+    }
+}
+
+fn content_html(lang: Option<&str>, text: &str) -> String {
+    let escaped = tera::escape_html(text);
+    match lang {
+        Some(tag) => format!("<span lang=\"{tag}\">{escaped}</span>"),
+        None => escaped,
+    }
+}
+
+fn with_content_html(lang: Option<&str>, template: &str, parts: &[(&str, &str)]) -> String {
+    let mut html = tera::escape_html(template);
+    for (name, text) in parts {
+        html = html.replace(&format!("{{{name}}}"), &content_html(lang, text));
+    }
+    html
+}
+
+/// The text of a template value: strings as they are, numbers written out.
+fn filter_text(value: &tera::Value) -> String {
+    match value {
+        tera::Value::String(s) => s.clone(),
+        tera::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// `{{ title | content }}`: a piece of content, escaped, and marked with its language when
+/// it is not the UI's.
+struct ContentFilter(Option<String>);
+
+impl tera::Filter for ContentFilter {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        _: &std::collections::HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        Ok(tera::Value::String(content_html(
+            self.0.as_deref(),
+            &filter_text(value),
+        )))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// `{{ t.history_title | with_content(title=page_title) }}`: a UI string whose `{title}` is
+/// a piece of content, all escaped, the content marked with its language.
+struct WithContentFilter(Option<String>);
+
+impl tera::Filter for WithContentFilter {
+    fn filter(
+        &self,
+        value: &tera::Value,
+        args: &std::collections::HashMap<String, tera::Value>,
+    ) -> tera::Result<tera::Value> {
+        let texts: Vec<(String, String)> = args
+            .iter()
+            .map(|(name, v)| (name.clone(), filter_text(v)))
+            .collect();
+        let parts: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        Ok(tera::Value::String(with_content_html(
+            self.0.as_deref(),
+            &filter_text(value),
+            &parts,
+        )))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
     }
 }
 
@@ -192,6 +288,39 @@ pub fn embedded_strings(language: Language) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn render(lang: Option<&str>, template: &str, title: &str) -> String {
+        let mut tera = tera::Tera::default();
+        tera.register_filter("content", ContentFilter(lang.map(str::to_owned)));
+        tera.register_filter("with_content", WithContentFilter(lang.map(str::to_owned)));
+        tera.add_raw_template("t.html", template).unwrap();
+        let mut context = tera::Context::new();
+        context.insert("title", title);
+        context.insert("ui", "History: {title} & more");
+        tera.render("t.html", &context).unwrap()
+    }
+
+    #[test]
+    fn content_is_escaped_and_marked_only_on_a_page_in_another_language() {
+        let title = "<script>x</script> & Gratuité";
+        assert_eq!(
+            render(Some("fr"), "{{ title | content }}", title),
+            "<span lang=\"fr\">&lt;script&gt;x&lt;&#x2F;script&gt; &amp; Gratuité</span>"
+        );
+        // Without a content language the output is what autoescaping alone gives.
+        assert_eq!(
+            render(None, "{{ title | content }}", title),
+            render(None, "{{ title }}", title)
+        );
+        assert_eq!(
+            render(Some("fr"), "{{ ui | with_content(title=title) }}", "a<b"),
+            "History: <span lang=\"fr\">a&lt;b</span> &amp; more"
+        );
+        assert_eq!(
+            render(None, "{{ ui | with_content(title=title) }}", "a<b"),
+            "History: a&lt;b &amp; more"
+        );
+    }
 
     #[test]
     fn french_punctuation_keeps_to_its_word() {

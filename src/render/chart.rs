@@ -106,8 +106,15 @@ pub struct Bar<'a> {
 
 /// Horizontal bars, longest = `max` (at least the largest value), with an optional dashed
 /// mark at `mark` (a threshold). Accessible through `label`; the numbers are also in the
-/// page's table, so the chart adds no information a screen reader would miss.
-pub fn bars(bars: &[Bar<'_>], max: u64, mark: Option<u64>, label: &str) -> Option<String> {
+/// page's table, so the chart adds no information a screen reader would miss. `label_lang`
+/// marks the labels when they are content in another language than the page's.
+pub fn bars(
+    bars: &[Bar<'_>],
+    max: u64,
+    mark: Option<u64>,
+    label: &str,
+    label_lang: Option<&str>,
+) -> Option<String> {
     if bars.is_empty() {
         return None;
     }
@@ -124,8 +131,9 @@ pub fn bars(bars: &[Bar<'_>], max: u64, mark: Option<u64>, label: &str) -> Optio
     for b in bars {
         let len = b.value as f64 / max * 100.0;
         body.push_str(&format!(
-            r#"<div class="hbar{}"><span class="hbar-label">{}</span><span class="hbar-track"><span class="hbar-fill" style="width:{len:.2}%"></span>{mark}</span><span class="hbar-note">{}</span></div>"#,
+            r#"<div class="hbar{}"><span class="hbar-label"{}>{}</span><span class="hbar-track"><span class="hbar-fill" style="width:{len:.2}%"></span>{mark}</span><span class="hbar-note">{}</span></div>"#,
             if b.strong { " is-strong" } else { "" },
+            lang_attr(label_lang),
             esc(b.label),
             esc(b.note),
         ));
@@ -138,8 +146,14 @@ pub fn bars(bars: &[Bar<'_>], max: u64, mark: Option<u64>, label: &str) -> Optio
 
 /// Majority judgment's merit profile: one bar per option split into its grades (best on the
 /// left, from dark green to red), with the median line at 50 % and a legend naming each
-/// grade's colour.
-pub fn merit_profile(rows: &[(&str, Vec<u64>)], grade_names: &[String], label: &str) -> Option<String> {
+/// grade's colour. `langs` marks the options' and the grades' words when they are content
+/// in another language than the page's.
+pub fn merit_profile(
+    rows: &[(&str, Vec<u64>)],
+    grade_names: &[String],
+    label: &str,
+    langs: (Option<&str>, Option<&str>),
+) -> Option<String> {
     let grades = grade_names.len();
     if rows.is_empty() || grades == 0 {
         return None;
@@ -158,7 +172,8 @@ pub fn merit_profile(rows: &[(&str, Vec<u64>)], grade_names: &[String], label: &
             }
         }
         body.push_str(&format!(
-            r#"<div class="hbar"><span class="hbar-label">{}</span><span class="hbar-track merit-track">{segments}<span class="hbar-median"></span></span></div>"#,
+            r#"<div class="hbar"><span class="hbar-label"{}>{}</span><span class="hbar-track merit-track">{segments}<span class="hbar-median"></span></span></div>"#,
+            lang_attr(langs.0),
             esc(name)
         ));
     }
@@ -167,7 +182,8 @@ pub fn merit_profile(rows: &[(&str, Vec<u64>)], grade_names: &[String], label: &
         .enumerate()
         .map(|(g, name)| {
             format!(
-                r#"<li><span class="merit grade-{}"></span>{}</li>"#,
+                r#"<li{}><span class="merit grade-{}"></span>{}</li>"#,
+                lang_attr(langs.1),
                 grade_step(g, grades),
                 esc(name)
             )
@@ -177,6 +193,11 @@ pub fn merit_profile(rows: &[(&str, Vec<u64>)], grade_names: &[String], label: &
         r#"<div class="hbars hbars-merit" role="img" aria-label="{}">{body}</div><ul class="merit-legend" aria-hidden="true">{legend}</ul>"#,
         esc(label)
     ))
+}
+
+/// ` lang="…"`, or nothing.
+fn lang_attr(lang: Option<&str>) -> String {
+    lang.map(|tag| format!(" lang=\"{tag}\"")).unwrap_or_default()
 }
 
 /// A grade's colour step, 0 (best) to 6 (worst), whatever the number of grades.
@@ -239,15 +260,18 @@ mod tests {
                 strong: false,
             },
         ];
-        let svg = bars(&bars_in, 0, Some(5), "résultats").unwrap();
-        assert!(svg.contains("Oui &lt;b&gt;"));
+        let svg = bars(&bars_in, 0, Some(5), "résultats", None).unwrap();
+        assert!(svg.contains(r#"<span class="hbar-label">Oui &lt;b&gt;</span>"#));
         assert!(svg.contains("is-strong"));
         assert!(svg.contains("hbar-mark"));
         assert!(
             svg.contains("width:100.00%") && svg.contains("width:25.00%"),
             "{svg}"
         );
-        assert!(bars(&[], 0, None, "").is_none());
+        assert!(bars(&[], 0, None, "", None).is_none());
+        // Labels in the content's language are marked with it on a page in another.
+        let marked = bars(&bars_in, 0, None, "results", Some("fr")).unwrap();
+        assert!(marked.contains(r#"<span class="hbar-label" lang="fr">Non</span>"#));
     }
 
     #[test]
@@ -261,7 +285,7 @@ mod tests {
             "bien".to_string(),
             "à rejeter".to_string(),
         ];
-        let html = merit_profile(&[("a", vec![1, 1, 0])], &names, "profile").unwrap();
+        let html = merit_profile(&[("a", vec![1, 1, 0])], &names, "profile", (None, None)).unwrap();
         assert!(html.contains("grade-0") && html.contains("hbar-median"));
         // The legend names every grade with its colour, best first.
         assert!(
@@ -271,6 +295,12 @@ mod tests {
         assert!(
             html.contains(r#"<li><span class="merit grade-6"></span>à rejeter</li>"#),
             "{html}"
+        );
+        let marked = merit_profile(&[("a", vec![1, 1, 0])], &names, "profile", (Some("fr"), None)).unwrap();
+        assert!(marked.contains(r#"<span class="hbar-label" lang="fr">a</span>"#));
+        assert!(
+            !marked.contains(r#"<li lang"#),
+            "grades of the interface stay unmarked"
         );
     }
 }

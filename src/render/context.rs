@@ -90,6 +90,11 @@ impl Ctx<'_> {
         (end >= now).then(|| (end.date_naive() - now.date_naive()).num_days())
     }
 
+    /// Whether a grade's words are the vote's own (its id), not a UI string.
+    pub fn grade_is_content(&self, id: &str) -> bool {
+        !self.theme.strings.contains_key(&format!("grade_{id}"))
+    }
+
     /// A grade of a judgment vote in words: the theme's `grade_<id>` when it has one, else the
     /// id with spaces for hyphens and a capital ("très-bien" → "Très bien").
     pub fn grade_words(&self, id: &str) -> String {
@@ -129,9 +134,12 @@ impl Ctx<'_> {
         })
     }
 
-    pub(super) fn group_link(&self, slug: Option<&String>) -> Option<Link> {
-        self.link(Kind::Groups, &self.content.groups, slug, |g| {
-            format!("{} {} · {}", self.t("group_number"), g.number, g.title)
+    pub(super) fn group_link(&self, slug: Option<&String>) -> Option<GroupLink> {
+        let group = self.content.groups.get(slug?)?;
+        Some(GroupLink {
+            number: group.meta.number,
+            title: group.meta.title.clone(),
+            url: self.url(Kind::Groups, &group.slug),
         })
     }
 
@@ -168,6 +176,18 @@ impl Status {
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
     /// Text of the link.
+    pub title: String,
+    /// Absolute path.
+    pub url: String,
+}
+
+/// A link to a working group: "Groupe n° 1 · Se déplacer sans voiture", its number said in
+/// the interface's words and its name in the content's.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupLink {
+    /// The number of its table card.
+    pub number: u32,
+    /// Its name.
     pub title: String,
     /// Absolute path.
     pub url: String,

@@ -14,6 +14,7 @@ use super::chart::{self, Bar};
 use super::context::Ctx;
 use super::format;
 use super::trust_views::KeyRef;
+use super::views::OptionView;
 
 /// A counted ballot.
 #[derive(Debug, Clone, Serialize)]
@@ -43,8 +44,8 @@ pub struct RefusedView {
     pub date: Option<String>,
     /// As written.
     pub ballot: String,
-    /// Why it is not counted, in words.
-    pub reason: String,
+    /// Why it is not counted, in words, as HTML: what the voter wrote is shown as code.
+    pub reason_html: String,
     /// The statement file.
     pub path: String,
 }
@@ -142,8 +143,13 @@ pub struct VoteResults {
     pub outcome: &'static str,
     /// Its name.
     pub outcome_label: String,
-    /// The result in one sentence.
-    pub summary: String,
+    /// The result in one sentence, as HTML: the options it names are marked with the
+    /// content's language.
+    pub summary_html: String,
+    /// Whether the options' labels are content (see `VoteView::labels_content`).
+    pub labels_content: bool,
+    /// Whether the grades' words are content.
+    pub grades_content: bool,
     /// The quorum in a sentence, if there is one.
     pub quorum: Option<String>,
     /// Whether it is met.
@@ -308,6 +314,27 @@ impl Ctx<'_> {
         }
     }
 
+    /// `problem_text` as HTML: the words the voter wrote in quotes (an unknown option or
+    /// grade) are the vote's words, marked with the content's language.
+    fn problem_html(&self, p: &Problem) -> String {
+        let text = tera::escape_html(&self.s(&format!("ballot_problem_{}", p.key())));
+        match p.detail() {
+            Some(d)
+                if matches!(
+                    p,
+                    Problem::UnknownOption(_)
+                        | Problem::UnknownGrade(_)
+                        | Problem::Twice(_)
+                        | Problem::Syntax(_)
+                ) =>
+            {
+                text.replace("{detail}", &self.theme.content_html(&d))
+            }
+            Some(d) => text.replace("{detail}", &tera::escape_html(&d)),
+            None => text,
+        }
+    }
+
     /// A choice in words, with `labels` for the options.
     fn meaning(&self, choice: &Choice, labels: &[String], grades: &[String]) -> String {
         let label = |i: &usize| labels.get(*i).cloned().unwrap_or_default();
@@ -357,7 +384,7 @@ impl Ctx<'_> {
                 key: self.key_ref(r.key),
                 date: when(r.arrived).map(|w| w.0),
                 ballot: r.text.clone(),
-                reason: self.problem_text(&r.problem),
+                reason_html: self.problem_html(&r.problem),
                 path: r.path.clone(),
             })
             .collect();
@@ -402,9 +429,15 @@ impl Ctx<'_> {
     }
 
     /// The results block of a vote.
-    pub fn vote_results(&self, item: &Item<Vote>, labels: &[String]) -> Option<VoteResults> {
+    pub fn vote_results(&self, item: &Item<Vote>, options: &[OptionView]) -> Option<VoteResults> {
         let t = self.tallies.votes.get(&item.slug)?;
         let m = &item.meta;
+        let labels: Vec<String> = options.iter().map(|o| o.label.clone()).collect();
+        let labels = labels.as_slice();
+        let labels_content = options.iter().all(|o| o.content);
+        let grades_content = m.grades.iter().all(|g| self.grade_is_content(g));
+        let label_lang = self.theme.content_lang.as_deref().filter(|_| labels_content);
+        let grade_lang = self.theme.content_lang.as_deref().filter(|_| grades_content);
         let lang = self.settings.config.language;
         let total = t.ballots.total();
         let label = |i: usize| labels.get(i).cloned().unwrap_or_default();
@@ -462,13 +495,15 @@ impl Ctx<'_> {
                 // The threshold's mark is drawn at its share of the expressed votes.
                 let mark = (expressed > 0)
                     .then(|| (expressed as u128 * threshold.num as u128 / threshold.den as u128) as u64);
-                chart = chart::bars(&bars, 0, mark, &self.s("results_chart_label"));
-                summary = self
-                    .s(&format!("majority_summary_{}", t.outcome.key().replace('-', "_")))
-                    .replace("{yes}", &format::int(*yes, lang))
-                    .replace("{expressed}", &format::int(expressed, lang))
-                    .replace("{share}", &self.percent(*yes, expressed))
-                    .replace("{threshold}", &threshold.percent_text());
+                chart = chart::bars(&bars, 0, mark, &self.s("results_chart_label"), label_lang);
+                summary = tera::escape_html(
+                    &self
+                        .s(&format!("majority_summary_{}", t.outcome.key().replace('-', "_")))
+                        .replace("{yes}", &format::int(*yes, lang))
+                        .replace("{expressed}", &format::int(expressed, lang))
+                        .replace("{share}", &self.percent(*yes, expressed))
+                        .replace("{threshold}", &threshold.percent_text()),
+                );
             }
             Count::Approval(approvals) => {
                 for &i in &t.order {
@@ -492,8 +527,8 @@ impl Ctx<'_> {
                         strong: r.winner,
                     })
                     .collect();
-                chart = chart::bars(&bars, total, None, &self.s("results_chart_label"));
-                summary = self.leaders_summary(&rows, m.method);
+                chart = chart::bars(&bars, total, None, &self.s("results_chart_label"), label_lang);
+                summary = self.leaders_summary(&rows, m.method, label_lang.is_some());
             }
             Count::Ranked(s) => {
                 for &i in &t.order {
@@ -543,8 +578,9 @@ impl Ctx<'_> {
                     n.saturating_sub(1) as u64,
                     None,
                     &self.s("results_chart_label"),
+                    label_lang,
                 );
-                summary = self.leaders_summary(&rows, m.method);
+                summary = self.leaders_summary(&rows, m.method, label_lang.is_some());
             }
             Count::Judgment(counts, j) => {
                 let grade = |g: Option<usize>| g.and_then(|g| grade_words.get(g).cloned());
@@ -572,15 +608,21 @@ impl Ctx<'_> {
                     .zip(&rows)
                     .map(|(&i, r)| (r.label.as_str(), counts[i].clone()))
                     .collect();
-                chart = chart::merit_profile(&profile, &grade_words, &self.s("merit_chart_label"));
-                summary = self.leaders_summary(&rows, m.method);
+                chart = chart::merit_profile(
+                    &profile,
+                    &grade_words,
+                    &self.s("merit_chart_label"),
+                    (label_lang, grade_lang),
+                );
+                summary = self.leaders_summary(&rows, m.method, label_lang.is_some());
             }
         }
-        let summary = match (t.phase, t.outcome) {
-            (Phase::Upcoming, _) => self.s("results_upcoming"),
-            (_, Outcome::NoQuorum) => self.s("outcome_no_quorum_summary"),
-            (Phase::Open, _) if total == 0 => self.s("results_none_yet"),
-            (Phase::Open, _) => format!("{} {summary}", self.s("results_live")),
+        let ui = |key: &str| tera::escape_html(&self.s(key));
+        let summary_html = match (t.phase, t.outcome) {
+            (Phase::Upcoming, _) => ui("results_upcoming"),
+            (_, Outcome::NoQuorum) => ui("outcome_no_quorum_summary"),
+            (Phase::Open, _) if total == 0 => ui("results_none_yet"),
+            (Phase::Open, _) => format!("{} {summary}", ui("results_live")),
             _ => summary,
         };
         let quorum = t.quorum.map(|q| {
@@ -608,7 +650,9 @@ impl Ctx<'_> {
             phase: t.phase.key(),
             outcome: t.outcome.key(),
             outcome_label: self.s(&format!("outcome_{}", t.outcome.key().replace('-', "_"))),
-            summary,
+            summary_html,
+            labels_content,
+            grades_content,
             quorum,
             quorum_met: t.quorum_met,
             rows,
@@ -625,19 +669,25 @@ impl Ctx<'_> {
         })
     }
 
-    /// "Mardi 5 janvier arrive en tête" / "Égalité entre …".
-    fn leaders_summary(&self, rows: &[RowView], method: VoteMethod) -> String {
+    /// "Mardi 5 janvier arrive en tête" / "Égalité entre …", as HTML, the options marked
+    /// with the content's language when they are content.
+    fn leaders_summary(&self, rows: &[RowView], method: VoteMethod, content: bool) -> String {
         let leaders: Vec<&str> = rows
             .iter()
             .filter(|r| r.winner)
             .map(|r| r.label.as_str())
             .collect();
+        let fill = |key: &str, name: &str, value: &str| {
+            if content {
+                self.theme.with_content_html(key, &[(name, value)])
+            } else {
+                tera::escape_html(&self.s(key).replace(&format!("{{{name}}}"), value))
+            }
+        };
         match leaders.as_slice() {
-            [] => self.s("results_none_yet"),
-            [one] => self
-                .s(&format!("leader_{}", method.key()))
-                .replace("{option}", one),
-            many => self.s("leaders_tied").replace("{options}", &many.join(", ")),
+            [] => tera::escape_html(&self.s("results_none_yet")),
+            [one] => fill(&format!("leader_{}", method.key()), "option", one),
+            many => fill("leaders_tied", "options", &many.join(", ")),
         }
     }
 
@@ -812,7 +862,13 @@ impl Ctx<'_> {
             phase: t.phase.key(),
             differ: set(greedy) != set(shares),
             rules,
-            chart: chart::bars(&bars, total, None, &self.s("budget_chart_label")),
+            chart: chart::bars(
+                &bars,
+                total,
+                None,
+                &self.s("budget_chart_label"),
+                self.theme.content_lang.as_deref(),
+            ),
             projects,
             ballot_box: self.ballot_box(
                 &t.ballots,

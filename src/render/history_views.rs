@@ -121,7 +121,12 @@ pub(super) fn add_pages(ctx: &Ctx<'_>, revisions: &Revisions, jobs: &mut Vec<Job
             .var("item", &item)
             .var("item_history", &summary)
             .var("versions", &versions)
-            .var("branch", &ctx.settings.config.branch);
+            .var("branch", &ctx.settings.config.branch)
+            .var(
+                "heading_html",
+                &ctx.theme
+                    .with_content_html("history_title", &[("title", &job.title)]),
+            );
             page.source = Some(source);
             page
         })

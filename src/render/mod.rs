@@ -200,9 +200,9 @@ pub fn render(
     // not in the UI's language (`content_language:`), and empty otherwise: every template and
     // macro has `t` at hand.
     let mut strings = theme.strings.clone();
-    let content_lang = match &site.settings.config.content_language {
-        Some(tag) if tag != site.settings.config.language.code() => format!(" lang=\"{tag}\""),
-        _ => String::new(),
+    let content_lang = match &theme.content_lang {
+        Some(tag) => format!(" lang=\"{tag}\""),
+        None => String::new(),
     };
     strings.insert("content_lang".into(), content_lang);
     let strings = tera::to_value(&strings).unwrap_or_default();
@@ -676,13 +676,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
             .source(&c.votes[&x.slug].path)
             .facets(t("vote_label"), None, Some(&x.status_label))
             .var("vote", x)
-            .var(
-                "results",
-                &ctx.vote_results(
-                    &c.votes[&x.slug],
-                    &x.options.iter().map(|o| o.label.clone()).collect::<Vec<_>>(),
-                ),
-            ),
+            .var("results", &ctx.vote_results(&c.votes[&x.slug], &x.options)),
         );
     }
     jobs.push(

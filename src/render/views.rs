@@ -10,7 +10,7 @@ use crate::content::values::Moment;
 use crate::content::*;
 use crate::markdown::{self, Rendered};
 
-use super::context::{Ctx, Link, PoleRef, Status};
+use super::context::{Ctx, GroupLink, Link, PoleRef, Status};
 use super::format;
 
 /// A pole's card and page.
@@ -128,7 +128,7 @@ pub struct InitiativeView {
     /// Pole.
     pub pole: Option<PoleRef>,
     /// Group.
-    pub group: Option<Link>,
+    pub group: Option<GroupLink>,
     /// Participatory budget.
     pub budget: Option<Link>,
     /// Cost, formatted.
@@ -203,7 +203,7 @@ pub struct DebateView {
     /// Pole.
     pub pole: Option<PoleRef>,
     /// Group.
-    pub group: Option<Link>,
+    pub group: Option<GroupLink>,
     /// Initiative debated.
     pub initiative: Option<Link>,
     /// Opening date in words.
@@ -264,7 +264,7 @@ pub struct MeetingView {
     /// Pole.
     pub pole: Option<PoleRef>,
     /// Group.
-    pub group: Option<Link>,
+    pub group: Option<GroupLink>,
     /// Seats.
     pub capacity: Option<u32>,
     /// open / closed.
@@ -305,7 +305,7 @@ pub struct MinutesView {
     /// The meeting.
     pub meeting: Option<Link>,
     /// Group.
-    pub group: Option<Link>,
+    pub group: Option<GroupLink>,
     /// Pole.
     pub pole: Option<PoleRef>,
     /// Present.
@@ -328,14 +328,18 @@ pub struct OptionView {
     /// Whether the label is not the id itself, so the id must be told to those who vote with
     /// a command.
     pub named: bool,
+    /// Whether the label is the content's words (marked with the content's language), not
+    /// the interface's (yes/no, a date in words).
+    pub content: bool,
 }
 
 impl OptionView {
-    fn new(id: &str, label: String) -> OptionView {
+    fn new(id: &str, label: String, content: bool) -> OptionView {
         OptionView {
             named: label != id,
             id: id.to_string(),
             label,
+            content,
         }
     }
 }
@@ -389,6 +393,9 @@ pub struct VoteView {
     pub outcome_label: String,
     /// The options ranked first once a multi-option vote is closed (several when tied).
     pub winners: Vec<String>,
+    /// Whether the options' labels are content (marked with the content's language), not
+    /// words of the interface (yes/no, dates).
+    pub labels_content: bool,
     /// First paragraph.
     pub summary: String,
     /// Rendered body.
@@ -478,8 +485,8 @@ pub struct SortitionView {
     pub term: Option<String>,
     /// ISO first and last day of the term.
     pub term_iso: Option<(String, String)>,
-    /// Pool in words.
-    pub pool: String,
+    /// Pool in words, as HTML (a budget's or a pole's name marked as content).
+    pub pool_html: String,
     /// Algorithm id.
     pub algorithm: &'static str,
     /// Whether it draws an order among initiatives (places in a running order) rather than
@@ -1111,12 +1118,16 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                 .iter()
                 .map(|o| {
                     // Options of a scheduling poll are dates: show them in words.
-                    let label = match (m.method, Moment::parse(&o.label)) {
-                        (VoteMethod::Dates, Ok(d)) if o.label == o.id => ctx.when(&d),
-                        _ if o.label == o.id => ctx.strings_or(&format!("option_{}", o.id), &o.label),
-                        _ => o.label.clone(),
-                    };
-                    OptionView::new(&o.id, label)
+                    let ui_key = format!("option_{}", o.id);
+                    match (m.method, Moment::parse(&o.label)) {
+                        (VoteMethod::Dates, Ok(d)) if o.label == o.id => {
+                            OptionView::new(&o.id, ctx.when(&d), false)
+                        }
+                        _ if o.label == o.id && ctx.theme.strings.contains_key(&ui_key) => {
+                            OptionView::new(&o.id, ctx.t(&ui_key), false)
+                        }
+                        _ => OptionView::new(&o.id, o.label.clone(), true),
+                    }
                 })
                 .collect();
             let winners = match tally {
@@ -1128,6 +1139,7 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                     .collect(),
                 _ => Vec::new(),
             };
+            let labels_content = options.iter().all(|o| o.content);
             VoteView {
                 slug: v.slug.clone(),
                 title: m.title.clone(),
@@ -1139,7 +1151,7 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                 grades: m
                     .grades
                     .iter()
-                    .map(|g| OptionView::new(g, ctx.grade_words(g)))
+                    .map(|g| OptionView::new(g, ctx.grade_words(g), ctx.grade_is_content(g)))
                     .collect(),
                 opens: ctx.when(&m.opens),
                 opens_iso: ctx.iso(&m.opens),
@@ -1174,6 +1186,7 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
                     tally.map_or("open", |t| t.outcome.key()).replace('-', "_")
                 )),
                 winners,
+                labels_content,
                 summary: r.summary,
                 html: r.html,
                 contributions,
@@ -1266,21 +1279,22 @@ fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
     let tally = ctx.tallies.sortitions.get(&s.slug);
     let r = ctx.md(&s.body);
     let c = ctx.content;
-    let pool = match &m.pool {
-        Pool::Members => ctx.t("pool_members"),
-        Pool::List(_) => ctx.t("pool_list"),
+    let ui = |key: &str| tera::escape_html(&ctx.t(key));
+    let pool_html = match &m.pool {
+        Pool::Members => ui("pool_members"),
+        Pool::List(_) => ui("pool_list"),
         Pool::Initiatives(f) => {
             let mut parts = Vec::new();
             if let Some(b) = f.budget.as_ref().and_then(|b| c.budgets.get(b)) {
-                parts.push(b.meta.title.clone());
+                parts.push(ctx.theme.content_html(&b.meta.title));
             }
             if let Some(p) = f.pole.as_ref().and_then(|p| c.poles.get(p)) {
-                parts.push(p.meta.title.clone());
+                parts.push(ctx.theme.content_html(&p.meta.title));
             }
             if let Some(k) = f.kind {
-                parts.push(ctx.t(&format!("kind_{}", k.key())));
+                parts.push(ui(&format!("kind_{}", k.key())));
             }
-            format!("{} {}", ctx.t("pool_initiatives"), parts.join(" · "))
+            format!("{} {}", ui("pool_initiatives"), parts.join(" · "))
         }
     };
     SortitionView {
@@ -1295,7 +1309,7 @@ fn sortition_view(ctx: &Ctx<'_>, s: &Item<Sortition>) -> SortitionView {
             .as_ref()
             .map(|t| format!("{} – {}", ctx.when(&t.from), ctx.when(&t.to))),
         term_iso: m.term.as_ref().map(|t| (ctx.iso(&t.from), ctx.iso(&t.to))),
-        pool,
+        pool_html,
         places: matches!(m.pool, Pool::Initiatives(_)),
         algorithm: match m.algorithm {
             Algorithm::PnyxSha256 => "pnyx-sha256",

@@ -47,8 +47,11 @@ fn a_closed_vote_shows_its_result_first_and_an_open_one_its_ballot_first() {
     let closed = page(out.path(), "votes/nom-de-la-lettre-d-information");
     assert!(at(&closed, "id=\"results-title\"") < at(&closed, "id=\"ballot-title\""));
     assert!(at(&closed, "id=\"results-title\"") < at(&closed, "<h2 id=\"les-quatre-propositions\""));
+    // On a phone the page is read in document order: the key facts follow the result.
+    assert!(at(&closed, "id=\"results-title\"") < at(&closed, "id=\"facts-title\""));
     let open = page(out.path(), "votes/jour-de-la-reunion-hebdomadaire");
     assert!(at(&open, "id=\"ballot-title\"") < at(&open, "id=\"results-title\""));
+    assert!(at(&open, "id=\"facts-title\"") < at(&open, "id=\"ballot-title\""));
 }
 
 #[test]
@@ -197,8 +200,9 @@ fn the_french_interface_says_things_in_words_not_codes() {
     );
 }
 
-#[test]
-fn the_english_build_marks_french_content_and_writes_english_numbers() {
+/// The demo's French content published with the English interface, as a council with
+/// an English edition configures it.
+fn english_demo_built(out: &Path) {
     let site = tempfile::tempdir().unwrap();
     for part in ["content", "signatures", "roles.yaml"] {
         let from = demo_root().join(part);
@@ -212,8 +216,13 @@ fn the_english_build_marks_french_content_and_writes_english_numbers() {
         .unwrap()
         .replace("language: fr", "language: en\ncontent_language: fr");
     std::fs::write(site.path().join("pnyx.yaml"), config).unwrap();
+    super::fixture::build(site.path(), out).assert_ok();
+}
+
+#[test]
+fn the_english_build_marks_french_content_and_writes_english_numbers() {
     let out = tempfile::tempdir().unwrap();
-    super::fixture::build(site.path(), out.path()).assert_ok();
+    english_demo_built(out.path());
     let vote = page(out.path(), "votes/priorites-transports-2027");
     assert!(vote.starts_with("<!doctype html>\n<html lang=\"en\">"));
     assert!(
@@ -368,4 +377,107 @@ fn both_published_languages_link_each_page_to_itself_in_the_other() {
     super::fixture::Site::small().build_to(plain.path()).assert_ok();
     let html = std::fs::read_to_string(plain.path().join("initiatives/gratuite-des-bus/index.html")).unwrap();
     assert!(!html.contains("hreflang"));
+}
+
+/// Words of the French interface that its English one never uses ("Initiatives" and
+/// "Page" are both; "Rencontres" and "signé" only French).
+fn french_only_words() -> std::collections::BTreeSet<String> {
+    let strings = |lang: &str| -> Vec<String> {
+        let path = demo_root().join(format!("themes/default/i18n/{lang}.yaml"));
+        let map: serde_yaml::Mapping = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        map.values()
+            .filter_map(|value| value.as_str().map(str::to_owned))
+            .collect()
+    };
+    let words = |texts: Vec<String>| -> std::collections::BTreeSet<String> {
+        texts
+            .iter()
+            .flat_map(|text| text.split(|c: char| !c.is_alphabetic()))
+            .filter(|word| word.chars().count() >= 4)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let english = words(strings("en"));
+    words(strings("fr"))
+        .into_iter()
+        .filter(|word| !english.contains(word))
+        .collect()
+}
+
+#[test]
+fn the_english_build_has_no_french_interface_text_outside_french_content() {
+    use scraper::{Html, Node};
+    let french = french_only_words();
+    assert!(
+        ["rencontres", "signatures", "comptes", "rendus", "tirage"]
+            .iter()
+            .filter(|word| french.contains(**word))
+            .count()
+            >= 3,
+        "the word list is made of the French strings"
+    );
+    let out = tempfile::tempdir().unwrap();
+    english_demo_built(out.path());
+    let mut leftovers = Vec::new();
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(out.path()) {
+        let entry = entry.unwrap();
+        if entry.path().extension() != Some(OsStr::new("html")) {
+            continue;
+        }
+        pages += 1;
+        let rel = entry
+            .path()
+            .strip_prefix(out.path())
+            .unwrap()
+            .display()
+            .to_string();
+        let document = Html::parse_document(&std::fs::read_to_string(entry.path()).unwrap());
+        for node in document.tree.nodes() {
+            // The language a reader's screen reader would use for this node.
+            let language = node
+                .ancestors()
+                .chain(std::iter::once(node))
+                .filter_map(|n| n.value().as_element())
+                .find_map(|element| element.attr("lang"));
+            if language.is_some_and(|lang| lang.starts_with("fr")) {
+                continue;
+            }
+            // Code, commands and file paths are the same in every language; the window
+            // title says the page's title, whose language is marked on the page itself.
+            let in_code = node.ancestors().any(|n| {
+                n.value().as_element().is_some_and(|e| {
+                    matches!(
+                        e.name(),
+                        "script" | "style" | "code" | "pre" | "kbd" | "samp" | "title"
+                    )
+                })
+            });
+            let texts: Vec<String> = match node.value() {
+                Node::Text(text) if !in_code => vec![text.to_string()],
+                Node::Element(element) => ["aria-label", "title", "alt", "placeholder"]
+                    .iter()
+                    .filter_map(|name| element.attr(name).map(str::to_owned))
+                    .collect(),
+                _ => continue,
+            };
+            for text in texts {
+                let found: Vec<&str> = text
+                    .split(|c: char| !c.is_alphabetic())
+                    .filter(|word| french.contains(&word.to_lowercase()))
+                    .collect();
+                if !found.is_empty() {
+                    leftovers.push(format!("{rel}: {found:?} in {:?}", text.trim()));
+                }
+            }
+        }
+    }
+    assert!(pages > 100, "the whole demo was read ({pages} pages)");
+    leftovers.sort();
+    leftovers.dedup();
+    assert!(
+        leftovers.is_empty(),
+        "French outside French content in the English build:\n{}",
+        leftovers.join("\n")
+    );
 }

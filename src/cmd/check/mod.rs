@@ -186,7 +186,7 @@ impl Side {
             summary = Some(summary::summarise(&site, &tallies));
             moderation = Some(tallies.moderation.clone());
             if render {
-                let rendered = Theme::load(dir, site.settings.config.language)
+                let rendered = Theme::load(dir, &site.settings.config)
                     .map_err(|d| BuildError::Content(Diagnostics(d)))
                     .and_then(|theme| {
                         crate::pipeline::render_site(dir, &site, &theme, now, &verified, &tallies)
