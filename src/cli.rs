@@ -81,10 +81,14 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
-    /// Register for a meeting: sign content/meetings/SLUG.md (pnyx/1 register).
+    /// Register for a meeting: sign content/meetings/SLUG.md (pnyx/1 register); with
+    /// --withdraw, take the registration back (pnyx/1 withdraw) and free the seat.
     Register {
         /// The meeting's slug, as in content/meetings/SLUG.md.
         meeting: String,
+        /// Take your registration back instead: the first one on the waiting list gets the seat.
+        #[arg(long)]
+        withdraw: bool,
         #[command(flatten)]
         key: KeyArgs,
     },

@@ -120,6 +120,16 @@ impl Calendar {
         }
     }
 
+    /// "Novembre 2026", "November 2026": a month's heading in the agenda.
+    pub fn month_year(&self, d: NaiveDate) -> String {
+        let mut chars = self.month(d).chars();
+        let capital: String = chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        format!("{capital} {}", d.year())
+    }
+
     /// The short month name for calendar badges: "sept.", "Sep".
     pub fn short_month(&self, d: NaiveDate) -> String {
         let i = d.month0() as usize;

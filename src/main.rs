@@ -64,8 +64,17 @@ fn run(cli: Cli) -> Outcome {
         Command::Vote { vote, choice, key: k } => {
             cmd::sign::run(&root, key(&k).as_deref(), Act::Vote { vote, choice })
         }
-        Command::Register { meeting, key: k } => {
-            cmd::sign::run(&root, key(&k).as_deref(), Act::Register(meeting))
+        Command::Register {
+            meeting,
+            withdraw,
+            key: k,
+        } => {
+            let act = if withdraw {
+                Act::Unregister(meeting)
+            } else {
+                Act::Register(meeting)
+            };
+            cmd::sign::run(&root, key(&k).as_deref(), act)
         }
         Command::Certify { key_id, key: k } => {
             cmd::sign::run(&root, key(&k).as_deref(), Act::Certify(key_id))

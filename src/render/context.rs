@@ -50,6 +50,35 @@ impl Ctx<'_> {
         self.theme.t(key)
     }
 
+    /// The absolute URL of `path` (a path with the site's prefix, as [`Ctx::url`] gives):
+    /// what feeds, calendars and QR codes link to.
+    pub fn absolute(&self, path: &str) -> String {
+        let rel = path
+            .strip_prefix(self.settings.base_path.as_str())
+            .unwrap_or(path);
+        format!("{}{}", self.settings.base_url, rel.trim_start_matches('/'))
+    }
+
+    /// The host of `base_url`, for the ids of calendar events.
+    pub fn host(&self) -> &str {
+        let url = self.settings.base_url.as_str();
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        rest.split('/').next().unwrap_or(rest)
+    }
+
+    /// When a file of the site was first committed and last changed on the branch, and how many
+    /// times it changed since (`None` outside git or before its first commit).
+    pub fn file_times(&self, path: &str) -> Option<FileTimes> {
+        let history = self.sigs.history.as_ref()?;
+        let versions = history.versions(path);
+        let time = |v: &crate::load::history::Version| history.commits.get(v.commit).map(|c| c.time);
+        Some(FileTimes {
+            created: time(versions.first()?)?,
+            modified: time(versions.last()?)?,
+            changes: versions.len() - 1,
+        })
+    }
+
     pub(super) fn when(&self, m: &Moment) -> String {
         self.theme.calendar.moment(m, self.tz())
     }
@@ -179,6 +208,17 @@ pub struct Link {
     pub title: String,
     /// Absolute path.
     pub url: String,
+}
+
+/// When a file was first committed and last changed, from the branch's first-parent history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileTimes {
+    /// Seconds since the epoch of the commit that added it.
+    pub created: i64,
+    /// Of the commit that last changed it.
+    pub modified: i64,
+    /// How many commits changed it after the first.
+    pub changes: usize,
 }
 
 /// A link to a working group: "Groupe n° 1 · Se déplacer sans voiture", its number said in

@@ -102,6 +102,8 @@ struct RegistrationData {
     name: Option<String>,
     member: bool,
     date: Option<String>,
+    /// `seated`, `waiting` (in line, in this order) or `late` (after the start: not counted).
+    status: &'static str,
 }
 
 #[derive(Serialize)]
@@ -119,6 +121,8 @@ struct MeetingData<'a> {
     capacity: Option<u32>,
     registration: Option<&'static str>,
     registrations: Vec<RegistrationData>,
+    full: bool,
+    withdrawn: usize,
     minutes: Vec<&'a str>,
 }
 
@@ -289,16 +293,24 @@ pub fn files(ctx: &Ctx<'_>, v: &Views, members: &[MemberView]) -> Vec<(String, V
                 group: item.meta.group.as_deref(),
                 capacity: item.meta.capacity,
                 registration: m.registration,
-                registrations: m
-                    .registered
-                    .iter()
-                    .map(|r| RegistrationData {
+                registrations: [
+                    ("seated", &m.registered.seated),
+                    ("waiting", &m.registered.waiting),
+                    ("late", &m.registered.late),
+                ]
+                .into_iter()
+                .flat_map(|(status, list)| {
+                    list.iter().map(move |r| RegistrationData {
                         key: r.key.key.clone(),
                         name: r.key.name.clone(),
                         member: r.key.member,
                         date: r.date_iso.clone(),
+                        status,
                     })
-                    .collect(),
+                })
+                .collect(),
+                full: m.full,
+                withdrawn: m.registered.withdrawn,
                 minutes: c
                     .minutes
                     .values()

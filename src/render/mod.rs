@@ -2,12 +2,15 @@
 //!
 //! Pure: nothing here touches the disk; `crate::write` writes what this returns.
 
+pub mod agenda;
+pub mod calendars;
 pub mod chart;
 pub mod context;
 pub mod data;
 pub mod decision_views;
 pub mod format;
 pub mod history_views;
+pub mod ics;
 pub mod links;
 pub mod moderation_views;
 pub mod sortition_views;
@@ -294,6 +297,7 @@ pub fn render(
         out.files.insert(format!("data/{name}"), bytes);
     }
     out.files.extend(sources::files(&content, &site.signatures));
+    out.files.extend(calendars::files(&ctx, &v));
     clock.lap("render: open data");
     let broken = links::check(&out, &site.settings.base_path, &site.content);
     clock.lap("render: link check");
@@ -604,8 +608,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
             "meetings",
             t("meetings_title"),
         )
-        .var("coming", &coming)
-        .var("past", &past)
+        .var("agenda", &views::agenda(ctx, v))
         .var("propose_url", &propose_url(ctx, Kind::Meetings)),
     );
     for m in &v.meetings {

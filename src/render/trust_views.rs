@@ -277,15 +277,36 @@ impl Ctx<'_> {
         }
     }
 
-    /// The keys registered to meeting `slug`.
-    pub fn registrations(&self, slug: &str) -> Vec<SignerView> {
+    /// The keys registered to meeting `slug`: seated, waiting, late.
+    pub fn registrations(&self, slug: &str) -> RegistrationsView {
         let file = format!("content/meetings/{slug}.md");
+        let view = |list: &[crate::tally::Signer]| -> Vec<SignerView> {
+            list.iter().map(|s| self.signer_view(s, &file)).collect()
+        };
         self.tallies
             .registrations
             .get(slug)
-            .map(|r| r.iter().map(|s| self.signer_view(s, &file)).collect())
+            .map(|r| RegistrationsView {
+                seated: view(&r.seated),
+                waiting: view(&r.waiting),
+                late: view(&r.late),
+                withdrawn: r.withdrawn,
+            })
             .unwrap_or_default()
     }
+}
+
+/// A meeting's registrations, each list in arrival order.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RegistrationsView {
+    /// With a seat.
+    pub seated: Vec<SignerView>,
+    /// On the waiting list, first in line first.
+    pub waiting: Vec<SignerView>,
+    /// Arrived after the meeting had started: not counted.
+    pub late: Vec<SignerView>,
+    /// Registrations taken back.
+    pub withdrawn: usize,
 }
 
 /// A key on the members page.

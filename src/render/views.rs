@@ -48,21 +48,6 @@ pub struct GroupView {
     pub html: String,
 }
 
-/// A collection point of paper signatures.
-#[derive(Debug, Clone, Serialize)]
-pub struct CollectionPointView {
-    /// Place.
-    pub place: String,
-    /// Address.
-    pub address: Option<String>,
-    /// "samedi 5 décembre 2026, 10 h – 13 h".
-    pub when: String,
-    /// ISO start, for `<time>`.
-    pub start_iso: String,
-    /// OpenStreetMap link.
-    pub map_url: Option<String>,
-}
-
 /// A contribution, with its replies nested.
 #[derive(Debug, Clone, Serialize)]
 pub struct ContributionView {
@@ -160,7 +145,7 @@ pub struct InitiativeView {
     /// Level-2 headings.
     pub toc: Vec<(String, String)>,
     /// Where to sign on paper.
-    pub collection_points: Vec<CollectionPointView>,
+    pub collection_points: Vec<super::agenda::PointView>,
     /// Debates about it.
     pub debates: Vec<Link>,
     /// Votes deciding it.
@@ -279,14 +264,29 @@ pub struct MeetingView {
     pub html: String,
     /// Minutes of this meeting.
     pub minutes: Vec<Link>,
-    /// Keys registered with a signed statement.
-    pub registered: Vec<super::trust_views::SignerView>,
+    /// Keys registered with a signed statement: seated, waiting, late.
+    pub registered: super::trust_views::RegistrationsView,
+    /// Every seat is taken: new registrations go to the waiting list.
+    pub full: bool,
+    /// Seats still free, when there is a capacity.
+    pub seats_left: Option<u32>,
+    /// Whether one may register now: registration open and the meeting not started.
+    pub can_register: bool,
     /// Threaded contributions.
     pub contributions: Vec<ContributionView>,
     /// Their positions.
     pub positions: PositionCounts,
+    /// Its calendar file, to add it to one's agenda.
+    pub ics_url: String,
     #[serde(skip)]
     start_at: DateTime<Utc>,
+}
+
+impl MeetingView {
+    /// When it starts.
+    pub fn start_at(&self) -> DateTime<Utc> {
+        self.start_at
+    }
 }
 
 /// Minutes.
@@ -564,7 +564,7 @@ pub struct Views {
 
 impl Ctx<'_> {
     /// Markdown of an item, rendered with the site's base path.
-    fn md(&self, body: &str) -> Rendered {
+    pub(super) fn md(&self, body: &str) -> Rendered {
         markdown::render(body, &self.settings.base_path)
     }
 }
@@ -869,17 +869,7 @@ fn initiatives(ctx: &Ctx<'_>) -> Vec<InitiativeView> {
                 summary: r.summary,
                 html: r.html,
                 toc: r.toc,
-                collection_points: m
-                    .collection_points
-                    .iter()
-                    .map(|p| CollectionPointView {
-                        place: p.place.clone(),
-                        address: p.address.clone(),
-                        when: ctx.theme.calendar.span(&p.start, p.end.as_ref(), ctx.tz()),
-                        start_iso: p.start.start(ctx.tz()).to_rfc3339(),
-                        map_url: Ctx::map_url(p.geo),
-                    })
-                    .collect(),
+                collection_points: super::agenda::points(ctx, i),
                 debates: c
                     .debates
                     .values()
@@ -1010,6 +1000,7 @@ fn meetings(ctx: &Ctx<'_>) -> Vec<MeetingView> {
                 .unwrap_or_else(|| start + chrono::Duration::hours(2));
             let d = start.date_naive();
             let (contributions, positions) = contributions(ctx, &mt.contributions);
+            let registered = ctx.registrations(&mt.slug);
             MeetingView {
                 slug: mt.slug.clone(),
                 title: m.title.clone(),
@@ -1038,7 +1029,13 @@ fn meetings(ctx: &Ctx<'_>) -> Vec<MeetingView> {
                 past: end < ctx.now.with_timezone(ctx.tz()),
                 summary: r.summary,
                 html: r.html,
-                registered: ctx.registrations(&mt.slug),
+                full: registered.seated.len() >= m.capacity.map_or(usize::MAX, |c| c as usize),
+                seats_left: m
+                    .capacity
+                    .map(|c| c.saturating_sub(registered.seated.len() as u32)),
+                can_register: m.registration == Some(Registration::Open)
+                    && start > ctx.now.with_timezone(ctx.tz()),
+                registered,
                 contributions,
                 positions,
                 minutes: c
@@ -1050,6 +1047,7 @@ fn meetings(ctx: &Ctx<'_>) -> Vec<MeetingView> {
                         url: ctx.url(Kind::Minutes, &x.slug),
                     })
                     .collect(),
+                ics_url: ctx.path(&super::agenda::meeting_ics(&mt.slug)),
                 start_at: start.with_timezone(&Utc),
             }
         })
@@ -1367,4 +1365,87 @@ fn pages(ctx: &Ctx<'_>) -> Vec<PageView> {
         .collect();
     out.sort_by(|a, b| a.weight.cmp(&b.weight).then(a.slug.cmp(&b.slug)));
     out
+}
+
+/// One line of the agenda: a meeting or a collection point.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgendaEntry {
+    /// The meeting, when it is one.
+    pub meeting: Option<MeetingView>,
+    /// The collection point, when it is one.
+    pub point: Option<super::agenda::PointView>,
+}
+
+/// Past meetings of one month.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthView {
+    /// "Novembre 2026".
+    pub label: String,
+    /// Anchor: `2026-11`.
+    pub id: String,
+    /// Its meetings, latest first.
+    pub meetings: Vec<MeetingView>,
+}
+
+/// The meetings page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgendaView {
+    /// Coming meetings and collection points, soonest first.
+    pub coming: Vec<AgendaEntry>,
+    /// Past meetings by month, latest first.
+    pub past: Vec<MonthView>,
+    /// The calendar of everything, to subscribe to.
+    pub ics_url: String,
+}
+
+/// The agenda of the whole site from the views (meetings are sorted by start).
+pub fn agenda(ctx: &Ctx<'_>, v: &Views) -> AgendaView {
+    let now = ctx.now;
+    let mut coming: Vec<(DateTime<Utc>, AgendaEntry)> = v
+        .meetings
+        .iter()
+        .filter(|m| !m.past)
+        .map(|m| {
+            (
+                m.start_at(),
+                AgendaEntry {
+                    meeting: Some(m.clone()),
+                    point: None,
+                },
+            )
+        })
+        .collect();
+    for item in ctx.content.initiatives.values() {
+        for p in super::agenda::points(ctx, item) {
+            if p.end_at >= now {
+                coming.push((
+                    p.start_at,
+                    AgendaEntry {
+                        meeting: None,
+                        point: Some(p),
+                    },
+                ));
+            }
+        }
+    }
+    // Sorted by start; a stable sort keeps meetings (in slug order) before points at one time.
+    coming.sort_by_key(|(start, _)| *start);
+    let mut past: Vec<MonthView> = Vec::new();
+    for m in v.meetings.iter().rev().filter(|m| m.past) {
+        let d = m.start_at().with_timezone(ctx.tz()).date_naive();
+        let id = d.format("%Y-%m").to_string();
+        match past.last_mut() {
+            Some(month) if month.id == id => month.meetings.push(m.clone()),
+            _ => past.push(MonthView {
+                label: ctx.theme.calendar.month_year(d),
+                id,
+                meetings: vec![m.clone()],
+            }),
+        }
+    }
+    AgendaView {
+        coming: coming.into_iter().map(|(_, e)| e).collect(),
+        past,
+        ics_url: ctx.path(super::agenda::ALL_ICS),
+    }
 }

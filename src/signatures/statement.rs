@@ -148,7 +148,7 @@ impl Place {
             } => &[Verb::Vote],
             Target::Item {
                 folder: "meetings", ..
-            } => &[Verb::Register],
+            } => &[Verb::Register, Verb::Withdraw],
             Target::Item {
                 folder: "sortitions", ..
             } => &[Verb::Commit, Verb::Reveal],

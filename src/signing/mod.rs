@@ -754,6 +754,8 @@ pub enum Act {
     },
     /// `pnyx register <meeting>`.
     Register(String),
+    /// `pnyx register <meeting> --withdraw`.
+    Unregister(String),
     /// `pnyx certify <KEYID>`.
     Certify(String),
     /// `pnyx revoke <KEYID>`.
@@ -1069,6 +1071,7 @@ fn plan(root: &Path, act: &Act) -> anyhow::Result<Plan> {
         Act::Withdraw(s) => on_item(Verb::Withdraw, "initiatives", "initiative", s),
         Act::Vote { vote, choice } => ballot(root, vote, choice),
         Act::Register(s) => on_item(Verb::Register, "meetings", "meeting", s),
+        Act::Unregister(s) => on_item(Verb::Withdraw, "meetings", "meeting", s),
         Act::Certify(k) => on_key(Verb::Certify, k),
         Act::Revoke(k) => on_key(Verb::Revoke, k),
         Act::Attest { batch, count } => paper(root, batch, *count),
@@ -1205,7 +1208,7 @@ pub fn act(root: &Path, secret_key: Option<&Path>, act: &Act) -> anyhow::Result<
     )?;
     if plan.verb == Verb::Withdraw && written.outcome == Outcome::New {
         eprintln!(
-            "note: you had no support for {} in this copy of the site; the withdrawal is recorded anyway",
+            "note: you had signed nothing for {} in this copy of the site; the withdrawal is recorded anyway",
             plan.signed_file
         );
     }

@@ -2,6 +2,7 @@
 //! Pure: everything comes from the loaded site and the verify stage.
 
 pub mod decide;
+pub mod meetings;
 pub mod moderation;
 pub mod paper;
 pub mod sortition;
@@ -67,8 +68,8 @@ pub struct Tallies {
     pub trust: Trust,
     /// Per initiative slug.
     pub initiatives: BTreeMap<String, InitiativeTally>,
-    /// Registrations per meeting slug.
-    pub registrations: BTreeMap<String, Vec<Signer>>,
+    /// Registrations per meeting slug: seated, waiting, late.
+    pub registrations: BTreeMap<String, meetings::RegistrationTally>,
     /// The build's reference time, for statements not committed yet.
     pub now: i64,
     /// Moderation decisions and what they hide (see [`crate::tally::moderation::decide`]).
@@ -115,7 +116,7 @@ pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) 
         .keys()
         .map(|k| (k.clone(), InitiativeTally::default()))
         .collect();
-    let mut registrations: BTreeMap<String, Vec<Signer>> = BTreeMap::new();
+    let mut registered: BTreeMap<String, (Vec<Signer>, usize)> = BTreeMap::new();
     let mut attestations = Attestations::new();
     let mut ballots: BTreeMap<&str, BTreeMap<String, Vec<&Accepted>>> = BTreeMap::new();
     for a in &verified.accepted {
@@ -147,9 +148,14 @@ pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) 
                     folder: "meetings",
                     slug,
                 },
-                Verb::Register,
+                verb,
             ) => {
-                registrations.entry(slug.clone()).or_default().push(signer(a));
+                let entry = registered.entry(slug.clone()).or_default();
+                match verb {
+                    Verb::Register => entry.0.push(signer(a)),
+                    Verb::Withdraw => entry.1 += 1,
+                    _ => {}
+                }
             }
             (
                 Target::Item {
@@ -192,9 +198,15 @@ pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) 
         t.members = t.supporters.iter().filter(|s| s.member).count() as u64;
         t.others = t.supporters.len() as u64 - t.members;
     }
-    for r in registrations.values_mut() {
-        r.sort_by_key(|s| (s.arrived.unwrap_or(now_ts), s.key));
-    }
+    let registrations: BTreeMap<String, meetings::RegistrationTally> = registered
+        .into_iter()
+        .filter_map(|(slug, (list, withdrawn))| {
+            let m = &content.meetings.get(&slug)?.meta;
+            let start = m.start.start(tz).timestamp();
+            let t = meetings::seat(list, withdrawn, m.capacity, start, now_ts, dated);
+            Some((slug, t))
+        })
+        .collect();
     let ctx = crate::tally::decide::count::Context {
         now: now_ts,
         dated,

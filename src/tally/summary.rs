@@ -144,7 +144,7 @@ pub fn summarise(site: &Site, tallies: &Tallies) -> Summary {
         .map(|(slug, item)| MeetingSummary {
             slug: slug.clone(),
             title: item.meta.title.clone(),
-            registrations: tallies.registrations.get(slug).map_or(0, Vec::len),
+            registrations: tallies.registrations.get(slug).map_or(0, |r| r.registered()),
             capacity: item.meta.capacity,
         })
         .collect();

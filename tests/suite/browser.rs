@@ -708,6 +708,7 @@ const PAGE_TYPES: &[&str] = &[
     "/debates/le-maire-peut-il-interdire-le-lbd/",
     "/meetings/",
     "/meetings/assemblee-pleniere-de-decembre/",
+    "/meetings/atelier-creer-sa-cle-a-saint-cyprien/",
     "/meetings/atelier-gratuite-des-bus-a-la-daurade/history/",
     "/minutes/",
     "/minutes/atelier-gratuite-des-bus-du-15-septembre-2026/",

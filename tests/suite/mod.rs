@@ -1,5 +1,6 @@
 //! The test modules, one per area, and the fixtures they share.
 
+mod agenda;
 mod browser;
 mod budget_reference;
 mod build;
