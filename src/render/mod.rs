@@ -8,11 +8,13 @@ pub mod chart;
 pub mod context;
 pub mod data;
 pub mod decision_views;
+pub mod feeds;
 pub mod format;
 pub mod history_views;
 pub mod ics;
 pub mod links;
 pub mod moderation_views;
+pub mod news;
 pub mod sortition_views;
 pub mod sources;
 pub mod trust_views;
@@ -298,6 +300,8 @@ pub fn render(
     }
     out.files.extend(sources::files(&content, &site.signatures));
     out.files.extend(calendars::files(&ctx, &v));
+    let news = news::all(&ctx, &v);
+    out.files.extend(feeds::files(&ctx, &news));
     clock.lap("render: open data");
     let broken = links::check(&out, &site.settings.base_path, &site.content);
     clock.lap("render: link check");
@@ -462,6 +466,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
             )
             .source(&c.poles[slug].path)
             .facets(t("pole_label"), Some(&p.pole), None)
+            .var("feed_url", &ctx.path(&feeds::pole_feed(slug)))
             .var("pole", p)
             .var("groups", &groups)
             .var(
@@ -506,6 +511,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
             )
             .source(&item.path)
             .facets(t("group_label"), g.pole.as_ref(), None)
+            .var("feed_url", &ctx.path(&feeds::group_feed(&g.slug)))
             .var("group", g)
             .var(
                 "initiatives",
@@ -574,6 +580,7 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
             )
             .source(&c.initiatives[&i.slug].path)
             .facets(t("initiative_label"), i.pole.as_ref(), Some(&i.status_label))
+            .var("feed_url", &ctx.path(&feeds::initiative_feed(&i.slug)))
             .var("initiative", i)
             .var("supporters", &i.support.detail),
         );

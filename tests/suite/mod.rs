@@ -6,6 +6,7 @@ mod budget_reference;
 mod build;
 mod decisions;
 mod errors;
+mod feeds;
 mod fixture;
 mod gate;
 mod hardening;

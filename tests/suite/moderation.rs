@@ -94,8 +94,14 @@ impl Council {
     }
 }
 
-/// Where a visible contribution's text is published: its debate's page and the open data.
-const SHOWN_IN: [&str; 2] = ["data/contributions.json", "debates/d/index.html"];
+/// Where a visible contribution's text is published: its debate's page, the open data, and
+/// the feeds of the site and of the debate's pole.
+const SHOWN_IN: [&str; 4] = [
+    "data/contributions.json",
+    "debates/d/index.html",
+    "feeds/all.atom",
+    "feeds/poles/logement.atom",
+];
 
 #[test]
 fn a_moderators_hide_leaves_only_a_notice_where_the_text_stood() {

@@ -444,18 +444,19 @@ fn the_english_build_has_no_french_interface_text_outside_french_content() {
                 continue;
             }
             // Code, commands and file paths are the same in every language; the window
-            // title says the page's title, whose language is marked on the page itself.
+            // title and the head's links (a feed's name) say the page's or the site's title,
+            // whose language is marked on the page itself.
             let in_code = node.ancestors().any(|n| {
                 n.value().as_element().is_some_and(|e| {
                     matches!(
                         e.name(),
-                        "script" | "style" | "code" | "pre" | "kbd" | "samp" | "title"
+                        "script" | "style" | "code" | "pre" | "kbd" | "samp" | "title" | "head"
                     )
                 })
             });
             let texts: Vec<String> = match node.value() {
                 Node::Text(text) if !in_code => vec![text.to_string()],
-                Node::Element(element) => ["aria-label", "title", "alt", "placeholder"]
+                Node::Element(element) if !in_code => ["aria-label", "title", "alt", "placeholder"]
                     .iter()
                     .filter_map(|name| element.attr(name).map(str::to_owned))
                     .collect(),
