@@ -140,6 +140,19 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+    /// A digest of what changed after a commit of the branch or a date: an e-mail ready to
+    /// send (.eml, text and HTML) and its copy for the site's archive (content/newsletters/).
+    Newsletter {
+        /// Where the letter starts: a date (YYYY-MM-DD) or a commit of the branch.
+        #[arg(long, value_name = "REV|DATE")]
+        since: String,
+        /// Only the news of this pole (its slug).
+        #[arg(long)]
+        pole: Option<String>,
+        /// Where to write the e-mail [default: newsletter-DATE.eml here].
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     /// The pull-request gate: compare the work tree (or --head) with --base and report every
     /// problem (exit 1): a broken content rule, a statement that does not verify, another key's
     /// statement changed, a contribution edited by someone else than its author, a protected

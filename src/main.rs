@@ -90,6 +90,7 @@ fn run(cli: Cli) -> Outcome {
             cmd::sign::run(&root, key(&k).as_deref(), Act::Reveal(sortition))
         }
         Command::Draw { sortition, verify } => cmd::draw::run(&root, &sortition, verify),
+        Command::Newsletter { since, pole, out } => cmd::newsletter::run(&root, &since, pole.as_deref(), out),
         Command::Check {
             base,
             head,

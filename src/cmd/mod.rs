@@ -10,6 +10,7 @@ pub mod draw;
 pub mod key_id;
 pub mod moderate;
 pub mod new;
+pub mod newsletter;
 pub mod serve;
 pub mod sign;
 pub mod tally;

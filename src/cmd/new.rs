@@ -22,6 +22,9 @@ pub fn create(
         bail!("the title `{title}` gives an empty file name; use letters or digits in it");
     }
     let Some(text) = template_with(kind, title, today, hints) else {
+        if kind == crate::content::Kind::Newsletters {
+            bail!("newsletters are written by `pnyx newsletter --since REV|DATE`");
+        }
         bail!("moderation entries are written by `pnyx moderate hide|restore <path> --reason \"…\"`");
     };
     let rel = PathBuf::from("content")
@@ -57,7 +60,7 @@ pub fn parse_kind(name: &str) -> anyhow::Result<Kind> {
         let kinds: Vec<&str> = Kind::ALL
             .iter()
             .map(|k| k.dir())
-            .filter(|k| *k != "moderation")
+            .filter(|k| *k != "moderation" && *k != "newsletters")
             .collect();
         anyhow::anyhow!("unknown kind `{name}`; choose one of: {}", kinds.join(", "))
     })
@@ -127,7 +130,10 @@ mod tests {
                 Kind::Pages => {
                     crate::content::front_matter::parse::<crate::content::Page>(&path, &split).map(|_| ())
                 }
-                Kind::Moderation => unreachable!(),
+                Kind::Progress => {
+                    crate::content::front_matter::parse::<crate::content::Progress>(&path, &split).map(|_| ())
+                }
+                Kind::Moderation | Kind::Newsletters => unreachable!(),
             };
             assert!(ok.is_ok(), "{kind:?}: {ok:?}\n{text}");
         }

@@ -533,6 +533,75 @@ pub struct Page {
     pub weight: Option<i32>,
 }
 
+/// `content/newsletters/*.md`: a newsletter as it was sent, written by `pnyx newsletter` for the
+/// site's archive.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Newsletter {
+    /// Subject.
+    pub title: String,
+    /// When it was written.
+    pub date: Moment,
+    /// What it covers: what happened after this (a date or a commit).
+    pub since: String,
+    /// Slug of the pole it is limited to.
+    #[serde(default)]
+    pub pole: Option<String>,
+}
+
+/// `content/progress/<initiative>.md`: the follow-up of an adopted initiative or a funded
+/// project, in a file of its own so that reporting progress never changes the text citizens
+/// signed. The body tells the latest news in a few sentences.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Progress {
+    /// How far it is done, 0 to 100.
+    #[serde(default)]
+    pub percent: Option<u8>,
+    /// The steps, in the order they come.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+/// One step of a follow-up.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// What is to be done.
+    pub title: String,
+    /// When it was done, or is planned.
+    #[serde(default)]
+    pub date: Option<Moment>,
+    /// Where it stands.
+    pub status: StepStatus,
+    /// Slug of the minutes that record it.
+    #[serde(default)]
+    pub minutes: Option<String>,
+}
+
+/// Where a step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// Done.
+    Done,
+    /// Under way.
+    Doing,
+    /// To come.
+    Planned,
+}
+
+impl StepStatus {
+    /// Its key, in templates and data.
+    pub fn key(self) -> &'static str {
+        match self {
+            StepStatus::Done => "done",
+            StepStatus::Doing => "doing",
+            StepStatus::Planned => "planned",
+        }
+    }
+}
+
 /// A contribution's stance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -43,11 +43,15 @@ pub enum Kind {
     Moderation,
     /// Free pages.
     Pages,
+    /// Newsletters as sent.
+    Newsletters,
+    /// Follow-up of decisions, one file per initiative.
+    Progress,
 }
 
 impl Kind {
     /// Every kind, in the order pages are listed.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Poles,
         Kind::Groups,
         Kind::Initiatives,
@@ -59,6 +63,8 @@ impl Kind {
         Kind::Sortitions,
         Kind::Moderation,
         Kind::Pages,
+        Kind::Newsletters,
+        Kind::Progress,
     ];
 
     /// The folder name under `content/`, also the URL segment.
@@ -75,6 +81,8 @@ impl Kind {
             Kind::Sortitions => "sortitions",
             Kind::Moderation => "moderation",
             Kind::Pages => "pages",
+            Kind::Newsletters => "newsletters",
+            Kind::Progress => "progress",
         }
     }
 
@@ -252,6 +260,10 @@ pub struct Content {
     pub moderation: Items<Moderation>,
     /// Free pages.
     pub pages: Items<Page>,
+    /// Newsletters as sent.
+    pub newsletters: Items<Newsletter>,
+    /// Follow-up of decisions, by initiative slug.
+    pub progress: Items<Progress>,
     /// The pool lists named by sortitions (`pool: {list: PATH}`), by path.
     pub pool_lists: BTreeMap<String, Vec<crate::content::pool::ListEntry>>,
     /// Items whose file is there but could not be read or parsed (reported at that file),
@@ -274,6 +286,8 @@ impl Content {
             Kind::Sortitions => self.sortitions.contains_key(slug),
             Kind::Moderation => self.moderation.contains_key(slug),
             Kind::Pages => self.pages.contains_key(slug),
+            Kind::Newsletters => self.newsletters.contains_key(slug),
+            Kind::Progress => self.progress.contains_key(slug),
         }
     }
 
@@ -294,7 +308,9 @@ impl Content {
             budgets,
             sortitions,
             moderation,
-            pages
+            pages,
+            newsletters,
+            progress
         );
         out
     }

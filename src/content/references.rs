@@ -330,6 +330,37 @@ pub fn check_content(c: &Content, root: &Path, diags: &mut Diagnostics) {
         }
         check_sortition(s, diags);
     }
+    for p in c.progress.values() {
+        // Its file is named after the initiative it follows.
+        if !c.initiatives.contains_key(&p.slug)
+            && !c.unreadable.contains(&(Kind::Initiatives, p.slug.clone()))
+        {
+            diags.push(
+                p.error_at(
+                    "percent",
+                    format!("there is no initiative `{}` to follow up", p.slug),
+                )
+                .hint("name the file after the initiative: content/progress/<initiative>.md"),
+            );
+        }
+        if p.meta.percent.is_some_and(|n| n > 100) {
+            diags.push(
+                p.error_at("percent", "a percentage is at most 100")
+                    .hint("write how far it is done, 0 to 100"),
+            );
+        }
+        for step in &p.meta.steps {
+            refer(
+                diags,
+                &c.unreadable,
+                p,
+                "minutes",
+                step.minutes.as_ref(),
+                &c.minutes,
+                Kind::Minutes,
+            );
+        }
+    }
     for md in c.moderation.values() {
         let target = &md.meta.target;
         let safe = target.starts_with("content/") && !target.split('/').any(|p| p == ".." || p.is_empty());
@@ -592,6 +623,8 @@ fn noun(kind: Kind) -> &'static str {
         Kind::Sortitions => "sortition",
         Kind::Moderation => "moderation decision",
         Kind::Pages => "page",
+        Kind::Newsletters => "newsletter",
+        Kind::Progress => "follow-up",
     }
 }
 

@@ -61,7 +61,8 @@ pub fn template_with(kind: Kind, title: &str, today: &NaiveDate, hints: &Hints) 
             "title: {title}\nseats: 3\npool: members\nseed:\n  sources: [\"\"]\n  announced: {today}\n---\n\nPourquoi ce tirage au sort.\n"
         ),
         Kind::Pages => format!("title: {title}\n---\n\n"),
-        Kind::Moderation => return None,
+        Kind::Progress => "percent: 0\nsteps:\n  - title: \"Première étape\"\n    date: 2027-01-15\n    status: planned    # done, doing ou planned\n---\n\nOù en est la décision.\n".to_string(),
+        Kind::Moderation | Kind::Newsletters => return None,
     };
     Some(format!("---\n{body}"))
 }

@@ -322,6 +322,8 @@ fn parse_content(sources: Vec<Source>, limits: &Limits, diags: &mut Diagnostics)
         sortitions: parse_kind(take(Kind::Sortitions), limits, diags),
         moderation: parse_kind(take(Kind::Moderation), limits, diags),
         pages: parse_kind(take(Kind::Pages), limits, diags),
+        newsletters: parse_kind(take(Kind::Newsletters), limits, diags),
+        progress: parse_kind(take(Kind::Progress), limits, diags),
         pool_lists: BTreeMap::new(),
         unreadable: BTreeSet::new(),
     }

@@ -84,6 +84,11 @@ pub struct PaperMeta {
     /// `a=good,b=poor`), with how many paper ballots said it; they add up to `count`.
     #[serde(default)]
     pub ballots: BTreeMap<String, u64>,
+    /// For an initiative: the version of its text the sheets carried, as the printed sheet
+    /// names it (the first hex digits of the text's git blob id). A batch that names a text
+    /// the initiative never had is not counted.
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 /// A paper batch file.

@@ -302,6 +302,7 @@ impl Ctx<'_> {
             PaperProblem::Sum { sum, count } => text
                 .replace("{sum}", &format::int(*sum, lang))
                 .replace("{count}", &format::int(*count, lang)),
+            PaperProblem::UnknownText(t) => text.replace("{text}", t),
             PaperProblem::NotAttested | PaperProblem::OutsidePeriod => text,
         }
     }

@@ -12,9 +12,12 @@ pub mod feeds;
 pub mod format;
 pub mod history_views;
 pub mod ics;
+pub mod letter;
 pub mod links;
 pub mod moderation_views;
 pub mod news;
+pub mod printables;
+pub mod qr;
 pub mod sortition_views;
 pub mod sources;
 pub mod trust_views;
@@ -163,8 +166,32 @@ pub fn render(
     clock.lap("render: views");
     let site_view = site_view(&ctx, &v);
     let mut jobs = jobs(&ctx, &v);
+    let letters = views::newsletters(&ctx);
+    jobs.push(
+        Job::new(
+            "newsletters/index.html",
+            "newsletters.html",
+            "",
+            theme.t("newsletters_title"),
+        )
+        .var("newsletters", &letters),
+    );
+    for l in &letters {
+        jobs.push(
+            Job::new(
+                format!("newsletters/{}/index.html", l.slug),
+                "newsletter.html",
+                "",
+                l.title.clone(),
+            )
+            .source(&content.newsletters[&l.slug].path)
+            .facets(theme.t("newsletter_label"), l.pole.as_ref(), None)
+            .var("newsletter", l),
+        );
+    }
     let members = ctx.members();
     history_views::add_pages(&ctx, &site.revisions, &mut jobs);
+    jobs.extend(printables::jobs(&ctx, &v.initiatives, &v.groups));
     jobs.push(
         Job::new(
             "members/index.html",
@@ -311,6 +338,35 @@ pub fn render(
         return Err(d);
     }
     Ok(out)
+}
+
+/// The newsletter of what happened after `since` (seconds), from the same news as the feeds:
+/// `pnyx newsletter`.
+#[allow(clippy::too_many_arguments)]
+pub fn newsletter(
+    site: &Site,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    verified: &crate::signatures::verify::Verified,
+    tallies: &crate::tally::Tallies,
+    since: i64,
+    since_words: &str,
+    pole: Option<&str>,
+) -> letter::Letter {
+    let content = moderation_views::visible(&site.content, &tallies.moderation);
+    let ctx = Ctx {
+        settings: &site.settings,
+        theme,
+        now,
+        content: &content,
+        sigs: &site.signatures,
+        verified,
+        tallies,
+        roles: &tallies.roles,
+    };
+    let v = Views::build(&ctx);
+    let news = news::all(&ctx, &v);
+    letter::compose(&ctx, &v, &news, since, since_words, pole)
 }
 
 fn site_view(ctx: &Ctx<'_>, v: &Views) -> SiteView {

@@ -108,7 +108,9 @@ pub fn visible<'a>(content: &'a Content, log: &ModerationLog) -> Cow<'a, Content
         votes,
         budgets,
         sortitions,
-        pages
+        pages,
+        newsletters,
+        progress
     );
     Cow::Owned(c)
 }

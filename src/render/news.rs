@@ -99,6 +99,7 @@ pub fn all(ctx: &Ctx<'_>, v: &Views) -> Vec<News> {
     milestones(ctx, v, &mut out);
     decisions(ctx, v, &mut out);
     moderation(ctx, &mut out);
+    progress(ctx, &mut out);
     out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
     out
 }
@@ -561,5 +562,55 @@ fn moderation(ctx: &Ctx<'_>, out: &mut Vec<News>) {
             d.reason.clone(),
             &Place::default(),
         ));
+    }
+}
+
+/// Each step of a decision's follow-up once done: at its date, else when its file last changed.
+fn progress(ctx: &Ctx<'_>, out: &mut Vec<News>) {
+    let b = Builder { ctx };
+    let now = ctx.now.timestamp();
+    for p in ctx.content.progress.values() {
+        let Some(initiative) = ctx.content.initiatives.get(&p.slug) else {
+            continue;
+        };
+        let place = Place::of_initiative(ctx, &p.slug);
+        let changed = ctx.file_times(&path_of(p)).map_or(now, |t| t.modified);
+        for step in p
+            .meta
+            .steps
+            .iter()
+            .filter(|s| s.status == crate::content::StepStatus::Done)
+        {
+            let at = step
+                .date
+                .as_ref()
+                .map_or(changed, |d| d.start(ctx.tz()).timestamp());
+            if at > now {
+                continue;
+            }
+            let title = b
+                .say("news_progress", &initiative.meta.title)
+                .replace("{step}", &step.title);
+            let mut text = match p.meta.percent {
+                Some(n) => ctx.t("news_progress_percent").replace("{p}", &n.to_string()),
+                None => String::new(),
+            };
+            let summary = ctx.md(&p.body).summary;
+            if !summary.is_empty() {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(&summary);
+            }
+            out.push(b.news(
+                NewsKind::Progress,
+                &ctx.url(Kind::Initiatives, &p.slug),
+                &format!("etape-{}", crate::slug::slugify(&step.title)),
+                at,
+                title,
+                text,
+                &place,
+            ));
+        }
     }
 }

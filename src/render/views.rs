@@ -159,6 +159,63 @@ pub struct InitiativeView {
     /// How the project stands in its participatory budget, for a project of one: chosen by
     /// the budget's ballots, not by signatures.
     pub project: Option<ProjectStanding>,
+    /// The follow-up of the decision, once the council reports one (`content/progress/`).
+    pub progress: Option<ProgressView>,
+}
+
+/// The follow-up of an adopted initiative or a funded project.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressView {
+    /// How far it is done, 0 to 100.
+    pub percent: Option<u8>,
+    /// The latest news, rendered.
+    pub html: String,
+    /// The steps, in order.
+    pub steps: Vec<StepView>,
+}
+
+/// One step of a follow-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    /// Anchor: `etape-<slug of its title>`.
+    pub id: String,
+    /// What.
+    pub title: String,
+    /// `done`, `doing` or `planned`.
+    pub status: &'static str,
+    /// In words.
+    pub status_label: String,
+    /// When, in words.
+    pub date: Option<String>,
+    /// ISO date.
+    pub date_iso: Option<String>,
+    /// The minutes that record it.
+    pub minutes: Option<Link>,
+}
+
+/// The follow-up of initiative `slug`, if the council reports one.
+pub fn progress_view(ctx: &Ctx<'_>, slug: &str) -> Option<ProgressView> {
+    let p = ctx.content.progress.get(slug)?;
+    Some(ProgressView {
+        percent: p.meta.percent,
+        html: ctx.md(&p.body).html,
+        steps: p
+            .meta
+            .steps
+            .iter()
+            .map(|s| StepView {
+                id: format!("etape-{}", crate::slug::slugify(&s.title)),
+                title: s.title.clone(),
+                status: s.status.key(),
+                status_label: ctx.t(&format!("step_{}", s.status.key())),
+                date: s.date.as_ref().map(|d| ctx.when(d)),
+                date_iso: s.date.as_ref().map(|d| d.start(ctx.tz()).to_rfc3339()),
+                minutes: ctx.link(Kind::Minutes, &ctx.content.minutes, s.minutes.as_ref(), |m| {
+                    m.title.clone()
+                }),
+            })
+            .collect(),
+    })
 }
 
 /// A budget project's approvals and, once the budget is closed, whether its rule funded it.
@@ -419,6 +476,8 @@ pub struct ProjectView {
     pub cost: String,
     /// Pole.
     pub pole: Option<PoleRef>,
+    /// How far its follow-up says it is done, once the council reports one.
+    pub progress: Option<u8>,
 }
 
 /// A participatory budget.
@@ -892,6 +951,7 @@ fn initiatives(ctx: &Ctx<'_>) -> Vec<InitiativeView> {
                 positions,
                 support: ctx.support(&i.slug, m),
                 project: project_standing(ctx, &i.slug, m.budget.as_ref()),
+                progress: progress_view(ctx, &i.slug),
             }
         })
         .collect();
@@ -1256,6 +1316,11 @@ fn budget_view(ctx: &Ctx<'_>, b: &Item<Budget>) -> BudgetView {
                 url: ctx.url(Kind::Initiatives, &p.slug),
                 cost: format::money(p.meta.cost.unwrap_or(0), &m.currency, lang),
                 pole: ctx.pole(&p.meta.pole),
+                progress: ctx
+                    .content
+                    .progress
+                    .get(&p.slug)
+                    .map(|x| x.meta.percent.unwrap_or(0)),
             })
             .collect(),
         requested: format::money(requested, &m.currency, lang),
@@ -1448,4 +1513,49 @@ pub fn agenda(ctx: &Ctx<'_>, v: &Views) -> AgendaView {
         past,
         ics_url: ctx.path(super::agenda::ALL_ICS),
     }
+}
+
+/// A newsletter of the archive.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewsletterView {
+    /// Slug: its date (and pole).
+    pub slug: String,
+    /// Subject.
+    pub title: String,
+    /// Page.
+    pub url: String,
+    /// When it was written, in words.
+    pub date: String,
+    /// ISO date.
+    pub date_iso: String,
+    /// Its pole, when it covered one.
+    pub pole: Option<PoleRef>,
+    /// Rendered body.
+    pub html: String,
+}
+
+/// The newsletters of the archive, latest first.
+pub fn newsletters(ctx: &Ctx<'_>) -> Vec<NewsletterView> {
+    let mut out: Vec<(DateTime<Utc>, NewsletterView)> = ctx
+        .content
+        .newsletters
+        .values()
+        .map(|n| {
+            let date = n.meta.date.start(ctx.tz());
+            (
+                date.with_timezone(&Utc),
+                NewsletterView {
+                    slug: n.slug.clone(),
+                    title: n.meta.title.clone(),
+                    url: ctx.url(Kind::Newsletters, &n.slug),
+                    date: ctx.when(&n.meta.date),
+                    date_iso: date.to_rfc3339(),
+                    pole: n.meta.pole.as_deref().and_then(|p| ctx.pole(p)),
+                    html: ctx.md(&n.body).html,
+                },
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.slug.cmp(&b.1.slug)));
+    out.into_iter().map(|(_, n)| n).collect()
 }

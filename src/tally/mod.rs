@@ -186,7 +186,15 @@ pub fn tally(site: &crate::load::Site, verified: &Verified, now: DateTime<Utc>) 
         let Some(t) = initiatives.get_mut(&batch.slug) else {
             continue;
         };
-        let p = paper_tally(batch, &attestations, |key| trust.is_member(key), None);
+        let mut p = paper_tally(batch, &attestations, |key| trust.is_member(key), None);
+        if let Some(text) = &batch.meta.text {
+            let path = format!("content/initiatives/{}.md", batch.slug);
+            if !is_version_of(text, &path, content, sigs) {
+                p.counted = false;
+                p.attested_by.clear();
+                p.problem = Some(paper::PaperProblem::UnknownText(text.clone()));
+            }
+        }
         if p.counted {
             t.paper_total += p.count;
         }
@@ -263,4 +271,30 @@ fn certification(a: &Accepted) -> Option<Certification> {
         }),
         _ => None,
     }
+}
+
+/// Whether `text` (hex digits, as a signature sheet prints them) starts the git blob id of a
+/// version of the initiative at `path`: its text now, or one the branch's history keeps. At
+/// least 7 digits, as git asks of a short id, so that a batch cannot name every text at once.
+fn is_version_of(text: &str, path: &str, content: &crate::content::Content, sigs: &Signatures) -> bool {
+    let text = text.trim().to_ascii_lowercase();
+    if text.len() < 7 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
+    let slug = path
+        .trim_start_matches("content/initiatives/")
+        .trim_end_matches(".md");
+    let current = content
+        .initiatives
+        .get(slug)
+        .map(|i| crate::load::history::blob_id(i.source.as_bytes()));
+    let earlier = sigs
+        .history
+        .as_ref()
+        .map(|h| h.versions(path).iter().map(|v| v.blob).collect::<Vec<_>>())
+        .unwrap_or_default();
+    current
+        .into_iter()
+        .chain(earlier)
+        .any(|blob| blob.to_string().starts_with(&text))
 }

@@ -53,6 +53,9 @@ pub enum PaperProblem {
     },
     /// Collected before the vote opened or after it closed.
     OutsidePeriod,
+    /// The sheets carried a text (`text:`, as printed on the sheet) that is no version of the
+    /// initiative.
+    UnknownText(String),
 }
 
 impl PaperProblem {
@@ -66,6 +69,7 @@ impl PaperProblem {
             PaperProblem::Ballot { .. } => "ballot",
             PaperProblem::Sum { .. } => "sum",
             PaperProblem::OutsidePeriod => "outside_period",
+            PaperProblem::UnknownText(_) => "unknown_text",
         }
     }
 }

@@ -16,7 +16,7 @@ const REPOSITORY: &str = "https://github.com/conseil/toulouse";
 
 /// Runs the script `tests/e2e/NAME` under node with `args` and `env`, and returns the JSON it
 /// prints; `None` when a tool is missing (said on stderr).
-fn run_e2e(name: &str, args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Option<Value> {
+pub(super) fn run_e2e(name: &str, args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Option<Value> {
     if missing_tool(node_installed(), "node", "apt-get install nodejs") {
         return None;
     }
@@ -709,6 +709,8 @@ const PAGE_TYPES: &[&str] = &[
     "/meetings/",
     "/meetings/assemblee-pleniere-de-decembre/",
     "/meetings/atelier-creer-sa-cle-a-saint-cyprien/",
+    "/initiatives/gratuite-des-bus/feuille/",
+    "/groups/se-deplacer-sans-voiture/carton/",
     "/meetings/atelier-gratuite-des-bus-a-la-daurade/history/",
     "/minutes/",
     "/minutes/atelier-gratuite-des-bus-du-15-septembre-2026/",

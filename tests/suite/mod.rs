@@ -21,6 +21,8 @@ mod integrity_statements;
 mod links;
 mod moderation;
 mod new;
+mod newsletter;
+mod printables;
 mod reading;
 mod repo;
 mod sanitize;

@@ -463,7 +463,10 @@ fn the_english_build_has_no_french_interface_text_outside_french_content() {
                 _ => continue,
             };
             for text in texts {
-                let found: Vec<&str> = text
+                // An address is the same in every language: its words are not counted.
+                let words: Vec<&str> = text.split_whitespace().filter(|w| !w.contains("://")).collect();
+                let words = words.join(" ");
+                let found: Vec<&str> = words
                     .split(|c: char| !c.is_alphabetic())
                     .filter(|word| french.contains(&word.to_lowercase()))
                     .collect();
