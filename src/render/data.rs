@@ -26,6 +26,22 @@ struct InitiativeData<'a> {
     closes: Option<String>,
     supporters: Supporters,
     reached: bool,
+    /// The follow-up of the decision, once the council reports one.
+    progress: Option<ProgressData<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProgressData<'a> {
+    percent: Option<u8>,
+    steps: Vec<StepData<'a>>,
+}
+
+#[derive(Serialize)]
+struct StepData<'a> {
+    title: &'a str,
+    date: Option<String>,
+    status: &'static str,
+    minutes: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -216,6 +232,20 @@ pub fn files(ctx: &Ctx<'_>, v: &Views, members: &[MemberView]) -> Vec<(String, V
                     total: i.support.total,
                 },
                 reached: i.support.reached,
+                progress: ctx.content.progress.get(&i.slug).map(|p| ProgressData {
+                    percent: p.meta.percent,
+                    steps: p
+                        .meta
+                        .steps
+                        .iter()
+                        .map(|s| StepData {
+                            title: &s.title,
+                            date: s.date.map(|d| d.to_string()),
+                            status: s.status.key(),
+                            minutes: s.minutes.as_deref(),
+                        })
+                        .collect(),
+                }),
             }
         })
         .collect();

@@ -3,6 +3,8 @@
 //! git (see `news.rs`), every link is absolute from `base_url`, and text goes in as plain text,
 //! escaped by the XML writer: nothing from a contribution reaches a feed reader as markup.
 
+use std::collections::BTreeMap;
+
 use atom_syndication::{Category, Entry, Feed, Generator, Link, Person, Text};
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 
@@ -49,20 +51,33 @@ pub fn files(ctx: &Ctx<'_>, news: &[News]) -> Vec<(String, Vec<u8>)> {
             news.iter().take(SITE_ENTRIES),
         ),
     )];
+    // News grouped once by pole, group and initiative: a city has thousands of initiatives,
+    // and filtering every piece of news for each of them would be quadratic.
+    let mut by_pole: BTreeMap<&str, Vec<&News>> = BTreeMap::new();
+    let mut by_group: BTreeMap<&str, Vec<&News>> = BTreeMap::new();
+    let mut by_initiative: BTreeMap<&str, Vec<&News>> = BTreeMap::new();
+    for n in news {
+        if let Some(p) = &n.pole {
+            by_pole.entry(p).or_default().push(n);
+        }
+        if let Some(g) = &n.group {
+            by_group.entry(g).or_default().push(n);
+        }
+        if let Some(i) = &n.initiative {
+            by_initiative.entry(i).or_default().push(n);
+        }
+    }
+    let none = Vec::new();
     for pole in c.poles.values() {
         let path = pole_feed(&pole.slug);
         let page = ctx.url(crate::content::Kind::Poles, &pole.slug);
-        let of = news
-            .iter()
-            .filter(|n| n.pole.as_deref() == Some(pole.slug.as_str()));
+        let of = by_pole.get(pole.slug.as_str()).unwrap_or(&none).iter().copied();
         out.push((path.clone(), feed(ctx, &path, &page, &name(&pole.meta.title), of)));
     }
     for group in c.groups.values() {
         let path = group_feed(&group.slug);
         let page = ctx.url(crate::content::Kind::Groups, &group.slug);
-        let of = news
-            .iter()
-            .filter(|n| n.group.as_deref() == Some(group.slug.as_str()));
+        let of = by_group.get(group.slug.as_str()).unwrap_or(&none).iter().copied();
         out.push((
             path.clone(),
             feed(ctx, &path, &page, &name(&group.meta.title), of),
@@ -71,9 +86,11 @@ pub fn files(ctx: &Ctx<'_>, news: &[News]) -> Vec<(String, Vec<u8>)> {
     for i in c.initiatives.values() {
         let path = initiative_feed(&i.slug);
         let page = ctx.url(crate::content::Kind::Initiatives, &i.slug);
-        let of = news
+        let of = by_initiative
+            .get(i.slug.as_str())
+            .unwrap_or(&none)
             .iter()
-            .filter(|n| n.initiative.as_deref() == Some(i.slug.as_str()));
+            .copied();
         out.push((path.clone(), feed(ctx, &path, &page, &name(&i.meta.title), of)));
     }
     out

@@ -591,17 +591,14 @@ fn progress(ctx: &Ctx<'_>, out: &mut Vec<News>) {
             let title = b
                 .say("news_progress", &initiative.meta.title)
                 .replace("{step}", &step.title);
-            let mut text = match p.meta.percent {
-                Some(n) => ctx.t("news_progress_percent").replace("{p}", &n.to_string()),
-                None => String::new(),
-            };
-            let summary = ctx.md(&p.body).summary;
-            if !summary.is_empty() {
-                if !text.is_empty() {
-                    text.push(' ');
-                }
-                text.push_str(&summary);
-            }
+            // The step as it was: its minutes, if any; the percentage and the latest news are
+            // the follow-up's state now, which an older step did not know.
+            let text = step
+                .minutes
+                .as_ref()
+                .and_then(|m| ctx.content.minutes.get(m))
+                .map(|m| ctx.t("news_progress_minutes").replace("{title}", &m.meta.title))
+                .unwrap_or_default();
             out.push(b.news(
                 NewsKind::Progress,
                 &ctx.url(Kind::Initiatives, &p.slug),

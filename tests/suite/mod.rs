@@ -23,6 +23,7 @@ mod moderation;
 mod new;
 mod newsletter;
 mod printables;
+mod progress;
 mod reading;
 mod repo;
 mod sanitize;
