@@ -4,6 +4,7 @@
 //! (`@page` sizes), with a QR code to the page it belongs to. Nothing personal is printed:
 //! the sheet's lines are empty.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::Kind;
@@ -37,6 +38,18 @@ pub struct TextVersion {
     pub date: Option<String>,
 }
 
+/// What a sheet prints of its initiative: a few fields, not the whole page's view (a city has
+/// thousands of sheets).
+#[derive(Debug, Clone, Serialize)]
+struct SheetInitiative<'a> {
+    title: &'a str,
+    url: &'a str,
+    summary: &'a str,
+    pole: Option<&'a super::context::PoleRef>,
+    goal_text: Option<&'a str>,
+    closes: Option<&'a str>,
+}
+
 /// The version id of a text: its git blob id, shortened.
 pub fn version_id(source: &str) -> String {
     crate::load::history::blob_id(source.as_bytes()).to_string()[..12].to_string()
@@ -45,51 +58,57 @@ pub fn version_id(source: &str) -> String {
 /// The printable pages: a sheet per open initiative (budget projects collect approvals, not
 /// signatures) and a card per working group.
 pub(super) fn jobs(ctx: &Ctx<'_>, initiatives: &[InitiativeView], groups: &[GroupView]) -> Vec<Job> {
-    let mut jobs = Vec::new();
-    for i in initiatives
-        .iter()
+    // A QR code each: made in parallel, a city has thousands of sheets.
+    let sheets = initiatives
+        .par_iter()
         .filter(|i| i.status == super::context::Status::Open && i.project.is_none())
-    {
-        let Some(item) = ctx.content.initiatives.get(&i.slug) else {
-            continue;
-        };
-        let path = item.path.to_string_lossy().replace('\\', "/");
-        let times = ctx.file_times(&path);
-        let version = TextVersion {
-            id: version_id(&item.source),
-            number: times.map(|t| t.changes + 1),
-            date: times.map(|t| ctx.time_words(t.modified).0),
-        };
-        let url = ctx.absolute(&ctx.url(Kind::Initiatives, &i.slug));
-        let qr = super::qr::svg(&url, &ctx.t("qr_label").replace("{url}", &url));
-        jobs.push(
-            Job::new(
-                sheet_path(&i.slug),
-                "sheet.html",
-                "initiatives",
-                ctx.t("sheet_title").replace("{title}", &i.title),
+        .filter_map(|i| {
+            let item = ctx.content.initiatives.get(&i.slug)?;
+            let path = item.path.to_string_lossy().replace('\\', "/");
+            let times = ctx.file_times(&path);
+            let version = TextVersion {
+                id: version_id(&item.source),
+                number: times.map(|t| t.changes + 1),
+                date: times.map(|t| ctx.time_words(t.modified).0),
+            };
+            let url = ctx.absolute(&ctx.url(Kind::Initiatives, &i.slug));
+            let qr = super::qr::svg(&url, &ctx.t("qr_label").replace("{url}", &url));
+            Some(
+                Job::new(
+                    sheet_path(&i.slug),
+                    "sheet.html",
+                    "initiatives",
+                    ctx.t("sheet_title").replace("{title}", &i.title),
+                )
+                .var(
+                    "initiative",
+                    &SheetInitiative {
+                        title: &i.title,
+                        url: &i.url,
+                        summary: &i.summary,
+                        pole: i.pole.as_ref(),
+                        goal_text: i.goal_text.as_deref(),
+                        closes: i.closes.as_deref(),
+                    },
+                )
+                .var("version", &version)
+                .var("page_url", &url)
+                .var("qr_html", &qr)
+                .var("lines", &(1..=SHEET_LINES).collect::<Vec<_>>()),
             )
-            .var("initiative", i)
-            .var("version", &version)
-            .var("page_url", &url)
-            .var("qr_html", &qr)
-            .var("lines", &(1..=SHEET_LINES).collect::<Vec<_>>()),
-        );
-    }
-    for g in groups {
+        });
+    let cards = groups.par_iter().map(|g| {
         let url = ctx.absolute(&ctx.url(Kind::Groups, &g.slug));
         let qr = super::qr::svg(&url, &ctx.t("qr_label").replace("{url}", &url));
-        jobs.push(
-            Job::new(
-                card_path(&g.slug),
-                "card.html",
-                "poles",
-                ctx.t("card_title").replace("{title}", &g.title),
-            )
-            .var("group", g)
-            .var("page_url", &url)
-            .var("qr_html", &qr),
-        );
-    }
-    jobs
+        Job::new(
+            card_path(&g.slug),
+            "card.html",
+            "poles",
+            ctx.t("card_title").replace("{title}", &g.title),
+        )
+        .var("group", g)
+        .var("page_url", &url)
+        .var("qr_html", &qr)
+    });
+    sheets.chain(cards).collect()
 }
