@@ -22,10 +22,18 @@ pub fn create(
         bail!("the title `{title}` gives an empty file name; use letters or digits in it");
     }
     let Some(text) = template_with(kind, title, today, hints) else {
-        if kind == crate::content::Kind::Newsletters {
-            bail!("newsletters are written by `pnyx newsletter --since REV|DATE`");
-        }
-        bail!("moderation entries are written by `pnyx moderate hide|restore <path> --reason \"…\"`");
+        // Both are written by their own command, which gets them right.
+        return Err(if kind == crate::content::Kind::Newsletters {
+            crate::error::mistake(
+                "newsletters are not written by hand",
+                "run `pnyx newsletter --since REV|DATE`: it writes the e-mail and its archive copy",
+            )
+        } else {
+            crate::error::mistake(
+                "moderation entries are not written by hand",
+                "run `pnyx moderate hide|restore <path> --reason \"…\"`: it writes and signs the decision",
+            )
+        });
     };
     let rel = PathBuf::from("content")
         .join(kind.dir())

@@ -153,3 +153,24 @@ fn a_newsletter_since_a_commit_off_the_branch_is_refused_with_what_to_give() {
     assert!(run.stderr.contains("YYYY-MM-DD"), "{run}");
     assert!(!dir.path().join("l.eml").exists(), "nothing written");
 }
+
+#[test]
+fn pnyx_new_newsletter_says_which_command_writes_one() {
+    let (site, _) = council();
+    let run = pnyx_env(
+        [
+            OsStr::new("new"),
+            OsStr::new("newsletter"),
+            OsStr::new("Lettre"),
+            OsStr::new("--root"),
+            site.root().as_os_str(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, Some(1), "a mistake, not a failure to run: {run}");
+    assert!(run.stderr.contains("pnyx newsletter --since"), "{run}");
+    assert!(
+        !site.root().join("content/newsletters").exists(),
+        "nothing written"
+    );
+}
