@@ -13,6 +13,7 @@ pub mod limits;
 pub mod load;
 pub mod markdown;
 pub mod pipeline;
+pub mod progress;
 pub mod render;
 pub mod search;
 pub mod signatures;

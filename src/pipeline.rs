@@ -80,7 +80,17 @@ impl From<Diagnostics> for BuildError {
 
 /// Loads and renders the site without writing it.
 pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site, Output), BuildError> {
+    build_with_progress(opts, now, &mut crate::progress::Progress::start())
+}
+
+/// [`build_in_memory`], saying on `progress` what each stage does.
+fn build_with_progress(
+    opts: &BuildOptions,
+    now: DateTime<Utc>,
+    progress: &mut crate::progress::Progress,
+) -> Result<(Site, Output), BuildError> {
     let mut clock = crate::timing::Clock::start();
+    progress.stage("", "load");
     let (mut site, mut problems) = load::load_parts(&opts.root, None, now)?.split();
     clock.lap("load (all of it)");
     // The theme and `static/` are checked even when the content has problems: every problem
@@ -98,17 +108,30 @@ pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site,
     clock.lap("theme");
     // The build succeeds, but whoever runs it should know that a date was not kept.
     for note in site.signatures.history.iter().flat_map(|h| h.correction_notes()) {
-        eprintln!("note: {note}");
+        progress.note(&format!("note: {note}"));
     }
     if let Some(url) = &opts.base_url {
         site.settings = site.settings.clone().with_base_url(url);
     }
+    let statements = site.signatures.statements.len();
+    progress.stage(
+        &format!("{} items, {statements} statements", site.content.item_count()),
+        "verify",
+    );
     let verified = verify_site(&opts.root, &site);
     clock.lap("verify");
+    let verify_rate = crate::progress::rate(statements, "statements", progress.elapsed());
+    progress.stage(&verify_rate, "tally");
     let tallies = tally_site(&site, &verified, now);
     clock.lap("tally");
+    progress.stage("", "render");
     let mut output = render_site(&opts.root, &site, &theme, now, &verified, &tallies)?;
     clock.lap("render");
+    let pages = output.files.keys().filter(|k| k.ends_with(".html")).count();
+    progress.stage(
+        &crate::progress::rate(pages, "pages", progress.elapsed()),
+        "search index",
+    );
     crate::search::index(&mut output, site.settings.config.language.code()).map_err(BuildError::Other)?;
     clock.lap("search index");
     Ok((site, output))
@@ -176,10 +199,13 @@ pub fn render_site(
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     let now = crate::dates::reference_now().map_err(BuildError::Other)?;
-    let (_, output) = build_in_memory(opts, now)?;
+    let mut progress = crate::progress::Progress::start();
+    let (_, output) = build_with_progress(opts, now, &mut progress)?;
+    progress.stage("", &format!("write {} files", output.files.len()));
     let mut clock = crate::timing::Clock::start();
     crate::write::write_atomically(&opts.out, &output).map_err(BuildError::Other)?;
     clock.lap("write");
+    progress.finish();
     Ok(BuildReport {
         pages: output.files.keys().filter(|k| k.ends_with(".html")).count(),
         files: output.files.len(),

@@ -291,6 +291,23 @@ impl Content {
         }
     }
 
+    /// How many items the site has, contributions not counted.
+    pub fn item_count(&self) -> usize {
+        self.poles.len()
+            + self.groups.len()
+            + self.initiatives.len()
+            + self.debates.len()
+            + self.meetings.len()
+            + self.minutes.len()
+            + self.votes.len()
+            + self.budgets.len()
+            + self.sortitions.len()
+            + self.moderation.len()
+            + self.pages.len()
+            + self.newsletters.len()
+            + self.progress.len()
+    }
+
     /// Every markdown body of the site, contributions included.
     pub fn bodies(&self) -> Vec<Body<'_>> {
         let mut out = Vec::new();

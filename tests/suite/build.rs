@@ -315,3 +315,61 @@ fn every_page_names_its_one_address_and_its_link_preview() {
         assert!(page.contains("<meta property=\"og:title\""), "{file}");
     }
 }
+
+/// `pnyx build` of the small site under `script`, which gives it a terminal; `None` when the
+/// machine has no `script` (util-linux).
+fn build_on_a_terminal(site: &Site, out: &std::path::Path) -> Option<String> {
+    let available = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if super::fixture::missing_tool(available, "script", "apt-get install util-linux") {
+        return None;
+    }
+    let command = format!(
+        "'{}' build --root '{}' --out '{}'",
+        env!("CARGO_BIN_EXE_pnyx"),
+        site.root().display(),
+        out.display()
+    );
+    let run = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("PNYX_HOME", super::fixture::test_home())
+        .env_remove("PNYX_TIMINGS")
+        .env_remove("PNYX_PROGRESS")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
+    Some(String::from_utf8_lossy(&run.stdout).to_string())
+}
+
+#[test]
+fn a_build_on_a_terminal_shows_its_stages_and_clears_them_and_a_pipe_gets_none() {
+    let site = Site::small();
+    let out = tempfile::tempdir().unwrap();
+    // In a pipe (as in CI logs): only the result.
+    let run = site.build_to(out.path());
+    run.assert_ok();
+    assert!(
+        !run.stderr.contains("pnyx: ") && !run.stderr.contains('\r'),
+        "{run}"
+    );
+    let Some(shown) = build_on_a_terminal(&site, out.path()) else {
+        return;
+    };
+    for stage in [
+        "pnyx: load",
+        "statements",
+        "verify",
+        "render",
+        "pages",
+        "search index",
+        "write",
+    ] {
+        assert!(shown.contains(stage), "`{stage}` not shown: {shown:?}");
+    }
+    // Each stage is drawn over the previous one, and the line is cleared before the result.
+    assert!(shown.contains("\r\x1b[2K"), "{shown:?}");
+    let result = shown.rfind("built ").expect("the result is printed");
+    assert!(shown[..result].ends_with("\r\x1b[2K"), "{shown:?}");
+}
