@@ -671,6 +671,56 @@ fn the_pages_workflow_deploys_on_push_and_on_a_schedule() {
     assert!(runs.iter().any(|r| r.contains("pnyx build")), "{runs:?}");
 }
 
+/// The step of `wf` that uses `action`, with the paths it caches.
+fn cache_step<'a>(wf: &'a serde_yaml::Value, action: &str) -> Option<(&'a serde_yaml::Value, Vec<&'a str>)> {
+    let step = steps(wf)
+        .into_iter()
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(action)))?;
+    let paths = step["with"]["path"]
+        .as_str()
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .collect();
+    Some((step, paths))
+}
+
+#[test]
+fn the_branch_saves_its_verification_cache_and_a_pull_request_only_reads_it() {
+    // The branch's build restores and saves the cache with the key that seals it, before it
+    // builds.
+    let pages = workflow("pages.yml");
+    let (step, paths) = cache_step(&pages, "actions/cache@").expect("pages.yml keeps the cache");
+    assert!(
+        paths.contains(&".pnyx-cache") && paths.contains(&"~/.config/pnyx/cache.key"),
+        "{paths:?}"
+    );
+    assert_eq!(step["with"]["restore-keys"], "pnyx-verify-");
+    let order: Vec<&str> = steps(&pages)
+        .iter()
+        .map(|s| s["uses"].as_str().or(s["run"].as_str()).unwrap_or(""))
+        .collect();
+    let cache_at = order
+        .iter()
+        .position(|s| s.starts_with("actions/cache@"))
+        .unwrap();
+    let build_at = order.iter().position(|s| s.contains("pnyx build")).unwrap();
+    assert!(cache_at < build_at, "restored before the build");
+    // A pull request restores the branch's cache and never saves one.
+    let check = workflow("check.yml");
+    let (_, paths) = cache_step(&check, "actions/cache/restore@").expect("check.yml reads the cache");
+    assert!(
+        paths.contains(&"pr/.pnyx-cache") && paths.contains(&"~/.config/pnyx/cache.key"),
+        "{paths:?}"
+    );
+    assert!(
+        !uses(&check)
+            .iter()
+            .any(|u| u.starts_with("actions/cache@") || u.starts_with("actions/cache/save@")),
+        "a pull request saves nothing for the next one"
+    );
+}
+
 #[test]
 fn judges_a_branch_behind_its_base_on_its_own_changes() {
     let c = Council::new();
