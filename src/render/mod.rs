@@ -90,6 +90,12 @@ struct Translation {
 }
 
 /// A page to render.
+/// What is left of a job once its context is made: where it goes, with which template.
+struct RenderedJob {
+    path: String,
+    template: &'static str,
+}
+
 struct Job {
     path: String,
     template: &'static str,
@@ -242,52 +248,44 @@ pub fn render(
     let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
         .into_par_iter()
         .map(|job| {
-            let mut context = Context::new();
-            context.insert("site", &site_value);
-            context.insert("t", &strings);
-            context.insert("section", job.section);
-            context.insert("page_title", &job.title);
-            context.insert(
-                "page_url",
-                &format!(
-                    "{}{}",
-                    site.settings.base_path,
-                    job.path.trim_end_matches("index.html")
-                ),
-            );
+            // The page's variables are moved into its context as they are: serialised once,
+            // when the job was made, not a second time here.
+            let Job {
+                path,
+                template,
+                section,
+                title,
+                vars,
+                source,
+            } = job;
+            let rel = path.trim_end_matches("index.html").to_string();
+            let mut data = serde_json::Map::new();
+            let mut put = |k: &str, v: serde_json::Value| {
+                data.insert(k.to_string(), v);
+            };
+            put("site", site_value.clone());
+            put("t", strings.clone());
+            put("section", section.into());
+            put("page_title", title.into());
+            put("page_url", format!("{}{rel}", site.settings.base_path).into());
             // The page's address below the site's root: the same page in a translation.
-            context.insert("page_rel", job.path.trim_end_matches("index.html"));
+            put("page_rel", rel.clone().into());
             // The page's one address, for search engines and link previews.
-            context.insert(
-                "canonical_url",
-                &format!(
-                    "{}{}",
-                    site.settings.base_url,
-                    job.path.trim_end_matches("index.html")
-                ),
-            );
-            if let Some(src) = &job.source {
-                context.insert("source_path", src);
+            put("canonical_url", format!("{}{rel}", site.settings.base_url).into());
+            if let Some(src) = &source {
+                put("source_path", src.clone().into());
                 if let Some(repo) = &site.settings.config.repository {
-                    let edit = format!(
-                        "{}/edit/{}/{}",
-                        repo.trim_end_matches('/'),
-                        site.settings.config.branch,
-                        src
-                    );
-                    context.insert("edit_url", &edit);
-                    let history = format!(
-                        "{}/commits/{}/{}",
-                        repo.trim_end_matches('/'),
-                        site.settings.config.branch,
-                        src
-                    );
-                    context.insert("history_url", &history);
+                    let repo = repo.trim_end_matches('/');
+                    let branch = &site.settings.config.branch;
+                    put("edit_url", format!("{repo}/edit/{branch}/{src}").into());
+                    put("history_url", format!("{repo}/commits/{branch}/{src}").into());
                 }
             }
-            for (k, val) in &job.vars {
-                context.insert(*k, val);
+            for (k, val) in vars {
+                put(k, val);
             }
+            let context = Context::from_value(serde_json::Value::Object(data)).unwrap_or_default();
+            let job = RenderedJob { path, template };
             theme
                 .tera
                 .render(job.template, &context)

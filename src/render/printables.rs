@@ -92,7 +92,7 @@ pub(super) fn jobs(ctx: &Ctx<'_>, initiatives: &[InitiativeView], groups: &[Grou
                     },
                 )
                 .var("version", &version)
-                .var("page_url", &url)
+                .var("qr_url", &url)
                 .var("qr_html", &qr)
                 .var("lines", &(1..=SHEET_LINES).collect::<Vec<_>>()),
             )
@@ -107,7 +107,7 @@ pub(super) fn jobs(ctx: &Ctx<'_>, initiatives: &[InitiativeView], groups: &[Grou
             ctx.t("card_title").replace("{title}", &g.title),
         )
         .var("group", g)
-        .var("page_url", &url)
+        .var("qr_url", &url)
         .var("qr_html", &qr)
     });
     sheets.chain(cards).collect()
