@@ -31,7 +31,28 @@ pub struct Ctx<'a> {
     pub roles: &'a crate::load::roles::Roles,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of a render of `site`, whose `content` is what moderation left visible.
+    pub(super) fn new(
+        site: &'a crate::load::Site,
+        theme: &'a Theme,
+        now: DateTime<Utc>,
+        verified: &'a crate::signatures::verify::Verified,
+        tallies: &'a crate::tally::Tallies,
+        content: &'a Content,
+    ) -> Ctx<'a> {
+        Ctx {
+            settings: &site.settings,
+            theme,
+            now,
+            content,
+            sigs: &site.signatures,
+            verified,
+            tallies,
+            roles: &tallies.roles,
+        }
+    }
+
     pub(super) fn tz(&self) -> &Tz {
         &self.settings.tz
     }

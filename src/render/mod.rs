@@ -157,16 +157,7 @@ pub fn render(
 ) -> Result<Output, Diagnostics> {
     // What moderation hides is gone from every page, list and data file from here on.
     let content = moderation_views::visible(&site.content, &tallies.moderation);
-    let ctx = Ctx {
-        settings: &site.settings,
-        theme,
-        now,
-        content: &content,
-        sigs: &site.signatures,
-        verified,
-        tallies,
-        roles: &tallies.roles,
-    };
+    let ctx = Ctx::new(site, theme, now, verified, tallies, &content);
     let mut clock = crate::timing::Clock::start();
     let v = Views::build(&ctx);
     clock.lap("render: views");
@@ -352,16 +343,7 @@ pub fn newsletter(
     pole: Option<&str>,
 ) -> letter::Letter {
     let content = moderation_views::visible(&site.content, &tallies.moderation);
-    let ctx = Ctx {
-        settings: &site.settings,
-        theme,
-        now,
-        content: &content,
-        sigs: &site.signatures,
-        verified,
-        tallies,
-        roles: &tallies.roles,
-    };
+    let ctx = Ctx::new(site, theme, now, verified, tallies, &content);
     let v = Views::build(&ctx);
     let news = news::all(&ctx, &v);
     letter::compose(&ctx, &v, &news, since, since_words, pole)

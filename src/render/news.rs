@@ -4,6 +4,8 @@
 //! so two builds of one commit give the same news. What moderation hid is in no news: hidden
 //! items are gone from `ctx.content`, hidden contributions are skipped here.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::content::{Item, Kind};
@@ -94,7 +96,7 @@ pub struct News {
 /// anything but the content).
 pub fn all(ctx: &Ctx<'_>, v: &Views) -> Vec<News> {
     let mut out = Vec::new();
-    items(ctx, &mut out);
+    items(ctx, v, &mut out);
     contributions(ctx, &mut out);
     milestones(ctx, v, &mut out);
     decisions(ctx, v, &mut out);
@@ -183,29 +185,48 @@ fn path_of<M>(item: &Item<M>) -> String {
     item.path.to_string_lossy().replace('\\', "/")
 }
 
+/// Each item's first paragraph, as its view already rendered it: the markdown is not
+/// rendered a second time for the news.
+fn summaries(v: &Views) -> HashMap<(Kind, &str), &str> {
+    let mut out = HashMap::new();
+    macro_rules! each {
+        ($($field:ident => $kind:expr),*) => {
+            $( for x in &v.$field { out.insert(($kind, x.slug.as_str()), x.summary.as_str()); } )*
+        };
+    }
+    each!(
+        initiatives => Kind::Initiatives,
+        debates => Kind::Debates,
+        meetings => Kind::Meetings,
+        groups => Kind::Groups,
+        votes => Kind::Votes,
+        budgets => Kind::Budgets,
+        sortitions => Kind::Sortitions,
+        minutes => Kind::Minutes
+    );
+    out
+}
+
 /// New initiatives, debates, meetings, votes, budgets, draws, groups and minutes.
-fn items(ctx: &Ctx<'_>, out: &mut Vec<News>) {
+fn items(ctx: &Ctx<'_>, v: &Views, out: &mut Vec<News>) {
     let b = Builder { ctx };
     let c = ctx.content;
-    let mut add = |kind: NewsKind,
-                   key: &str,
-                   k: Kind,
-                   slug: &str,
-                   path: String,
-                   title: &str,
-                   body: &str,
-                   place: Place| {
-        let text = ctx.md(body).summary;
-        out.push(b.news(
-            kind,
-            &ctx.url(k, slug),
-            "published",
-            b.created(&path),
-            b.say(key, title),
-            text,
-            &place,
-        ));
-    };
+    let summaries = summaries(v);
+    let mut add =
+        |kind: NewsKind, key: &str, k: Kind, slug: &str, path: String, title: &str, place: Place| {
+            let text = summaries
+                .get(&(k, slug))
+                .map_or_else(String::new, |s| s.to_string());
+            out.push(b.news(
+                kind,
+                &ctx.url(k, slug),
+                "published",
+                b.created(&path),
+                b.say(key, title),
+                text,
+                &place,
+            ));
+        };
     for i in c.initiatives.values() {
         let place = Place::of_initiative(ctx, &i.slug);
         add(
@@ -215,7 +236,6 @@ fn items(ctx: &Ctx<'_>, out: &mut Vec<News>) {
             &i.slug,
             path_of(i),
             &i.meta.title,
-            &i.body,
             place,
         );
     }
@@ -229,7 +249,6 @@ fn items(ctx: &Ctx<'_>, out: &mut Vec<News>) {
             &d.slug,
             path_of(d),
             &d.meta.title,
-            &d.body,
             place,
         );
     }
@@ -242,7 +261,6 @@ fn items(ctx: &Ctx<'_>, out: &mut Vec<News>) {
             &m.slug,
             path_of(m),
             &m.meta.title,
-            &m.body,
             place,
         );
     }
@@ -255,7 +273,6 @@ fn items(ctx: &Ctx<'_>, out: &mut Vec<News>) {
             &g.slug,
             path_of(g),
             &g.meta.title,
-            &g.body,
             place,
         );
     }
@@ -273,7 +290,6 @@ fn items(ctx: &Ctx<'_>, out: &mut Vec<News>) {
             &v.slug,
             path_of(v),
             &v.meta.title,
-            &v.body,
             place,
         );
     }
@@ -285,7 +301,6 @@ fn items(ctx: &Ctx<'_>, out: &mut Vec<News>) {
             &x.slug,
             path_of(x),
             &x.meta.title,
-            &x.body,
             Place::default(),
         );
     }
@@ -297,7 +312,6 @@ fn items(ctx: &Ctx<'_>, out: &mut Vec<News>) {
             &s.slug,
             path_of(s),
             &s.meta.title,
-            &s.body,
             Place::default(),
         );
     }
@@ -310,7 +324,6 @@ fn items(ctx: &Ctx<'_>, out: &mut Vec<News>) {
             &m.slug,
             path_of(m),
             &m.meta.title,
-            &m.body,
             place,
         );
     }
