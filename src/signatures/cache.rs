@@ -276,6 +276,17 @@ impl Cache {
         found
     }
 
+    /// Whether `key` has an outcome, without counting a lookup or marking the entry used:
+    /// for the batch pass, which only looks for the checks left to do.
+    pub fn knows(&self, key: &Key) -> bool {
+        self.loaded_state(key).is_some()
+            || self
+                .fresh
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains_key(key)
+    }
+
     /// Records the outcome of a check. It replaces any earlier entry for the same key.
     pub fn insert(&self, key: Key, outcome: Outcome) {
         if let Some(state) = self.loaded_state(&key) {

@@ -11,12 +11,18 @@
 
 use std::collections::{HashMap, HashSet};
 
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use blake2::{Blake2b512, Digest as _};
 use git2::Oid;
 use rayon::prelude::*;
 
-use crate::load::signatures::{Signatures, Statement};
-use crate::signatures::cache::Cache;
-use crate::signatures::keys::KeyId;
+use crate::load::signatures::{FileVersion, Signatures, Statement, StatementFile, Versions};
+use crate::signatures::batch;
+use crate::signatures::cache::{Cache, Key as CacheKey, Outcome};
+use crate::signatures::keys::{KeyId, PublicKey};
+use crate::signatures::statement;
 use crate::signatures::verdict::{self as check, Reason, Valid, Verdict};
 
 /// A statement that verifies.
@@ -52,27 +58,43 @@ pub struct Verified {
     /// (`Signatures::earlier`, and a restored statement's first stay): the commitments that
     /// sortition reveals answer, the certifications that revocations replaced.
     pub earlier: Vec<Accepted>,
+    /// How many statements the batch pass verified (each then found in the cache).
+    pub batched: usize,
 }
 
 /// Verifies every statement, in parallel; signature checks already made with the same bytes
 /// are taken from `cache`.
+///
+/// Two passes: the checks the cache does not know are first verified in batches
+/// ([`verify_in_batches`]), which can only accept; each statement then goes through the
+/// one-by-one verdict, which finds those in the cache and checks the rest with minisign.
+/// Without a cache, a scratch one carries the batches' results.
 pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
+    let scratch = Cache::default();
+    let cache = cache.unwrap_or(&scratch);
     let keys = sigs.keys.iter().map(|(id, k)| (*id, k.key.clone())).collect();
     let key_blobs = sigs.keys.iter().map(|(id, k)| (*id, k.blob)).collect();
-    let address = cache.map(|cache| check::CacheRef {
+    let address = check::CacheRef {
         cache,
         key_blobs: &key_blobs,
-    });
+    };
+    let mut clock = crate::timing::Clock::start();
+    let batched = verify_in_batches(sigs, &keys, &address);
+    clock.lap("  verify in batches");
     let run = |list: &[Statement]| -> Vec<Verdict> {
         list.par_iter()
-            .map(|st| check::verify_cached(&st.file, &keys, &sigs.versions, address.as_ref()))
+            .map(|st| check::verify_cached(&st.file, &keys, &sigs.versions, Some(&address)))
             .collect()
     };
     let current = run(&sigs.statements);
     let earlier = run(&sigs.earlier);
+    clock.lap("  verify one by one");
     let origins = Origins::of(sigs, current.iter().chain(&earlier));
 
-    let mut out = Verified::default();
+    let mut out = Verified {
+        batched,
+        ..Verified::default()
+    };
     // The other statements history shows at each path: (first arrival, genuine — the key
     // did sign a version of this target here —, the verdict once bound).
     let mut at_path: HashMap<&str, Vec<(usize, bool, Verdict)>> = HashMap::new();
@@ -150,6 +172,138 @@ pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
     out.earlier
         .sort_by(|a, b| (&a.path, a.arrived).cmp(&(&b.path, b.arrived)));
     out
+}
+
+/// Statements per batch: the larger the batch, the cheaper each point of its multiscalar
+/// multiplication; a bad statement costs a few smaller batches (see [`batch::verified`]).
+const BATCH: usize = 1024;
+
+/// The batch pass: every statement whose check the cache does not know is verified, in
+/// batches on all cores, against the newest version of the file it signs (what nearly every
+/// statement signs). Each one shown valid is recorded in the cache as
+/// [`Outcome::Verified`], exactly what minisign would have found; anything else (a bad
+/// signature, an older version, an unusual encoding) is left to the one-by-one pass, which
+/// checks it with minisign and says why. Returns how many statements it verified.
+fn verify_in_batches(
+    sigs: &Signatures,
+    keys: &BTreeMap<KeyId, PublicKey>,
+    address: &check::CacheRef<'_>,
+) -> usize {
+    let mut clock = crate::timing::Clock::start();
+    let mut items: Vec<Pending> = sigs
+        .statements
+        .par_iter()
+        .chain(sigs.earlier.par_iter())
+        .filter_map(|st| Pending::of(&st.file, keys, &sigs.versions, address))
+        .collect();
+    // A key's statements side by side: a batch adds up the terms of one key before its
+    // multiplication, so a batch of a few keys multiplies fewer points.
+    items.par_sort_by(|a, b| a.key.cmp(&b.key));
+    clock.lap("    read for batches");
+    // Each version is hashed once, however many statements sign it.
+    let mut versions: HashMap<Oid, &FileVersion> = HashMap::new();
+    for item in &items {
+        versions.entry(item.version.blob).or_insert(item.version);
+    }
+    let prehashes: HashMap<Oid, [u8; 64]> = versions
+        .into_par_iter()
+        .map(|(blob, v)| (blob, Blake2b512::digest(&v.bytes).into()))
+        .collect();
+    clock.lap("    prehash");
+    items
+        .par_chunks(BATCH)
+        .map(|chunk| {
+            let checks: Vec<batch::Check<'_>> = chunk
+                .iter()
+                .flat_map(|item| {
+                    [
+                        batch::Check {
+                            key: &item.key,
+                            signature: &item.signature,
+                            message: [&prehashes[&item.version.blob], b""],
+                        },
+                        batch::Check {
+                            key: &item.key,
+                            signature: &item.comment_signature,
+                            message: [&item.signature, item.comment.as_bytes()],
+                        },
+                    ]
+                })
+                .collect();
+            let valid = batch::verified(&checks);
+            let mut verified = 0;
+            for (item, both) in chunk.iter().zip(valid.chunks_exact(2)) {
+                if both[0] && both[1] {
+                    address.cache.insert(item.address, Outcome::Verified);
+                    verified += 1;
+                }
+            }
+            verified
+        })
+        .sum()
+}
+
+/// A statement the batch pass checks: its two signatures as minisign reads them.
+struct Pending<'a> {
+    /// Where its outcome goes in the cache.
+    address: CacheKey,
+    /// The key's 32 bytes.
+    key: [u8; 32],
+    /// The signature of the prehashed (BLAKE2b-512) file.
+    signature: [u8; 64],
+    /// The trusted comment, trimmed as minisign trims it.
+    comment: String,
+    /// The signature of (signature ‖ trusted comment).
+    comment_signature: [u8; 64],
+    /// The newest version of the file it signs.
+    version: &'a FileVersion,
+}
+
+impl<'a> Pending<'a> {
+    /// `None` for a statement the cache already knows, or that is not a well-formed
+    /// prehashed statement of a known key about an existing file: the one-by-one pass deals
+    /// with those.
+    fn of(
+        st: &StatementFile,
+        keys: &BTreeMap<KeyId, PublicKey>,
+        versions: &'a Versions,
+        address: &check::CacheRef<'_>,
+    ) -> Option<Pending<'a>> {
+        let place = statement::place(&st.path).ok()?;
+        let public = keys.get(&place.key)?.key.to_bytes();
+        let parsed = statement::parse_file(&st.text).ok()?;
+        let version = versions.get(&place.signed_file())?.first()?;
+        let statement_address = Oid::from_bytes(&parsed.identity[..20]).ok()?;
+        let cache_key = CacheKey::new(
+            statement_address,
+            *address.key_blobs.get(&place.key)?,
+            version.blob,
+        )?;
+        if address.cache.knows(&cache_key) {
+            return None;
+        }
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut lines = parsed.canonical.lines().skip(1);
+        let line = b64.decode(lines.next()?.trim()).ok()?;
+        let comment = lines
+            .next()?
+            .strip_prefix("trusted comment: ")?
+            .trim()
+            .to_string();
+        let comment_signature = b64.decode(lines.next()?.trim()).ok()?.try_into().ok()?;
+        // Prehashed (`ED`), by the key of its place: what minisign requires before any check.
+        if line.len() != 74 || &line[..2] != b"ED" || line[2..10] != public[2..10] {
+            return None;
+        }
+        Some(Pending {
+            address: cache_key,
+            key: public[10..42].try_into().ok()?,
+            signature: line[10..74].try_into().ok()?,
+            comment,
+            comment_signature,
+            version,
+        })
+    }
 }
 
 /// Where each signed text first stood: the blob's earliest commit on the branch and the
