@@ -81,6 +81,49 @@ struct Positions {
     neutral: usize,
 }
 
+/// One signer of an initiative, in `data/signers/<slug>.json`.
+#[derive(Serialize)]
+struct SignerData<'a> {
+    key: String,
+    name: Option<&'a str>,
+    member: bool,
+    /// Arrival (the commit that brought the statement), RFC 3339 in the site's time zone;
+    /// `null` when not committed yet.
+    date: Option<String>,
+    /// Which version of the text it signs: 0 is the current one.
+    version: usize,
+    /// The statement file.
+    path: &'a str,
+}
+
+/// `data/signers/<slug>.json`: every signer of one initiative, whom its page shows only the
+/// latest of: `{"slug": …, "signers": […], "late": […]}`, the counted ones then those that
+/// arrived after the deadline, oldest first, one per line (a city's initiative has hundreds
+/// of thousands).
+fn signers_file(ctx: &Ctx<'_>, slug: &str) -> Vec<u8> {
+    let empty = crate::tally::InitiativeTally::default();
+    let t = ctx.tallies.initiatives.get(slug).unwrap_or(&empty);
+    let mut out = format!("{{\n  \"slug\": {}", serde_json::Value::from(slug)).into_bytes();
+    for (name, list) in [("signers", &t.supporters), ("late", &t.late)] {
+        out.extend_from_slice(format!(",\n  \"{name}\": [").as_bytes());
+        for (i, s) in list.iter().enumerate() {
+            let row = SignerData {
+                key: s.key.to_string(),
+                name: ctx.sigs.keys.get(&s.key).and_then(|k| k.name.as_deref()),
+                member: s.member,
+                date: s.arrived.map(|ts| ctx.time_words(ts).1),
+                version: s.version,
+                path: &s.path,
+            };
+            out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+            out.extend(serde_json::to_vec(&row).unwrap_or_default());
+        }
+        out.extend_from_slice(if list.is_empty() { b"]" } else { b"\n  ]" });
+    }
+    out.extend_from_slice(b"\n}\n");
+    out
+}
+
 #[derive(Serialize)]
 struct DebateData<'a> {
     slug: &'a str,
@@ -384,7 +427,12 @@ pub fn files(ctx: &Ctx<'_>, v: &Views, members: &[MemberView]) -> Vec<(String, V
         })
         .collect();
     let json = |v: &dyn erased::Json| v.to_pretty();
-    vec![
+    let signers = ctx
+        .content
+        .initiatives
+        .keys()
+        .map(|slug| (format!("signers/{slug}.json"), signers_file(ctx, slug)));
+    let mut files: Vec<(String, Vec<u8>)> = vec![
         ("debates.json".into(), json(&debates)),
         ("contributions.json".into(), json(&contributions(ctx))),
         ("meetings.json".into(), json(&meetings)),
@@ -415,7 +463,9 @@ pub fn files(ctx: &Ctx<'_>, v: &Views, members: &[MemberView]) -> Vec<(String, V
                 &ctx.tallies.sortitions,
             )),
         ),
-    ]
+    ];
+    files.extend(signers);
+    files
 }
 
 mod erased {

@@ -102,19 +102,37 @@ pub struct SupportView {
     pub detail: SupportDetail,
 }
 
+/// How many signers of each list an initiative's page shows: the latest ones, oldest first.
+/// Nobody reads 300 000 names on a page, and such a page would weigh megabytes; every list is
+/// whole in the open data (`data/signers/<slug>.json`).
+pub const SIGNERS_SHOWN: usize = 200;
+
 /// Who signed an initiative, and how the count came about.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SupportDetail {
-    /// Counted supporters, oldest first.
+    /// The latest counted supporters ([`SIGNERS_SHOWN`] at most), oldest first.
     pub signers: Vec<SignerView>,
-    /// Arrived after the deadline: shown, not counted.
+    /// How many counted supporters there are in all.
+    pub signers_count: usize,
+    /// How many of the earliest ones the page leaves to the open data.
+    pub signers_not_shown: usize,
+    /// Arrived after the deadline: shown ([`SIGNERS_SHOWN`] at most, the latest), not counted.
     pub late: Vec<SignerView>,
+    /// How many of the earliest late ones the page leaves to the open data.
+    pub late_not_shown: usize,
+    /// The open data file with every list whole, from the site's root.
+    pub signers_data: String,
     /// Paper batches.
     pub batches: Vec<PaperView>,
     /// Counts per version of the text, when it changed.
     pub versions: Vec<VersionCount>,
     /// Signatures over time, an SVG drawn at build time.
     pub chart: Option<String>,
+}
+
+/// The latest [`SIGNERS_SHOWN`] of a list, oldest first.
+fn latest(list: &[Signer]) -> &[Signer] {
+    &list[list.len().saturating_sub(SIGNERS_SHOWN)..]
 }
 
 impl Ctx<'_> {
@@ -252,8 +270,18 @@ impl Ctx<'_> {
             withdrawn: t.withdrawn,
             late_count: t.late.len(),
             detail: SupportDetail {
-                signers: t.supporters.iter().map(|s| self.signer_view(s, &file)).collect(),
-                late: t.late.iter().map(|s| self.signer_view(s, &file)).collect(),
+                signers: latest(&t.supporters)
+                    .iter()
+                    .map(|s| self.signer_view(s, &file))
+                    .collect(),
+                signers_count: t.supporters.len(),
+                signers_not_shown: t.supporters.len() - latest(&t.supporters).len(),
+                late: latest(&t.late)
+                    .iter()
+                    .map(|s| self.signer_view(s, &file))
+                    .collect(),
+                late_not_shown: t.late.len() - latest(&t.late).len(),
+                signers_data: format!("{}data/signers/{slug}.json", self.settings.base_path),
                 batches: t
                     .paper
                     .iter()

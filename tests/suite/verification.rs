@@ -88,6 +88,57 @@ fn statements_after_the_deadline_are_listed_not_counted() {
 }
 
 #[test]
+fn a_page_lists_the_latest_signers_and_the_open_data_lists_them_all() {
+    let s = GitSite::new();
+    s.write(
+        "content/initiatives/bus.md",
+        "---\ntitle: Bus gratuits\nkind: project\npole: logement\ncloses: 2026-10-10\ngoal: 300\n---\nTexte.\n",
+    );
+    s.commit(day(0), "initiative");
+    let keys: Vec<Key> = (0..205).map(|_| key()).collect();
+    for (i, k) in keys.iter().enumerate() {
+        s.add_key(k);
+        s.support(k);
+        if i == 4 {
+            s.commit(day(1), "the first five supports");
+        }
+    }
+    s.commit(day(3), "two hundred more");
+    let bus = s.bus();
+    assert_eq!(bus["supporters"]["total"], 205, "{bus}");
+    let page = String::from_utf8(s.read("public/initiatives/bus/index.html")).unwrap();
+    let listed = keys
+        .iter()
+        .filter(|k| page.contains(&format!("#k-{}", k.id)))
+        .count();
+    assert_eq!(listed, 200, "the page lists the latest 200");
+    for k in &keys[..5] {
+        assert!(
+            !page.contains(&format!("#k-{}", k.id)),
+            "the earliest five are left to the data"
+        );
+    }
+    assert!(
+        page.contains(r#"<span class="count">205</span>"#),
+        "the count is the whole list's"
+    );
+    assert!(
+        page.contains("data/signers/bus.json"),
+        "the page links to the whole list"
+    );
+    let data: serde_json::Value = serde_json::from_slice(&s.read("public/data/signers/bus.json")).unwrap();
+    let rows = data["signers"].as_array().unwrap();
+    assert_eq!(rows.len(), 205);
+    let first: std::collections::BTreeSet<String> = rows[..5]
+        .iter()
+        .map(|r| r["key"].as_str().unwrap().to_string())
+        .collect();
+    let expected: std::collections::BTreeSet<String> = keys[..5].iter().map(|k| k.id.to_string()).collect();
+    assert_eq!(first, expected, "oldest first");
+    assert_eq!(data["late"].as_array().unwrap().len(), 0);
+}
+
+#[test]
 fn a_support_merged_late_counts_from_the_merge_not_from_its_branch() {
     let s = GitSite::new();
     s.commit(day(0), "initiative");
