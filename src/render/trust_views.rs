@@ -105,7 +105,7 @@ pub struct SupportView {
 /// How many signers of each list an initiative's page shows: the latest ones, oldest first.
 /// Nobody reads 300 000 names on a page, and such a page would weigh megabytes; every list is
 /// whole in the open data (`data/signers/<slug>.json`).
-pub const SIGNERS_SHOWN: usize = 200;
+pub const SIGNERS_SHOWN: usize = 100;
 
 /// Who signed an initiative, and how the count came about.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -18,7 +18,7 @@ use blake2::{Blake2b512, Digest as _};
 use git2::Oid;
 use rayon::prelude::*;
 
-use crate::load::signatures::{FileVersion, Signatures, Statement, StatementFile, Versions};
+use crate::load::signatures::{FileVersion, Signatures, Statement, Versions};
 use crate::signatures::batch;
 use crate::signatures::cache::{Cache, Key as CacheKey, Outcome};
 use crate::signatures::keys::{KeyId, PublicKey};
@@ -194,7 +194,7 @@ fn verify_in_batches(
         .statements
         .par_iter()
         .chain(sigs.earlier.par_iter())
-        .filter_map(|st| Pending::of(&st.file, keys, &sigs.versions, address))
+        .filter_map(|st| Pending::of(st, keys, &sigs.versions, address))
         .collect();
     // A key's statements side by side: a batch adds up the terms of one key before its
     // multiplication, so a batch of a few keys multiplies fewer points.
@@ -264,16 +264,16 @@ impl<'a> Pending<'a> {
     /// prehashed statement of a known key about an existing file: the one-by-one pass deals
     /// with those.
     fn of(
-        st: &StatementFile,
+        st: &Statement,
         keys: &BTreeMap<KeyId, PublicKey>,
         versions: &'a Versions,
         address: &check::CacheRef<'_>,
     ) -> Option<Pending<'a>> {
-        let place = statement::place(&st.path).ok()?;
-        let public = keys.get(&place.key)?.key.to_bytes();
-        let parsed = statement::parse_file(&st.text).ok()?;
+        // The cache is asked first, with the identity the load stage read: a warm build
+        // parses nothing here.
+        let place = statement::place(&st.file.path).ok()?;
         let version = versions.get(&place.signed_file())?.first()?;
-        let statement_address = Oid::from_bytes(&parsed.identity[..20]).ok()?;
+        let statement_address = Oid::from_bytes(&st.identity?[..20]).ok()?;
         let cache_key = CacheKey::new(
             statement_address,
             *address.key_blobs.get(&place.key)?,
@@ -282,6 +282,8 @@ impl<'a> Pending<'a> {
         if address.cache.knows(&cache_key) {
             return None;
         }
+        let public = keys.get(&place.key)?.key.to_bytes();
+        let parsed = statement::parse_file(&st.file.text).ok()?;
         let b64 = base64::engine::general_purpose::STANDARD;
         let mut lines = parsed.canonical.lines().skip(1);
         let line = b64.decode(lines.next()?.trim()).ok()?;
