@@ -8,6 +8,11 @@
 //! WebAssembly of the content's language) comes from the same crate, and the theme's
 //! `search.js` drives it; Pagefind's own UI bundles are left out.
 
+use std::path::{Component, Path};
+
+use pagefind::api::{PagefindIndex, SyntheticFile};
+use rayon::prelude::*;
+
 use crate::render::Output;
 
 /// Where the index and Pagefind's runtime go in the output.
@@ -18,26 +23,24 @@ const BODY: &str = "data-pagefind-body";
 
 /// Indexes the rendered pages of `output` in `language` (an ISO 639-1 code) and adds the index
 /// under [`DIR`]. The same pages give the same files, byte for byte.
+///
+/// Pagefind's library reads pages handed over one by one (`add_html_file`) on one thread, under
+/// its lock; only a folder (`add_directory`) is read on every core. So the pages are written
+/// under a temporary folder whose listing is known to follow their order ([`Staged`]), and
+/// Pagefind reads that folder: the index is the same, byte for byte, as the one made page by
+/// page, which is what happens when no such folder can be had. Pagefind then gzips the index on
+/// one thread, with flate2's zlib-rs backend (see Cargo.toml).
 pub fn index(output: &mut Output, language: &str) -> anyhow::Result<()> {
+    let pages = pages(output);
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
-    let pages: Vec<(String, String)> = output
-        .files
-        .iter()
-        .filter(|(path, _)| path.ends_with(".html"))
-        .filter_map(|(path, bytes)| {
-            let html = std::str::from_utf8(bytes).ok()?;
-            html.contains(BODY).then(|| (path.clone(), indexed_part(html)))
-        })
-        .collect();
     let files = runtime.block_on(async {
-        let options = pagefind::options::PagefindServiceConfig::builder()
-            .force_language(language.to_string())
-            .build();
-        let mut index = pagefind::api::PagefindIndex::new(Some(options))?;
-        for (path, html) in pages {
-            index.add_html_file(Some(path), None, html).await?;
+        match Staged::new(&pages) {
+            Some(staged) => match from_folder(staged, pages.len(), language).await {
+                Some(files) => files,
+                None => page_by_page(pages, language).await,
+            },
+            None => page_by_page(pages, language).await,
         }
-        index.get_files().await
     })?;
     for file in files {
         let name = file.filename.to_string_lossy().replace('\\', "/");
@@ -46,6 +49,234 @@ pub fn index(output: &mut Output, language: &str) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The pages to index, in the output's order: each one's path and [`indexed_part`].
+fn pages(output: &Output) -> Vec<(String, String)> {
+    let html: Vec<(&String, &Vec<u8>)> = output
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .collect();
+    html.par_iter()
+        .filter_map(|(path, bytes)| {
+            let html = std::str::from_utf8(bytes).ok()?;
+            html.contains(BODY)
+                .then(|| (path.to_string(), indexed_part(html)))
+        })
+        .collect()
+}
+
+fn new_index(language: &str) -> anyhow::Result<PagefindIndex> {
+    let options = pagefind::options::PagefindServiceConfig::builder()
+        .force_language(language.to_string())
+        .build();
+    PagefindIndex::new(Some(options))
+}
+
+/// The index of the pages handed to Pagefind one at a time, in their order.
+async fn page_by_page(pages: Vec<(String, String)>, language: &str) -> anyhow::Result<Vec<SyntheticFile>> {
+    let mut index = new_index(language)?;
+    for (path, html) in pages {
+        index.add_html_file(Some(path), None, html).await?;
+    }
+    index.get_files().await
+}
+
+/// The index of the `count` pages of `staged`, read by Pagefind on every core; `None` when
+/// Pagefind did not read them all (the caller then indexes the pages one by one).
+async fn from_folder(
+    staged: Staged,
+    count: usize,
+    language: &str,
+) -> Option<anyhow::Result<Vec<SyntheticFile>>> {
+    let mut index = new_index(language).ok()?;
+    let read = index.add_directory(staged.root.clone(), None).await.ok()?;
+    if read != count {
+        return None;
+    }
+    // The folder is removed on the other core while Pagefind builds and compresses the index
+    // on this one; what Pagefind holds of the pages is freed there too, and need not be waited
+    // for.
+    let removal = std::thread::spawn(move || drop(staged));
+    let files = index.get_files().await;
+    std::thread::spawn(move || drop(index));
+    let _ = removal.join();
+    Some(files)
+}
+
+/// The pages written under a temporary folder (removed when this is dropped), for Pagefind's
+/// `add_directory`, which reads the files of a folder in parallel, in the order the file system
+/// lists them: their page numbers in the index follow that order. So a folder is used only once
+/// listed: in the pages' own order, the one `add_html_file` gets them in. The file system then
+/// cannot change the index: where it lists a folder's entries in the order they were made (tmpfs
+/// since Linux 6.6) or in the reverse order, the pages are written in the order that lists them
+/// as they come; where it lists them by a hash of their names (ext4) or in any other order, there
+/// is no folder and the pages are indexed one by one.
+struct Staged {
+    /// Removes the folder when dropped.
+    _dir: tempfile::TempDir,
+    /// The folder holding the pages, under their output paths (Pagefind makes a page's URL of
+    /// its path in this folder, as it does of the path `add_html_file` gets).
+    root: String,
+}
+
+impl Staged {
+    fn new(pages: &[(String, String)]) -> Option<Staged> {
+        if pages.is_empty() || !pages.iter().all(|(path, _)| plain(path)) {
+            return None;
+        }
+        let bytes: u64 = pages
+            .iter()
+            .map(|(_, html)| (html.len() as u64).next_multiple_of(4096) + 4096)
+            .sum();
+        let mut bases = Vec::new();
+        if cfg!(target_os = "linux") {
+            // A tmpfs, even where the temporary folder is on a disk.
+            bases.push(std::path::PathBuf::from("/dev/shm"));
+        }
+        bases.push(std::env::temp_dir());
+        bases.iter().filter(|base| base.is_dir()).find_map(|base| {
+            sweep(base);
+            has_room(base, bytes).then(|| Staged::under(base, pages))?
+        })
+    }
+
+    fn under(base: &Path, pages: &[(String, String)]) -> Option<Staged> {
+        let mut builder = tempfile::Builder::new();
+        let prefix = format!("{STAGED}{}-", std::process::id());
+        builder.prefix(&prefix);
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let dir = builder.tempdir_in(base).ok()?;
+        let newest_first = newest_first(&dir.path().join("probe"))?;
+        let root = dir.path().join("site");
+        let write = |(path, html): &(String, String)| -> std::io::Result<()> {
+            let file = root.join(path);
+            if let Some(parent) = file.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(file, html)
+        };
+        if newest_first {
+            pages.iter().rev().try_for_each(write).ok()?;
+        } else {
+            pages.iter().try_for_each(write).ok()?;
+        }
+        let listed = listing(&root)?;
+        let in_order =
+            listed.len() == pages.len() && listed.iter().zip(pages).all(|(listed, (path, _))| listed == path);
+        if !in_order {
+            return None;
+        }
+        let root = root.to_str()?.to_string();
+        Some(Staged { _dir: dir, root })
+    }
+}
+
+/// How the temporary folders of the pages begin, before the builder's process id.
+const STAGED: &str = "pnyx-search-";
+
+/// Removes the folders of pages that killed builds left under `base` (a folder is otherwise
+/// removed once Pagefind has read it): those of processes that no longer run. A tmpfs keeps
+/// them in memory until the machine restarts.
+fn sweep(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(STAGED)?.split('-').next()?.parse().ok());
+        if pid.is_some_and(|pid| !runs(pid)) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether the process `pid` runs (or may: a process of another user's is not checked).
+#[cfg(unix)]
+fn runs(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return true;
+    };
+    // SAFETY: signal 0 sends nothing; it only checks that the process exists.
+    let sent = unsafe { libc::kill(pid, 0) };
+    sent == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn runs(_pid: u32) -> bool {
+    true
+}
+
+/// Whether the file system lists a new folder at `probe` newest entry first (`Some(true)`),
+/// oldest first (`Some(false)`), or in some other order (`None`). The probe is removed.
+fn newest_first(probe: &Path) -> Option<bool> {
+    const NAMES: [&str; 5] = ["3", "1", "4", "0", "2"];
+    let listed = (|| -> std::io::Result<Vec<String>> {
+        std::fs::create_dir(probe)?;
+        for name in NAMES {
+            std::fs::write(probe.join(name), "")?;
+        }
+        std::fs::read_dir(probe)?
+            .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
+            .collect()
+    })();
+    let _ = std::fs::remove_dir_all(probe);
+    let listed = listed.ok()?;
+    if listed.iter().eq(NAMES.iter()) {
+        Some(false)
+    } else if listed.iter().eq(NAMES.iter().rev()) {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// The files under `root`, as '/'-separated paths, in the order Pagefind walks them (it walks
+/// with `walkdir` too: depth first, each folder's entries as the file system lists them).
+fn listing(root: &Path) -> Option<Vec<String>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(root).min_depth(1) {
+        let entry = entry.ok()?;
+        if entry.file_type().is_file() {
+            let relative = entry.path().strip_prefix(root).ok()?;
+            let parts: Option<Vec<&str>> = relative.iter().map(|part| part.to_str()).collect();
+            files.push(parts?.join("/"));
+        }
+    }
+    Some(files)
+}
+
+/// A relative path of plain names, which stays inside the folder it is joined to.
+fn plain(path: &str) -> bool {
+    !path.is_empty()
+        && Path::new(path)
+            .components()
+            .all(|part| matches!(part, Component::Normal(_)))
+}
+
+/// Whether the file system of `base` has room for `bytes`, twice over: the folder is not to
+/// fill a small tmpfs (64 MiB in a container) that other programs use.
+#[cfg(unix)]
+fn has_room(base: &Path, bytes: u64) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(base.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `path` is a NUL-terminated string and `stats` a statvfs to fill.
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
+        return false;
+    }
+    (stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64) >= bytes.saturating_mul(2)
+}
+
+#[cfg(not(unix))]
+fn has_room(_base: &Path, _bytes: u64) -> bool {
+    true
 }
 
 /// The page's language and its `<main>`: what the index reads of a page. Pagefind would skip
@@ -124,6 +355,107 @@ mod tests {
             ),
         ];
         assert_eq!(indexed(&pages).files, indexed(&pages).files);
+    }
+
+    /// Pages at every depth, whose paths sort around the folders' separator ('-' and '.' come
+    /// before '/'), with anchors and filters.
+    fn site() -> Output {
+        let mut output = Output::default();
+        for (i, path) in [
+            "index.html",
+            "a.html",
+            "a-b/index.html",
+            "a/index.html",
+            "a/b/index.html",
+            "a/b/c.html",
+            "a0/index.html",
+            "debates/page-1/index.html",
+            "debates/page-10/index.html",
+            "debates/page-2/index.html",
+            "z.html",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let body = format!(
+                "Texte {i} sur la gratuité.</p><h2 id=\"suite-{i}\">Suite {i}</h2><p>Le vélo, page {i}."
+            );
+            output
+                .files
+                .insert(path.to_string(), page(&format!("Page {i}"), &body));
+        }
+        output.files.insert(
+            "statements/index.html".into(),
+            b"<html><body><main></main></body></html>".to_vec(),
+        );
+        output
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().build().unwrap()
+    }
+
+    #[test]
+    fn a_folder_read_in_parallel_gives_the_index_of_the_pages_one_by_one() {
+        let pages = pages(&site());
+        assert_eq!(pages.len(), 11);
+        let Some(staged) = Staged::new(&pages) else {
+            // Linux's /dev/shm is a tmpfs, which lists a folder in the order it was written.
+            assert!(
+                !(cfg!(target_os = "linux") && Path::new("/dev/shm").is_dir()),
+                "no folder"
+            );
+            return;
+        };
+        let root = std::path::PathBuf::from(&staged.root);
+        assert_eq!(
+            listing(&root).unwrap(),
+            pages.iter().map(|(path, _)| path.clone()).collect::<Vec<_>>()
+        );
+        let runtime = runtime();
+        let from_folder = runtime
+            .block_on(from_folder(staged, pages.len(), "fr"))
+            .unwrap()
+            .unwrap();
+        assert!(!root.exists(), "the folder is left behind");
+        let one_by_one = runtime.block_on(page_by_page(pages, "fr")).unwrap();
+        let files = |files: Vec<SyntheticFile>| {
+            files
+                .into_iter()
+                .map(|f| (f.filename, f.contents))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        let (from_folder, one_by_one) = (files(from_folder), files(one_by_one));
+        assert!(from_folder.keys().any(|name| name.starts_with("fragment")));
+        assert_eq!(from_folder.len(), one_by_one.len());
+        for (name, bytes) in &one_by_one {
+            assert!(from_folder.get(name) == Some(bytes), "{name:?} differs");
+        }
+    }
+
+    #[test]
+    fn a_folder_that_would_leave_its_place_is_not_written() {
+        for path in ["../a.html", "/a.html", "a/../../b.html", "./a.html", ""] {
+            assert!(!plain(path), "{path}");
+        }
+        assert!(plain("a/b/index.html"));
+        assert!(Staged::new(&[("../a.html".into(), "<html></html>".into())]).is_none());
+    }
+
+    #[test]
+    fn the_folders_of_killed_builds_are_removed_and_the_others_kept() {
+        let base = tempfile::tempdir().unwrap();
+        // A process id no process has (Linux's highest is 2^22).
+        let dead = base.path().join(format!("{STAGED}4294967-abc"));
+        let running = base.path().join(format!("{STAGED}{}-abc", std::process::id()));
+        let other = base.path().join("pnyx-other-1-abc");
+        for dir in [&dead, &running, &other] {
+            std::fs::create_dir_all(dir.join("site/a")).unwrap();
+            std::fs::write(dir.join("site/a/index.html"), "<html></html>").unwrap();
+        }
+        sweep(base.path());
+        assert_eq!(dead.exists(), !cfg!(unix));
+        assert!(running.exists() && other.exists());
     }
 
     #[test]
