@@ -218,8 +218,36 @@ pub fn read_from(
     clock.lap("load: signature files");
     let mut profiles = BTreeMap::new();
     let mut key_files = BTreeSet::new();
-    for (rel, bytes) in files {
-        let blob = history::blob_id(&bytes);
+    // Hashing and parsing a million statements is the costly part: on all cores, in order.
+    // A statement keeps its text only; any other file, its bytes.
+    let files: Vec<_> = files
+        .into_par_iter()
+        .map(|(rel, bytes)| {
+            let blob = history::blob_id(&bytes);
+            let read = if !rel.starts_with("signatures/keys/") && rel.ends_with(".minisig") {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let identity = statement::parse_file(&text).ok().map(|p| p.identity);
+                Ok((text, identity))
+            } else {
+                Err(bytes)
+            };
+            (rel, blob, read)
+        })
+        .collect();
+    for (rel, blob, read) in files {
+        let bytes = match read {
+            Ok((text, identity)) => {
+                out.statements.push(Statement {
+                    file: StatementFile { path: rel, text },
+                    blob,
+                    identity,
+                    arrived_at: None,
+                    arrived: None,
+                });
+                continue;
+            }
+            Err(bytes) => bytes,
+        };
         if let Some(name) = rel.strip_prefix("signatures/keys/") {
             read_key_file(
                 &rel,
@@ -231,16 +259,6 @@ pub fn read_from(
                 &mut profiles,
                 diags,
             );
-        } else if rel.ends_with(".minisig") {
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            let identity = statement::parse_file(&text).ok().map(|p| p.identity);
-            out.statements.push(Statement {
-                file: StatementFile { path: rel, text },
-                blob,
-                identity,
-                arrived_at: None,
-                arrived: None,
-            });
         } else if rel.starts_with("signatures/paper/") && rel.ends_with(".yaml") {
             read_paper(&rel, &bytes, limits, &mut out, diags);
         } else {
