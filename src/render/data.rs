@@ -111,7 +111,7 @@ fn signers_file(ctx: &Ctx<'_>, slug: &str) -> Vec<u8> {
                 key: s.key.to_string(),
                 name: ctx.sigs.keys.get(&s.key).and_then(|k| k.name.as_deref()),
                 member: s.member,
-                date: s.arrived.map(|ts| ctx.time_words(ts).1),
+                date: s.arrived.map(|ts| ctx.time_iso(ts)),
                 version: s.version,
                 path: &s.path,
             };

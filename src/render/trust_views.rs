@@ -149,13 +149,21 @@ impl Ctx<'_> {
 
     /// A unix time in words, in the site's zone.
     pub fn time_words(&self, ts: i64) -> (String, String) {
-        let t = self
-            .settings
+        let t = self.local_time(ts);
+        (self.theme.calendar.long_date(t.date_naive()), t.to_rfc3339())
+    }
+
+    /// The RFC 3339 form of `ts` in the site's time zone, without its words (open data).
+    pub fn time_iso(&self, ts: i64) -> String {
+        self.local_time(ts).to_rfc3339()
+    }
+
+    fn local_time(&self, ts: i64) -> chrono::DateTime<chrono_tz::Tz> {
+        self.settings
             .tz
             .timestamp_opt(ts, 0)
             .single()
-            .unwrap_or_else(|| self.now.with_timezone(&self.settings.tz));
-        (self.theme.calendar.long_date(t.date_naive()), t.to_rfc3339())
+            .unwrap_or_else(|| self.now.with_timezone(&self.settings.tz))
     }
 
     fn signer_view(&self, s: &Signer, signed_file: &str) -> SignerView {

@@ -209,14 +209,13 @@ pub fn torsion_free(points: &[EdwardsPoint]) -> bool {
 
 /// `n` random 128-bit scalars from the operating system.
 fn random_scalars(n: usize) -> Option<Vec<Scalar>> {
-    let mut bytes = vec![0u8; 16 * n];
-    getrandom::fill(&mut bytes).ok()?;
+    let halves: Vec<[u8; 16]> = random(n)?;
     Some(
-        bytes
-            .chunks_exact(16)
-            .map(|c| {
+        halves
+            .into_iter()
+            .map(|half| {
                 let mut wide = [0u8; 32];
-                wide[..16].copy_from_slice(c);
+                wide[..16].copy_from_slice(&half);
                 Scalar::from_bytes_mod_order(wide)
             })
             .collect(),
@@ -225,14 +224,14 @@ fn random_scalars(n: usize) -> Option<Vec<Scalar>> {
 
 /// `n` random 64-bit words from the operating system.
 fn random_words(n: usize) -> Option<Vec<u64>> {
-    let mut bytes = vec![0u8; 8 * n];
-    getrandom::fill(&mut bytes).ok()?;
-    Some(
-        bytes
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
-            .collect(),
-    )
+    Some(random(n)?.into_iter().map(u64::from_le_bytes).collect())
+}
+
+/// `n` random arrays of `N` bytes from the operating system, in one call.
+fn random<const N: usize>(n: usize) -> Option<Vec<[u8; N]>> {
+    let mut arrays = vec![[0u8; N]; n];
+    getrandom::fill(arrays.as_flattened_mut()).ok()?;
+    Some(arrays)
 }
 
 #[cfg(test)]
