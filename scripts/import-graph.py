@@ -11,7 +11,7 @@ SRC = "src"
 
 # Lowest first: a file may import from its own layer and the layers before it.
 LAYERS = [
-    ("foundations", ["error.rs", "slug.rs", "timing.rs", "progress.rs", "home.rs", "limits.rs", "config.rs",
+    ("foundations", ["error.rs", "slug.rs", "timing.rs", "progress.rs", "home.rs", "sealed.rs", "limits.rs", "config.rs",
                      "dates.rs", "markdown.rs", "content/", "signatures/keys.rs",
                      "signatures/statement.rs"]),
     ("load", ["load/"]),

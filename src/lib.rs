@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod pipeline;
 pub mod progress;
 pub mod render;
+pub mod sealed;
 pub mod search;
 pub mod signatures;
 pub mod signing;

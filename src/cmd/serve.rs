@@ -355,7 +355,7 @@ fn watch(opts: &BuildOptions, shared: Arc<Shared>) -> anyhow::Result<notify::Rec
 }
 
 /// Quiet time after the last change before rebuilding.
-const DEBOUNCE: Duration = Duration::from_millis(150);
+const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// True for paths whose change affects the site (not the output, git's own files, build
 /// folders or editor swap files).

@@ -18,7 +18,7 @@ use git2::{ObjectType, Oid, Repository, Tree};
 use rayon::prelude::*;
 
 /// One commit of the first-parent history.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitInfo {
     /// Commit id.
     pub id: Oid,
@@ -208,6 +208,34 @@ pub struct BranchAt<'a> {
 /// Returns `Ok(None)` outside a git repository or in one without commits. A shallow clone is
 /// an error: every statement would seem to arrive with its last commit.
 pub fn read(root: &Path, branch: BranchAt<'_>, folders: &[&str]) -> anyhow::Result<Option<History>> {
+    let Some(branch_tip) = locate(root, branch)? else {
+        return Ok(None);
+    };
+    let BranchTip {
+        repo,
+        prefix,
+        reference,
+        tip,
+    } = branch_tip;
+    walk(&repo, reference, tip, &prefix, folders, branch.now, None).map(Some)
+}
+
+/// Where a branch's history is: the repository, the site's folder in it, the branch's tip.
+pub struct BranchTip {
+    /// The repository around the site.
+    pub repo: Repository,
+    /// The site's folder in it (see [`site_prefix`]).
+    pub prefix: String,
+    /// The reference read (`refs/heads/main`).
+    pub reference: String,
+    /// Its commit.
+    pub tip: Oid,
+}
+
+/// The repository and tip of `branch` for the site at `root`; `Ok(None)` outside a git
+/// repository or in one without commits. A shallow clone is an error: every statement would
+/// seem to arrive with its last commit.
+pub fn locate(root: &Path, branch: BranchAt<'_>) -> anyhow::Result<Option<BranchTip>> {
     let repo = match Repository::discover(root) {
         Ok(r) => r,
         Err(_) => return Ok(None),
@@ -221,11 +249,15 @@ pub fn read(root: &Path, branch: BranchAt<'_>, folders: &[&str]) -> anyhow::Resu
         return Ok(None);
     };
     let prefix = site_prefix(workdir, root)?;
-    let (reference, tip) = match find_tip(&repo, branch.name) {
-        Some(t) => t,
-        None => return Ok(None),
+    let Some((reference, tip)) = find_tip(&repo, branch.name) else {
+        return Ok(None);
     };
-    read_commit(&repo, reference, tip, &prefix, folders, branch.now).map(Some)
+    Ok(Some(BranchTip {
+        repo,
+        prefix,
+        reference,
+        tip,
+    }))
 }
 
 /// Reads the history of `folders` on the first-parent history of commit `tip` (called
@@ -240,23 +272,55 @@ pub fn read_commit(
     folders: &[&str],
     now: i64,
 ) -> anyhow::Result<History> {
+    walk(repo, reference, tip, prefix, folders, now, None)
+}
+
+/// The walk of [`read_commit`], resuming `earlier` (a walk of the same folders) when its last
+/// commit is on `tip`'s first-parent chain: only the commits after it are read. Otherwise,
+/// a rewritten branch for instance, the walk starts again from the first commit.
+pub fn walk(
+    repo: &Repository,
+    reference: String,
+    tip: Oid,
+    prefix: &str,
+    folders: &[&str],
+    now: i64,
+    earlier: Option<History>,
+) -> anyhow::Result<History> {
+    let known = earlier.as_ref().and_then(|h| h.commits.last()).map(|c| c.id);
     let mut chain = Vec::new();
     let mut cur = Some(
         repo.find_commit(tip)
             .context("cannot read the branch's last commit")?,
     );
+    let mut resumed = false;
     while let Some(c) = cur {
+        if Some(c.id()) == known {
+            resumed = true;
+            break;
+        }
         cur = c.parents().next();
         chain.push(c);
     }
     chain.reverse();
-    let mut history = History {
-        reference,
-        git_dir: Some(repo.path().to_path_buf()),
-        ..Default::default()
+    let (mut history, mut previous) = match (resumed, earlier, known) {
+        (true, Some(earlier), Some(known)) => {
+            let tree = repo
+                .find_commit(known)
+                .and_then(|c| c.tree())
+                .context("cannot read a commit's tree")?;
+            (earlier, subtree(repo, &tree, prefix))
+        }
+        _ => (History::default(), None),
     };
-    let mut previous: Option<Tree<'_>> = None;
+    history.reference = reference;
+    history.git_dir = Some(repo.path().to_path_buf());
+    // The dates of the commits walked before are settled again: the reference time may differ.
     let mut parent_time = i64::MIN;
+    for c in &mut history.commits {
+        c.time = settle(c.recorded, parent_time, now);
+        parent_time = c.time;
+    }
     for commit in &chain {
         let index = history.commits.len();
         let recorded = commit.time().seconds();
@@ -349,17 +413,7 @@ pub fn backdated(repo: &Repository, head: Oid, hidden: &[Oid]) -> anyhow::Result
     Ok(out)
 }
 
-/// The site root's path inside the work tree, `/`-separated, empty at the top.
-pub fn site_prefix(workdir: &Path, root: &Path) -> anyhow::Result<String> {
-    let workdir = workdir
-        .canonicalize()
-        .context("cannot resolve the repository's folder")?;
-    let root = root
-        .canonicalize()
-        .with_context(|| format!("cannot resolve {}", root.display()))?;
-    let rel = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
-    Ok(rel.to_string_lossy().replace('\\', "/"))
-}
+pub use crate::sealed::site_prefix;
 
 /// The branch's tip: the local branch, else the remote one, else HEAD.
 fn find_tip(repo: &Repository, branch: &str) -> Option<(String, Oid)> {
@@ -665,5 +719,159 @@ mod tests {
         assert!(status.success());
         let err = read(&clone.path().join("c"), main(NOW), &["content"]).unwrap_err();
         assert!(err.to_string().contains("fetch-depth: 0"), "{err}");
+    }
+
+    const FOLDERS: &[&str] = &["content", "signatures"];
+
+    /// The first-parent walk of `main` from its first commit.
+    fn fresh(repo: &Repository, now: i64) -> History {
+        let tip = repo.refname_to_id("refs/heads/main").unwrap();
+        read_commit(repo, "refs/heads/main".into(), tip, "", FOLDERS, now).unwrap()
+    }
+
+    /// The walk of `main` resuming `earlier`, after a round trip through the cache's encoding.
+    fn resumed(repo: &Repository, earlier: &History, now: i64) -> History {
+        let bytes = super::super::history_cache::encode(earlier, "", FOLDERS);
+        let back = super::super::history_cache::decode(&bytes[8..], "", FOLDERS).expect("decodes");
+        let tip = repo.refname_to_id("refs/heads/main").unwrap();
+        walk(repo, "refs/heads/main".into(), tip, "", FOLDERS, now, Some(back)).unwrap()
+    }
+
+    fn assert_same(a: &History, b: &History, what: &str) {
+        assert_eq!(a.commits, b.commits, "{what}: commits");
+        assert_eq!(a.files, b.files, "{what}: files");
+    }
+
+    #[test]
+    fn a_resumed_walk_is_the_walk_from_the_first_commit() {
+        let (_dir, repo) = init();
+        let mut walks = Vec::new();
+        let step = |files: &[(&str, &str)], time: i64, walks: &mut Vec<History>| {
+            commit(&repo, files, time, "step");
+            let full = fresh(&repo, NOW);
+            for (n, earlier) in walks.iter().enumerate() {
+                assert_same(&resumed(&repo, earlier, NOW), &full, &format!("from walk {n}"));
+            }
+            walks.push(full);
+        };
+        step(&[("content/initiatives/a.md", "v1")], 1_000, &mut walks);
+        step(&[("signatures/initiatives/a/K.minisig", "s1")], 2_000, &mut walks);
+        step(&[("content/initiatives/a.md", "v2")], 3_000, &mut walks);
+        // Put back as it was, and a commit dated before its parent.
+        step(&[("content/initiatives/a.md", "v1")], 2_500, &mut walks);
+        step(&[("other/x.md", "outside the folders")], 4_000, &mut walks);
+        // A merge: only its first parent is walked.
+        let base = repo.head().unwrap().peel_to_commit().unwrap();
+        repo.branch("side", &base, false).unwrap();
+        repo.set_head("refs/heads/side").unwrap();
+        let side = commit(
+            &repo,
+            &[("signatures/initiatives/a/L.minisig", "s2")],
+            4_500,
+            "side",
+        );
+        repo.set_head("refs/heads/main").unwrap();
+        repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+            .unwrap();
+        let mut index = repo
+            .merge_commits(&base, &repo.find_commit(side).unwrap(), None)
+            .unwrap();
+        let tree = repo.find_tree(index.write_tree_to(&repo).unwrap()).unwrap();
+        let sig = Signature::new("M", "m@example.org", &Time::new(5_000, 0)).unwrap();
+        repo.commit(
+            Some("HEAD"),
+            &sig,
+            &sig,
+            "merge",
+            &tree,
+            &[&base, &repo.find_commit(side).unwrap()],
+        )
+        .unwrap();
+        let full = fresh(&repo, NOW);
+        for (n, earlier) in walks.iter().enumerate() {
+            assert_same(
+                &resumed(&repo, earlier, NOW),
+                &full,
+                &format!("merge, from walk {n}"),
+            );
+        }
+        assert_same(&resumed(&repo, &full, NOW), &full, "nothing new");
+    }
+
+    #[test]
+    fn a_rewritten_branch_is_walked_again_from_its_first_commit() {
+        let (_dir, repo) = init();
+        let first = commit(&repo, &[("content/initiatives/a.md", "v1")], 1_000, "a");
+        commit(
+            &repo,
+            &[("signatures/initiatives/a/K.minisig", "early")],
+            2_000,
+            "sign",
+        );
+        let before = fresh(&repo, NOW);
+        // Force-pushed: the branch starts again from its first commit, and the statement
+        // arrives later, with other bytes.
+        repo.reference("refs/heads/main", first, true, "rewrite").unwrap();
+        repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+            .unwrap();
+        let _ = std::fs::remove_file(repo.workdir().unwrap().join("signatures/initiatives/a/K.minisig"));
+        commit(
+            &repo,
+            &[("signatures/initiatives/a/K.minisig", "late")],
+            9_000,
+            "sign late",
+        );
+        let after = resumed(&repo, &before, NOW);
+        assert_same(&after, &fresh(&repo, NOW), "rewritten");
+        assert!(after
+            .arrival("signatures/initiatives/a/K.minisig", blob_id(b"early"))
+            .is_none());
+        assert_eq!(
+            after
+                .arrival("signatures/initiatives/a/K.minisig", blob_id(b"late"))
+                .unwrap()
+                .time,
+            9_000
+        );
+    }
+
+    #[test]
+    fn a_resumed_walk_settles_its_dates_by_this_builds_reference_time() {
+        let (_dir, repo) = init();
+        commit(&repo, &[("content/initiatives/a.md", "v1")], 1_000, "a");
+        commit(
+            &repo,
+            &[("signatures/initiatives/a/K.minisig", "s")],
+            5_000,
+            "sign",
+        );
+        let later = fresh(&repo, NOW);
+        // A build whose reference time is before the second commit (SOURCE_DATE_EPOCH).
+        let earlier_now = resumed(&repo, &later, 3_000);
+        assert_same(&earlier_now, &fresh(&repo, 3_000), "reference time");
+        assert_eq!(earlier_now.commits[1].time, 3_000);
+    }
+
+    #[test]
+    fn a_saved_walk_is_resumed_only_for_its_site_folder_and_folders_and_only_whole() {
+        let (_dir, repo) = init();
+        commit(&repo, &[("content/initiatives/a.md", "v1")], 1_000, "a");
+        commit(
+            &repo,
+            &[("signatures/initiatives/a/K.minisig", "s")],
+            2_000,
+            "sign",
+        );
+        let h = fresh(&repo, NOW);
+        let bytes = super::super::history_cache::encode(&h, "", FOLDERS);
+        let decode = |body: &[u8], prefix: &str, folders: &[&str]| {
+            super::super::history_cache::decode(body, prefix, folders)
+        };
+        assert!(decode(&bytes[8..], "", FOLDERS).is_some());
+        assert!(decode(&bytes[8..], "site", FOLDERS).is_none());
+        assert!(decode(&bytes[8..], "", &["content"]).is_none());
+        for cut in 8..bytes.len() {
+            assert!(decode(&bytes[8..cut], "", FOLDERS).is_none(), "cut at {cut}");
+        }
     }
 }

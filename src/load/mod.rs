@@ -4,6 +4,7 @@
 //! rest works on the [`Site`] it returns.
 
 pub mod history;
+pub mod history_cache;
 pub mod names;
 pub mod revisions;
 pub mod roles;

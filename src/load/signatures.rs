@@ -164,15 +164,17 @@ pub fn read_from(
     let mut clock = crate::timing::Clock::start();
     match source {
         HistorySource::Given(h) => out.history = h,
-        HistorySource::Branch(branch) => match history::read(root, branch, &["content", "signatures"]) {
-            Ok(h) => out.history = h,
-            Err(e) => {
-                diags.push(Diagnostic::new(Path::new(".git"), 1, 1, e.to_string()).hint(
+        HistorySource::Branch(branch) => {
+            match super::history_cache::read(root, branch, &["content", "signatures"]) {
+                Ok(h) => out.history = h,
+                Err(e) => {
+                    diags.push(Diagnostic::new(Path::new(".git"), 1, 1, e.to_string()).hint(
                     "pnyx dates every signature from git history; it needs the whole history of the branch",
                 ));
-                return out;
+                    return out;
+                }
             }
-        },
+        }
     }
     clock.lap("load: git history");
     let mut paths: Vec<(String, std::path::PathBuf)> = Vec::new();

@@ -33,24 +33,21 @@
 //! [`Cache::save`] keeps only the entries that were looked up or inserted since the cache
 //! was loaded, so statements deleted from the repository drop out of the file.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::fs;
-use std::io::{self, Read as _, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{PoisonError, RwLock};
 
 use git2::Oid;
-use hmac::{Hmac, Mac as _};
 use sha2::{Digest as _, Sha256};
 
-/// Where a site keeps its cache, from its root (git-ignored).
-pub const CACHE_DIR: &str = ".pnyx-cache";
+pub use crate::sealed::{note_once, Secret, CACHE_DIR, KEY_FILE, SEAL};
+
 /// The cache file, from the site's root.
 pub const CACHE_FILE: &str = ".pnyx-cache/verify.bin";
-/// The secret's file in pnyx's own folder ([`crate::home::pnyx_home`]).
-pub const KEY_FILE: &str = "cache.key";
 
 /// The first bytes of a cache file; change the digits when the format or the meaning of
 /// an outcome changes, and old files are discarded.
@@ -59,8 +56,6 @@ const MAGIC: &[u8; 8] = b"PNYXVC02";
 const HEADER: usize = 16;
 /// Key and outcome.
 const ENTRY: usize = 17;
-/// The trailing seal (HMAC-SHA256).
-const SEAL: usize = 32;
 /// Set in a loaded entry's state once it is looked up or inserted: it is then saved.
 const USED: u8 = 0x80;
 
@@ -348,152 +343,9 @@ impl Cache {
             bytes.extend_from_slice(&k.0);
             bytes.push(o.to_byte());
         }
-        let seal = secret.seal(&bytes);
-        bytes.extend_from_slice(&seal);
-
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir)?;
-        }
-        let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-        tmp_name.push(format!(".{}.tmp", std::process::id()));
-        let tmp = path.with_file_name(tmp_name);
-        let written = (|| {
-            // A file left there by a stopped build, or planted: replaced, never followed.
-            let _ = fs::remove_file(&tmp);
-            let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            drop(f);
-            fs::rename(&tmp, path)
-        })();
-        if written.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        written
+        crate::sealed::write_sealed(path, secret, bytes)
     }
 }
-
-/// The machine's secret that seals cache files: whoever lacks it cannot make a file that
-/// this machine believes.
-#[derive(Clone)]
-pub struct Secret([u8; 32]);
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(…)")
-    }
-}
-
-impl Secret {
-    /// A secret of these bytes.
-    pub fn from_bytes(bytes: [u8; 32]) -> Secret {
-        Secret(bytes)
-    }
-
-    /// Reads the secret at `path`, making it on first use: 32 random bytes, mode 0600, its
-    /// folder 0700. Another process may make it at the same moment: the file appears whole
-    /// or not at all (written aside, then linked in place), and whoever comes second reads
-    /// the first one's.
-    pub fn load_or_create(path: &Path) -> io::Result<Secret> {
-        match read_secret(path) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            other => return other,
-        }
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut b = fs::DirBuilder::new();
-        b.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt as _;
-            b.mode(0o700);
-        }
-        b.create(dir)?;
-        let mut bytes = [0u8; 32];
-        let mut tag = [0u8; 8];
-        for buf in [&mut bytes[..], &mut tag[..]] {
-            getrandom::fill(buf).map_err(|e| io::Error::other(format!("no randomness: {e}")))?;
-        }
-        let tmp = dir.join(format!(
-            ".{KEY_FILE}.{}.{:016x}.tmp",
-            std::process::id(),
-            u64::from_le_bytes(tag)
-        ));
-        let linked = write_private(&tmp, &bytes).and_then(|()| fs::hard_link(&tmp, path));
-        let _ = fs::remove_file(&tmp);
-        match linked {
-            Ok(()) => Ok(Secret(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => read_secret(path),
-            // No hard links on this file system: create the file itself, still never
-            // replacing another process's.
-            Err(_) => match write_private(path, &bytes) {
-                Ok(()) => Ok(Secret(bytes)),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => read_secret(path),
-                Err(e) => Err(e),
-            },
-        }
-    }
-
-    fn mac(&self) -> Hmac<Sha256> {
-        <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length")
-    }
-
-    /// The seal of `body`.
-    fn seal(&self, body: &[u8]) -> [u8; SEAL] {
-        let mut mac = self.mac();
-        mac.update(body);
-        mac.finalize().into_bytes().into()
-    }
-
-    /// Whether `seal` is the seal of `body` (compared in constant time).
-    fn verifies(&self, body: &[u8], seal: &[u8]) -> bool {
-        let mut mac = self.mac();
-        mac.update(body);
-        mac.verify_slice(seal).is_ok()
-    }
-}
-
-/// The secret in `path`: exactly 32 bytes.
-fn read_secret(path: &Path) -> io::Result<Secret> {
-    let mut bytes = Vec::with_capacity(33);
-    fs::File::open(path)?.take(33).read_to_end(&mut bytes)?;
-    let n = bytes.len();
-    let bytes: [u8; 32] = bytes.try_into().map_err(|_| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "{} bytes where 32 were expected",
-                if n > 32 {
-                    "more than 32".to_string()
-                } else {
-                    n.to_string()
-                }
-            ),
-        )
-    })?;
-    Ok(Secret(bytes))
-}
-
-/// Creates `path` (never over an existing file), readable by its owner only, with `bytes`.
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut o = fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        o.mode(0o600);
-    }
-    let mut f = o.open(path)?;
-    let written = f.write_all(bytes).and_then(|()| f.sync_all());
-    if written.is_err() {
-        drop(f);
-        let _ = fs::remove_file(path);
-    }
-    written
-}
-
 /// A site's verification cache, opened the only way that may be trusted: see
 /// [`SiteCache::open`]. Shared by the build (and the commands that verify like it) and by
 /// `pnyx check`.
@@ -518,18 +370,13 @@ impl SiteCache {
             store: None,
             notes: vec![note],
         };
-        if let Some((why, note)) = refusal(root) {
-            return unused(why, note);
-        }
-        let secret = match machine_secret(root) {
-            Ok(s) => s,
-            Err(note) => return unused("no key to seal it", note),
-        };
-        let path = root.join(CACHE_FILE);
-        SiteCache {
-            cache: Cache::load(&path, &secret),
-            store: Some((path, secret)),
-            notes: Vec::new(),
+        match crate::sealed::open(root, CACHE_FILE) {
+            Ok(store) => SiteCache {
+                cache: Cache::load(&store.path, &store.secret),
+                store: Some((store.path, store.secret)),
+                notes: Vec::new(),
+            },
+            Err((why, note)) => unused(why, note),
         }
     }
 
@@ -546,145 +393,6 @@ impl SiteCache {
             )
         })
     }
-}
-
-/// Prints `note: TEXT` on standard error, once per process for each text (`pnyx serve`
-/// verifies again on every change).
-pub fn note_once(text: &str) {
-    static SAID: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-    let mut said = SAID.lock().unwrap_or_else(PoisonError::into_inner);
-    if said.insert(text.to_string()) {
-        eprintln!("note: {text}");
-    }
-}
-
-/// Why the cache of the site at `root` must not be read: a short reason and the note.
-fn refusal(root: &Path) -> Option<(&'static str, String)> {
-    for rel in [CACHE_DIR, CACHE_FILE] {
-        if fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Some((
-                "a symbolic link",
-                format!(
-                    "{rel} is a symbolic link: pnyx neither reads nor writes a verification cache through a link, so every statement is checked; delete the link (`rm {rel}`) and the next build writes a real cache"
-                ),
-            ));
-        }
-    }
-    match tracked(root) {
-        Ok(None) => None,
-        Ok(Some(path)) => Some((
-            "tracked by git",
-            format!(
-                "`{path}` is tracked by git: pnyx never reads a verification cache from the repository's content, so every statement is checked; remove it from git with `git rm -r --cached {CACHE_DIR}` (it belongs in .gitignore) and commit"
-            ),
-        )),
-        Err(e) => Some((
-            "cannot tell whether git tracks it",
-            format!(
-                "cannot tell whether git tracks {CACHE_DIR}/ ({e}), so the verification cache is not used and every statement is checked; repair the repository (`git status` shows what is wrong)"
-            ),
-        )),
-    }
-}
-
-/// The first path under the site's `.pnyx-cache/` that the repository around `root` tracks,
-/// in its index or in HEAD's tree; `None` outside a repository. Compared without case, as a
-/// case-insensitive file system would check it out.
-fn tracked(root: &Path) -> Result<Option<String>, String> {
-    let Ok(repo) = git2::Repository::discover(root) else {
-        return Ok(None);
-    };
-    let Some(workdir) = repo.workdir() else {
-        return Ok(None);
-    };
-    let prefix = crate::load::history::site_prefix(workdir, root).map_err(|e| format!("{e:#}"))?;
-    let dir = if prefix.is_empty() {
-        CACHE_DIR.to_string()
-    } else {
-        format!("{prefix}/{CACHE_DIR}")
-    };
-    let is_cache = |p: &[u8]| {
-        p.len() >= dir.len()
-            && p[..dir.len()].eq_ignore_ascii_case(dir.as_bytes())
-            && (p.len() == dir.len() || p[dir.len()] == b'/')
-    };
-    let index = repo.index().map_err(|e| e.message().to_string())?;
-    for entry in index.iter() {
-        if is_cache(&entry.path) {
-            return Ok(Some(String::from_utf8_lossy(&entry.path).into_owned()));
-        }
-    }
-    let head = match repo.head() {
-        Ok(h) => h,
-        Err(e)
-            if matches!(
-                e.code(),
-                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
-            ) =>
-        {
-            return Ok(None)
-        }
-        Err(e) => return Err(e.message().to_string()),
-    };
-    let tree = head.peel_to_tree().map_err(|e| e.message().to_string())?;
-    let site = if prefix.is_empty() {
-        tree
-    } else {
-        match tree
-            .get_path(Path::new(&prefix))
-            .and_then(|e| repo.find_tree(e.id()))
-        {
-            Ok(t) => t,
-            Err(_) => return Ok(None),
-        }
-    };
-    let found = site
-        .iter()
-        .filter_map(|e| e.name().ok().map(String::from))
-        .find(|n| n.eq_ignore_ascii_case(CACHE_DIR));
-    Ok(found.map(|n| {
-        if prefix.is_empty() {
-            n
-        } else {
-            format!("{prefix}/{n}")
-        }
-    }))
-}
-
-/// The machine's secret, or the note that says why there is none.
-fn machine_secret(root: &Path) -> Result<Secret, String> {
-    let what = "running without a verification cache: every statement is checked";
-    let home = crate::home::pnyx_home().map_err(|e| format!("{e:#}; {what}"))?;
-    let path = home.join(KEY_FILE);
-    if let Some(repo) = inside_site(root, &path) {
-        return Err(format!(
-            "the verification cache's key {} would be inside {}, where it could be committed; {what}; set PNYX_HOME to a folder outside the site",
-            path.display(),
-            repo.display()
-        ));
-    }
-    Secret::load_or_create(&path).map_err(|e| {
-        format!(
-            "cannot read or create the verification cache's key {} ({e}); {what}; make PNYX_HOME a writable folder outside the site, or delete a damaged key file (a new one is made)",
-            path.display()
-        )
-    })
-}
-
-/// The site, or the git work tree around it, when `path` is inside (a work tree that holds
-/// the home folder is a dotfiles repository, not the site's: not counted).
-fn inside_site(root: &Path, path: &Path) -> Option<PathBuf> {
-    let path = crate::home::canonical_lenient(path).ok()?;
-    let root = root.canonicalize().ok()?;
-    if path.starts_with(&root) {
-        return Some(root);
-    }
-    let repo = git2::Repository::discover(&root).ok()?;
-    let work = repo.workdir()?.canonicalize().ok()?;
-    let holds_home = crate::home::home_dir()
-        .and_then(|h| h.canonicalize().ok())
-        .is_some_and(|h| h.starts_with(&work));
-    (!holds_home && path.starts_with(&work)).then_some(work)
 }
 
 /// The entries of a cache file sealed with `secret`, or why it is not one.
@@ -876,9 +584,9 @@ mod tests {
             assert!(discarded(&Cache::load(&path, &other)));
         }
         let bytes = resealed(fs::read(&path).unwrap(), |b| {
-            let mut m = Hmac::<Sha256>::new_from_slice(b"").unwrap();
-            m.update(b);
-            m.finalize().into_bytes().into()
+            let mut m = <hmac::Hmac<Sha256> as hmac::Mac>::new_from_slice(b"").unwrap();
+            hmac::Mac::update(&mut m, b);
+            hmac::Mac::finalize(m).into_bytes().into()
         });
         fs::write(&path, &bytes).unwrap();
         assert!(discarded(&load(&path)));
@@ -1013,15 +721,19 @@ mod tests {
 mod secret_tests {
     use super::*;
 
+    fn refusal(root: &Path) -> Option<(&'static str, String)> {
+        crate::sealed::refusal(root, CACHE_FILE)
+    }
+
     #[test]
     fn the_secret_is_made_once_private_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("home/pnyx").join(KEY_FILE);
         let a = Secret::load_or_create(&path).unwrap();
         let b = Secret::load_or_create(&path).unwrap();
-        assert_eq!(a.0, b.0);
-        assert_ne!(a.0, [0; 32]);
-        assert_eq!(fs::read(&path).unwrap(), a.0);
+        assert_eq!(a.expose(), b.expose());
+        assert_ne!(a.expose(), [0; 32]);
+        assert_eq!(fs::read(&path).unwrap(), a.expose());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -1041,7 +753,7 @@ mod secret_tests {
         let path = dir.path().join(KEY_FILE);
         let secrets: Vec<[u8; 32]> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..8)
-                .map(|_| s.spawn(|| Secret::load_or_create(&path).unwrap().0))
+                .map(|_| s.spawn(|| Secret::load_or_create(&path).unwrap().expose()))
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });

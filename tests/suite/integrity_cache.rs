@@ -28,6 +28,8 @@ struct Council {
     site: GitSite,
     /// The statement files that must not count, as the attacker wrote them.
     forged: Vec<Forged>,
+    /// The council's members: the first three are the roots of trust; the first has not voted.
+    members: Vec<Key>,
 }
 
 /// A statement the attacker wants counted, and what the old cache layout keys it by.
@@ -152,7 +154,11 @@ impl Council {
         if attack_on_main {
             site.commit(day(8), "supports and a ballot");
         }
-        Council { site, forged }
+        Council {
+            site,
+            forged,
+            members,
+        }
     }
 
     fn cache(&self) -> PathBuf {
@@ -652,4 +658,156 @@ fn a_machine_without_a_secret_builds_without_a_cache_and_says_so_once() {
         "{run}"
     );
     assert!(!c.cache().exists(), "nothing saved without a seal");
+}
+
+const HISTORY: &str = ".pnyx-cache/history.bin";
+
+/// A file's version in the history cache: blob id, index of the commit that brought it.
+type Version = ([u8; 20], u32);
+
+/// A history cache file as its documented layout reads (`src/load/history_cache.rs`): what
+/// comes before the files, the files with their versions (blob id, commit index), the seal.
+struct HistoryFile {
+    head: Vec<u8>,
+    /// Each commit's recorded time, oldest first.
+    commits: Vec<i64>,
+    files: Vec<(String, Vec<Version>)>,
+}
+
+impl HistoryFile {
+    fn parse(bytes: &[u8]) -> HistoryFile {
+        let body = &bytes[..bytes.len() - 32];
+        let mut at = 8;
+        let u32_at = |at: &mut usize| {
+            let n = u32::from_le_bytes(body[*at..*at + 4].try_into().unwrap());
+            *at += 4;
+            n
+        };
+        let skip_str = |at: &mut usize| {
+            let n = u32_at(at) as usize;
+            *at += n;
+        };
+        skip_str(&mut at);
+        for _ in 0..u32_at(&mut at) {
+            skip_str(&mut at);
+        }
+        let mut commits = Vec::new();
+        for _ in 0..u32_at(&mut at) {
+            commits.push(i64::from_le_bytes(body[at + 20..at + 28].try_into().unwrap()));
+            at += 28;
+            skip_str(&mut at);
+            skip_str(&mut at);
+            at += 1;
+        }
+        let head = body[..at].to_vec();
+        let mut files = Vec::new();
+        for _ in 0..u32_at(&mut at) {
+            let n = u32_at(&mut at) as usize;
+            let path = String::from_utf8(body[at..at + n].to_vec()).unwrap();
+            at += n;
+            let versions = (0..u32_at(&mut at))
+                .map(|_| {
+                    let blob: [u8; 20] = body[at..at + 20].try_into().unwrap();
+                    at += 20;
+                    (blob, u32_at(&mut at))
+                })
+                .collect();
+            files.push((path, versions));
+        }
+        assert_eq!(at, body.len(), "the documented layout reads the whole file");
+        HistoryFile { head, commits, files }
+    }
+
+    /// The file again, sealed with HMAC-SHA256 under `key`.
+    fn sealed(&self, key: &[u8; 32]) -> Vec<u8> {
+        let mut bytes = self.head.clone();
+        bytes.extend_from_slice(&(self.files.len() as u32).to_le_bytes());
+        for (path, versions) in &self.files {
+            bytes.extend_from_slice(&(path.len() as u32).to_le_bytes());
+            bytes.extend_from_slice(path.as_bytes());
+            bytes.extend_from_slice(&(versions.len() as u32).to_le_bytes());
+            for (blob, commit) in versions {
+                bytes.extend_from_slice(blob);
+                bytes.extend_from_slice(&commit.to_le_bytes());
+            }
+        }
+        let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
+        m.update(&bytes);
+        let tag: [u8; 32] = m.finalize().into_bytes().into();
+        bytes.extend_from_slice(&tag);
+        bytes
+    }
+}
+
+/// A ballot sent after the vote closed does not count. An attacker rewrites the history cache
+/// (its layout is public) so that the ballot seems to arrive with an earlier commit, before
+/// the close, and seals it with a key of their own, or commits it in a pull request. Neither
+/// file is read: the result is the cold build's. Only a file sealed with this machine's own
+/// key would be believed, which the test shows, so that the forged file does say something.
+#[test]
+fn a_history_cache_from_another_machine_or_a_pull_request_cannot_date_a_late_ballot_before_the_close() {
+    let c = Council::new(true);
+    // The first member has not voted: their ballot arrives after the close (2026-10-20).
+    let late = format!("signatures/votes/charte/{}.minisig", c.members[0].id);
+    c.sign(&c.members[0], VOTE, "pnyx/1 vote no", &late);
+    c.commit(day(25), "a late ballot");
+
+    let outs = tempfile::tempdir().unwrap();
+    let cold = c.cold(&outs.path().join("cold"));
+    let scores = |d: &OpenData| OpenData::json(&d.votes, "charte")["scores"].clone();
+    assert_eq!(scores(&cold)["no"], 0, "the late ballot does not count");
+
+    // The attacker's machine builds and keeps its own honest history cache.
+    let (here, there) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    build(c.root(), &outs.path().join("there"), there.path()).assert_ok();
+    let mut file = HistoryFile::parse(&std::fs::read(c.root().join(HISTORY)).unwrap());
+    // The late ballot now "arrives" with the genuine ballots, while the vote was open.
+    let open = file.commits.iter().position(|t| *t == day(6)).unwrap() as u32;
+    let entry = file.files.iter_mut().find(|(p, _)| *p == late).unwrap();
+    for v in &mut entry.1 {
+        v.1 = open;
+    }
+    let theirs: [u8; 32] = std::fs::read(there.path().join("cache.key"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let plant = |bytes: &[u8]| {
+        std::fs::write(c.root().join(HISTORY), bytes).unwrap();
+    };
+
+    // Sealed with the attacker's key: not believed.
+    plant(&file.sealed(&theirs));
+    let out = outs.path().join("foreign");
+    build(c.root(), &out, here.path()).assert_ok();
+    assert_eq!(
+        OpenData::of(&out),
+        cold,
+        "a foreign history cache changed the result"
+    );
+
+    // Sealed with this machine's key (which no attacker has): believed, and it would count.
+    let ours: [u8; 32] = std::fs::read(here.path().join("cache.key"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    plant(&file.sealed(&ours));
+    let out = outs.path().join("ours");
+    build(c.root(), &out, here.path()).assert_ok();
+    assert_eq!(
+        scores(&OpenData::of(&out))["no"],
+        1,
+        "the forged file says something"
+    );
+
+    // The same file committed in a pull request: never read, even with this machine's seal.
+    plant(&file.sealed(&ours));
+    c.force_add(HISTORY);
+    c.commit(day(26), "speed up the builds");
+    let out = outs.path().join("committed");
+    build(c.root(), &out, here.path()).assert_ok();
+    assert_eq!(
+        scores(&OpenData::of(&out)),
+        scores(&cold),
+        "a committed history cache changed the result"
+    );
 }
