@@ -275,9 +275,12 @@ pub fn read_commit(
     walk(repo, reference, tip, prefix, folders, now, None)
 }
 
-/// The walk of [`read_commit`], resuming `earlier` (a walk of the same folders) when its last
-/// commit is on `tip`'s first-parent chain: only the commits after it are read. Otherwise,
-/// a rewritten branch for instance, the walk starts again from the first commit.
+/// The walk of [`read_commit`], resuming `earlier` (a walk of the same folders) from its last
+/// commit that is on `tip`'s first-parent chain: only the commits after it are read. A commit's
+/// first-parent chain is that of its parent and itself, so the earlier walk up to that commit
+/// is the walk of the same commits. A branch that grew resumes from its last walked commit; a
+/// branch rewritten after its N-th commit, or moved back, from that commit; one with no commit
+/// in common is walked from its first commit.
 pub fn walk(
     repo: &Repository,
     reference: String,
@@ -287,29 +290,33 @@ pub fn walk(
     now: i64,
     earlier: Option<History>,
 ) -> anyhow::Result<History> {
-    let known = earlier.as_ref().and_then(|h| h.commits.last()).map(|c| c.id);
+    // Where each commit of the earlier walk stands in it.
+    let known: HashMap<Oid, usize> = earlier
+        .iter()
+        .flat_map(|h| h.commits.iter().enumerate().map(|(i, c)| (c.id, i)))
+        .collect();
     let mut chain = Vec::new();
     let mut cur = Some(
         repo.find_commit(tip)
             .context("cannot read the branch's last commit")?,
     );
-    let mut resumed = false;
+    let mut shared = None;
     while let Some(c) = cur {
-        if Some(c.id()) == known {
-            resumed = true;
+        if let Some(&at) = known.get(&c.id()) {
+            shared = Some((at, c.id()));
             break;
         }
         cur = c.parents().next();
         chain.push(c);
     }
     chain.reverse();
-    let (mut history, mut previous) = match (resumed, earlier, known) {
-        (true, Some(earlier), Some(known)) => {
+    let (mut history, mut previous) = match (shared, earlier) {
+        (Some((at, id)), Some(earlier)) => {
             let tree = repo
-                .find_commit(known)
+                .find_commit(id)
                 .and_then(|c| c.tree())
                 .context("cannot read a commit's tree")?;
-            (earlier, subtree(repo, &tree, prefix))
+            (truncated(earlier, at), subtree(repo, &tree, prefix))
         }
         _ => (History::default(), None),
     };
@@ -348,6 +355,17 @@ pub fn walk(
         previous = site;
     }
     Ok(history)
+}
+
+/// The walk `history` cut after its commit `last`: what walking only up to it records, since
+/// a commit's versions are recorded with its index and never depend on later commits.
+fn truncated(mut history: History, last: usize) -> History {
+    history.commits.truncate(last + 1);
+    history.files.retain(|_, versions| {
+        versions.retain(|v| v.commit <= last);
+        !versions.is_empty()
+    });
+    history
 }
 
 /// The settled date of a commit recorded at `recorded` whose parent settled at `parent` (itself
@@ -799,7 +817,7 @@ mod tests {
     }
 
     #[test]
-    fn a_rewritten_branch_is_walked_again_from_its_first_commit() {
+    fn a_branch_rewritten_after_its_first_commit_keeps_nothing_of_the_rest() {
         let (_dir, repo) = init();
         let first = commit(&repo, &[("content/initiatives/a.md", "v1")], 1_000, "a");
         commit(
@@ -833,6 +851,50 @@ mod tests {
                 .time,
             9_000
         );
+    }
+
+    #[test]
+    fn a_branch_moved_back_or_rewritten_after_a_commit_resumes_from_that_commit() {
+        let (_dir, repo) = init();
+        commit(&repo, &[("content/initiatives/a.md", "v1")], 1_000, "a");
+        let second = commit(
+            &repo,
+            &[("signatures/initiatives/a/K.minisig", "s1")],
+            2_000,
+            "sign",
+        );
+        commit(&repo, &[("content/initiatives/a.md", "v2")], 3_000, "edit");
+        commit(
+            &repo,
+            &[("signatures/initiatives/a/L.minisig", "s2")],
+            4_000,
+            "sign again",
+        );
+        let before = fresh(&repo, NOW);
+        // Moved back to the second commit: the walk of the first two commits.
+        repo.reference("refs/heads/main", second, true, "reset").unwrap();
+        repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+            .unwrap();
+        let back = resumed(&repo, &before, NOW);
+        assert_same(&back, &fresh(&repo, NOW), "moved back");
+        assert_eq!(back.commits.len(), 2);
+        assert!(back.versions("signatures/initiatives/a/L.minisig").is_empty());
+        assert_eq!(back.versions("content/initiatives/a.md").len(), 1);
+        // Rewritten after the second commit: other third and fourth commits.
+        let root = repo.workdir().unwrap().to_path_buf();
+        let _ = std::fs::remove_file(root.join("signatures/initiatives/a/L.minisig"));
+        commit(&repo, &[("content/initiatives/a.md", "v3")], 5_000, "other edit");
+        commit(
+            &repo,
+            &[("signatures/initiatives/a/K.minisig", "s3")],
+            6_000,
+            "sign v3",
+        );
+        let rewritten = resumed(&repo, &before, NOW);
+        assert_same(&rewritten, &fresh(&repo, NOW), "rewritten");
+        assert!(rewritten
+            .arrival("content/initiatives/a.md", blob_id(b"v2"))
+            .is_none());
     }
 
     #[test]

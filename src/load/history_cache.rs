@@ -4,9 +4,10 @@
 //! A walk is a function of its last commit: a commit id names its whole first-parent
 //! history, so the walk saved for commit C is the walk of C for any later build. What may
 //! differ between builds is the reference time, which only settles dates: the commits are
-//! kept with their recorded dates and settled again on every build
-//! ([`super::history::read`]). A walk is resumed only when its last commit is on the new
-//! tip's first-parent chain; a rewritten branch is walked again from its first commit.
+//! kept with their recorded dates and settled again on every build. A walk is resumed from
+//! its last commit that is on the new tip's first-parent chain ([`history::walk`]): a branch
+//! that grew, from its last commit; a branch moved back or rewritten, from the last commit it
+//! still shares; a branch with nothing in common, from its first commit.
 //!
 //! The file goes through [`crate::sealed`] like the verification cache: believed only when
 //! this machine sealed it, never read when git tracks it or through a symbolic link. A file
