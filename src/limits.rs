@@ -150,7 +150,15 @@ pub fn too_large(rel: &Path, limit: Bytes, key: &str) -> Diagnostic {
 /// Reads a whole file, or fails without reading more than `limit` bytes of it: a file that
 /// grows while it is read is still cut at the limit.
 pub fn read_bounded(path: &Path, limit: Bytes) -> Result<Vec<u8>, ReadError> {
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // pnyx reads no link: one put in place of a file after the walk saw it is not followed.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
     let mut bytes = Vec::new();
     file.take(limit.0.saturating_add(1))
         .read_to_end(&mut bytes)

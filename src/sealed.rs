@@ -292,12 +292,10 @@ pub(crate) fn refusal(root: &Path, file: &str) -> Option<(&'static str, String)>
 /// takes a second. git replaces its index file whole on every change, so any change to it
 /// (or to HEAD) is a new state and is read again.
 fn tracked_remembered(root: &Path) -> Result<Option<String>, String> {
-    type Remembered = Option<(String, Result<Option<String>, String>)>;
-    static LAST: Mutex<Remembered> = Mutex::new(None);
     let Some(state) = repository_state(root) else {
         return tracked(root);
     };
-    let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut last = TRACKED.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((_, answer)) = last.as_ref().filter(|(seen, _)| *seen == state) {
         return answer.clone();
     }
@@ -305,6 +303,25 @@ fn tracked_remembered(root: &Path) -> Result<Option<String>, String> {
     *last = Some((state, answer.clone()));
     answer
 }
+
+/// Remembers, for the site at `root`, whether git tracks anything under `.pnyx-cache/`, from
+/// the repository's index already read: the load stage reads a city's index once for the blob
+/// ids of its statement files, and the caches then need not read it again.
+pub fn remember_tracked(root: &Path, repo: &git2::Repository, index: &git2::Index) {
+    let (Some(state), Some(workdir)) = (repository_state(root), repo.workdir()) else {
+        return;
+    };
+    let answer = site_prefix(workdir, root)
+        .map_err(|e| format!("{e:#}"))
+        .and_then(|prefix| tracked_with(repo, index, &prefix));
+    *TRACKED.lock().unwrap_or_else(PoisonError::into_inner) = Some((state, answer));
+}
+
+/// An answer of [`tracked`], and the repository state it answered for.
+type Answer = (String, Result<Option<String>, String>);
+
+/// The last answer of [`tracked`].
+static TRACKED: Mutex<Option<Answer>> = Mutex::new(None);
 
 /// What [`tracked`] depends on, in one string: the site's folder, the identity of the index
 /// file (inode, size, times to the nanosecond) and HEAD's commit; `None` when it cannot be
@@ -363,6 +380,16 @@ fn tracked(root: &Path) -> Result<Option<String>, String> {
         return Ok(None);
     };
     let prefix = site_prefix(workdir, root).map_err(|e| format!("{e:#}"))?;
+    let index = repo.index().map_err(|e| e.message().to_string())?;
+    tracked_with(&repo, &index, &prefix)
+}
+
+/// [`tracked`] with the repository's index already read.
+fn tracked_with(
+    repo: &git2::Repository,
+    index: &git2::Index,
+    prefix: &str,
+) -> Result<Option<String>, String> {
     let dir = if prefix.is_empty() {
         CACHE_DIR.to_string()
     } else {
@@ -373,7 +400,6 @@ fn tracked(root: &Path) -> Result<Option<String>, String> {
             && p[..dir.len()].eq_ignore_ascii_case(dir.as_bytes())
             && (p.len() == dir.len() || p[dir.len()] == b'/')
     };
-    let index = repo.index().map_err(|e| e.message().to_string())?;
     // The index is sorted by path bytes, and every spelling of the folder starts with
     // `<prefix>/.`: only that stretch of a city's million entries is read.
     let dot = if prefix.is_empty() {

@@ -3,12 +3,14 @@
 //! This is the only stage of the pipeline that reads the site's files (and git history); the
 //! rest works on the [`Site`] it returns.
 
+pub mod git_index;
 pub mod history;
 pub mod history_cache;
 pub mod names;
 pub mod revisions;
 pub mod roles;
 pub mod signatures;
+pub mod statement_cache;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -66,7 +66,11 @@ pub fn entry_problem(root: &Path, entry: &walkdir::DirEntry) -> Option<Diagnosti
     if let Some(d) = name_problem(rel) {
         return Some(d);
     }
-    if entry.path_is_symlink() || is_link(entry.path()) {
+    // The walk does not follow links, so the entry's type is the link's own (from the folder
+    // listing, or an lstat where the file system does not say): no second lstat of a million
+    // files. A file swapped for a link after the walk is not followed either
+    // (`limits::read_bounded` opens with O_NOFOLLOW).
+    if entry.path_is_symlink() || entry.file_type().is_symlink() {
         return Some(link_problem(rel));
     }
     None

@@ -116,11 +116,51 @@ pub struct Statement {
     /// What its key signed, whatever the file's encoding; `None` when the file is not a
     /// statement (see [`statement::parse_file`]).
     pub identity: Option<[u8; 32]>,
+    /// What the file says, decoded once (see [`statement::Decoded`]).
+    pub decoded: statement::Decoded,
+    /// Whether `file.text` holds the file's text. A statement whose blob id git's index gave
+    /// and whose facts the statement cache knew is not read at load: [`Statement::text`]
+    /// reads it if a signature must be checked.
+    pub read: bool,
     /// Index into [`History::commits`] of the first commit that brought this statement (its
     /// identity, not merely these bytes) to this path, if it is in the history.
     pub arrived_at: Option<usize>,
     /// Time of that commit.
     pub arrived: Option<i64>,
+}
+
+impl Statement {
+    /// A statement read from `text`, its bytes' blob id `blob`.
+    pub fn from_text(path: String, text: String, blob: Oid) -> Statement {
+        let decoded = statement::decode(&text);
+        Statement {
+            file: StatementFile { path, text },
+            blob,
+            identity: decoded.identity,
+            decoded,
+            read: true,
+            arrived_at: None,
+            arrived: None,
+        }
+    }
+
+    /// Its text: as read at load, else read now from the site at `root`, or, if the file
+    /// changed since the load stage took its blob id, from git's objects (`git_dir`) by that
+    /// id; `None` when neither holds those bytes.
+    pub fn text(&self, root: &Path, git_dir: Option<&Path>) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        if self.read {
+            return Some(Cow::Borrowed(&self.file.text));
+        }
+        if let Ok(bytes) = std::fs::read(root.join(&self.file.path)) {
+            if history::blob_id(&bytes) == self.blob {
+                return Some(Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+        let repo = git2::Repository::open(git_dir?).ok()?;
+        let blob = repo.find_blob(self.blob).ok()?;
+        Some(Cow::Owned(String::from_utf8_lossy(blob.content()).into_owned()))
+    }
 }
 
 /// Everything under `signatures/` and the versions of what it signs.
@@ -136,6 +176,8 @@ pub struct Signatures {
     pub versions: Versions,
     /// The git history, if the site is in a repository.
     pub history: Option<History>,
+    /// The site's folder, where statements not read at load are read ([`Statement::text`]).
+    pub root: std::path::PathBuf,
     /// Every other statement that stood at the path of a current one, each once, dated by
     /// its first arrival there: what a later one replaced. The commitment a sortition's
     /// reveal answers, the certification a revocation replaced (for the web of trust at a
@@ -160,8 +202,21 @@ pub fn read_from(
     limits: &Limits,
     diags: &mut Diagnostics,
 ) -> Signatures {
-    let mut out = Signatures::default();
+    let mut out = Signatures {
+        root: root.to_path_buf(),
+        ..Signatures::default()
+    };
     let mut clock = crate::timing::Clock::start();
+    // A build of a branch reads no statement file that git's index vouches for and whose
+    // facts the statement cache knows; `pnyx check` reads every file of what it compares.
+    let (index, facts) = match source {
+        HistorySource::Branch(_) => (
+            super::git_index::GitIndex::read(root, super::git_index::is_statement),
+            super::statement_cache::StatementCache::open(root),
+        ),
+        HistorySource::Given(_) => (None, Default::default()),
+    };
+    clock.lap("load: git index, caches");
     match source {
         HistorySource::Given(h) => out.history = h,
         HistorySource::Branch(branch) => {
@@ -202,54 +257,78 @@ pub fn read_from(
             }
         }
     }
-    // A city has a million small files here: reading them in parallel keeps the disk busy.
-    let read: Vec<(String, Result<Vec<u8>, ReadError>)> = paths
+    clock.lap("load: folders walked");
+    // A city has a million small files here: on all cores, in order. A statement that git's
+    // index and the statement cache know is not read; one that is read keeps its text (and is
+    // hashed and decoded); any other file, its bytes.
+    enum Found {
+        Statement(Box<Statement>),
+        Bytes(Vec<u8>),
+        Unreadable(ReadError),
+    }
+    let found: Vec<(String, Found)> = paths
         .into_par_iter()
         .map(|(rel, path)| {
-            let bytes = crate::limits::read_bounded(&path, limits.file_size);
-            (rel, bytes)
+            let is_statement = !rel.starts_with("signatures/keys/") && rel.ends_with(".minisig");
+            if is_statement {
+                let known = index
+                    .as_ref()
+                    .zip(std::fs::symlink_metadata(&path).ok())
+                    .filter(|(_, meta)| meta.len() <= limits.file_size.0)
+                    .and_then(|(index, meta)| index.unchanged(&rel, &meta))
+                    .and_then(|blob| Some((blob, facts.known.get(&blob)?)));
+                if let Some((blob, decoded)) = known {
+                    let st = Statement {
+                        file: StatementFile {
+                            path: rel.clone(),
+                            text: String::new(),
+                        },
+                        blob,
+                        identity: decoded.identity,
+                        decoded: decoded.clone(),
+                        read: false,
+                        arrived_at: None,
+                        arrived: None,
+                    };
+                    return (rel, Found::Statement(Box::new(st)));
+                }
+            }
+            let found = match crate::limits::read_bounded(&path, limits.file_size) {
+                Ok(bytes) if is_statement => {
+                    let blob = history::blob_id(&bytes);
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    Found::Statement(Box::new(Statement::from_text(rel.clone(), text, blob)))
+                }
+                Ok(bytes) => Found::Bytes(bytes),
+                Err(e) => Found::Unreadable(e),
+            };
+            (rel, found)
         })
         .collect();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(read.len());
-    for (rel, bytes) in read {
-        match bytes {
-            Ok(b) => files.push((rel, b)),
-            Err(e) => diags.push(e.diagnostic(Path::new(&rel), limits.file_size, "file_size")),
-        }
-    }
     clock.lap("load: signature files");
     let mut profiles = BTreeMap::new();
     let mut key_files = BTreeSet::new();
-    // Hashing and parsing a million statements is the costly part: on all cores, in order.
-    // A statement keeps its text only; any other file, its bytes.
-    let files: Vec<_> = files
-        .into_par_iter()
-        .map(|(rel, bytes)| {
-            let blob = history::blob_id(&bytes);
-            let read = if !rel.starts_with("signatures/keys/") && rel.ends_with(".minisig") {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                let identity = statement::parse_file(&text).ok().map(|p| p.identity);
-                Ok((text, identity))
-            } else {
-                Err(bytes)
-            };
-            (rel, blob, read)
-        })
-        .collect();
-    for (rel, blob, read) in files {
-        let bytes = match read {
-            Ok((text, identity)) => {
-                out.statements.push(Statement {
-                    file: StatementFile { path: rel, text },
-                    blob,
-                    identity,
-                    arrived_at: None,
-                    arrived: None,
-                });
-                continue;
+    let mut files: Vec<(String, Oid, Vec<u8>)> = Vec::new();
+    for (rel, found) in found {
+        match found {
+            Found::Statement(st) => out.statements.push(*st),
+            Found::Bytes(bytes) => {
+                let blob = history::blob_id(&bytes);
+                files.push((rel, blob, bytes));
             }
-            Err(bytes) => bytes,
-        };
+            Found::Unreadable(e) => diags.push(e.diagnostic(Path::new(&rel), limits.file_size, "file_size")),
+        }
+    }
+    let unread = out.statements.iter().filter(|st| !st.read).count();
+    crate::timing::note(&format!(
+        "statement files: {} read, {unread} known from git's index and the statement cache ({} index entries)",
+        out.statements.len() - unread,
+        index.as_ref().map_or(0, |i| i.len())
+    ));
+    if let Err(note) = facts.save(out.statements.iter().map(|st| (st.blob, &st.decoded))) {
+        crate::sealed::note_once(&note);
+    }
+    for (rel, blob, bytes) in files {
         if let Some(name) = rel.strip_prefix("signatures/keys/") {
             read_key_file(
                 &rel,
@@ -365,16 +444,10 @@ fn date_statements(
                 st.arrived_at = Some(v.commit);
                 st.arrived = time;
             } else if let Some(text) = texts.get(&v.blob) {
-                earlier.push(Statement {
-                    file: StatementFile {
-                        path: st.file.path.clone(),
-                        text: text.clone(),
-                    },
-                    blob: v.blob,
-                    identity: Some(identity),
-                    arrived_at: Some(v.commit),
-                    arrived: time,
-                });
+                let mut replaced = Statement::from_text(st.file.path.clone(), text.clone(), v.blob);
+                replaced.arrived_at = Some(v.commit);
+                replaced.arrived = time;
+                earlier.push(replaced);
             }
         }
     }

@@ -307,6 +307,56 @@ pub fn comment(verb: Verb, target: &str, argument: Option<&str>) -> String {
     }
 }
 
+/// What the verdicts read of a statement file besides its signatures' bytes, decoded once
+/// (at load, or from the statement cache by the file's blob id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// Its identity when [`parse_file`] reads it (see [`Parsed::identity`]): what dates it.
+    pub identity: Option<[u8; 32]>,
+    /// Its facts, or why it is not a statement at all, as the verdict reports it.
+    pub facts: Result<Facts, String>,
+}
+
+/// A statement file's facts: see [`Decoded`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// What the key signed (see [`Parsed::identity`]).
+    pub identity: [u8; 32],
+    /// The key whose number the signature carries.
+    pub signer: KeyId,
+    /// Whether the data signature is of the prehashed (BLAKE2b-512) file, as pnyx requires.
+    pub prehashed: bool,
+    /// The trusted comment, `None` when minisign cannot read one.
+    pub comment: Option<String>,
+}
+
+/// Decodes a statement file: [`parse_file`], then the signature as minisign reads it.
+pub fn decode(text: &str) -> Decoded {
+    let parsed = match parse_file(text) {
+        Ok(p) => p,
+        Err(m) => {
+            return Decoded {
+                identity: None,
+                facts: Err(m),
+            }
+        }
+    };
+    let facts = minisign::SignatureBox::from_string(&parsed.canonical)
+        .map_err(|e| format!("not a minisign signature ({e})"))
+        .and_then(|sigbox| {
+            Ok(Facts {
+                identity: parsed.identity,
+                signer: KeyId::from_keynum(sigbox.keynum()).ok_or("no key id")?,
+                prehashed: sigbox.is_prehashed(),
+                comment: sigbox.trusted_comment().ok(),
+            })
+        });
+    Decoded {
+        identity: Some(parsed.identity),
+        facts,
+    }
+}
+
 /// A statement file read strictly: the four lines of a minisign signature and nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parsed {

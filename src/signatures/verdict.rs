@@ -4,6 +4,7 @@
 //!
 //! Pure: the load stage gathers keys, statements and file versions (`crate::load::signatures`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Cursor;
@@ -143,31 +144,57 @@ pub fn verify_cached(
     versions: &Versions,
     cache: Option<&CacheRef<'_>>,
 ) -> Verdict {
+    let decoded = statement::decode(&st.text);
+    verify_decoded(
+        &st.path,
+        &decoded,
+        &|| Some(Cow::Borrowed(st.text.as_str())),
+        keys,
+        versions,
+        cache,
+    )
+}
+
+/// The text of a statement file, read when a signature must be checked; `None` when it can no
+/// longer be read as the bytes the build loaded.
+pub type TextOf<'a> = dyn Fn() -> Option<Cow<'a, str>> + 'a;
+
+/// [`verify_cached`] for a statement at `path` already decoded: its text is read (`text`)
+/// only when a signature must be checked, that is, when the cache does not know a check.
+pub fn verify_decoded<'a>(
+    path: &str,
+    decoded: &statement::Decoded,
+    text: &TextOf<'a>,
+    keys: &BTreeMap<KeyId, PublicKey>,
+    versions: &Versions,
+    cache: Option<&CacheRef<'_>>,
+) -> Verdict {
     use super::cache::{Key as CacheKey, Outcome};
-    let place = statement::place(&st.path).map_err(|m| (None, Reason::Misplaced(m)))?;
+    let place = statement::place(path).map_err(|m| (None, Reason::Malformed(m)))?;
     let key = Some(place.key);
-    let parsed = statement::parse_file(&st.text).map_err(|m| (key, Reason::Malformed(m)))?;
-    let sigbox = minisign::SignatureBox::from_string(&parsed.canonical)
-        .map_err(|e| (key, Reason::Malformed(format!("not a minisign signature ({e})"))))?;
-    let signer = KeyId::from_keynum(sigbox.keynum()).ok_or((key, Reason::Malformed("no key id".into())))?;
-    if signer != place.key {
+    let facts = decoded
+        .facts
+        .as_ref()
+        .map_err(|m| (key, Reason::Malformed(m.clone())))?;
+    if facts.signer != place.key {
         return Err((
             key,
             Reason::Misplaced(format!(
-                "signed by key {signer}, but stored as {}'s statement",
-                place.key
+                "signed by key {}, but stored as {}'s statement",
+                facts.signer, place.key
             )),
         ));
     }
-    if !sigbox.is_prehashed() {
+    if !facts.prehashed {
         return Err((key, Reason::Legacy));
     }
-    let comment = sigbox
-        .trusted_comment()
-        .map_err(|_| (key, Reason::Malformed("no trusted comment".into())))?;
-    let said = statement::parse_comment(&comment).map_err(|m| (key, Reason::Malformed(m)))?;
+    let comment = facts
+        .comment
+        .as_deref()
+        .ok_or((key, Reason::Malformed("no trusted comment".into())))?;
+    let said = statement::parse_comment(comment).map_err(|m| (key, Reason::Malformed(m)))?;
     if !place.allowed().contains(&said.verb) {
-        let folder = st.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let folder = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         return Err((
             key,
             Reason::Misplaced(format!(
@@ -190,7 +217,10 @@ pub fn verify_cached(
         .get(&target)
         .filter(|v| !v.is_empty())
         .ok_or((key, Reason::NoTarget(target.clone())))?;
-    let statement_address = git2::Oid::from_bytes(&parsed.identity[..20]).unwrap_or(git2::Oid::ZERO_SHA1);
+    let statement_address = git2::Oid::from_bytes(&facts.identity[..20]).unwrap_or(git2::Oid::ZERO_SHA1);
+    // The signature as minisign reads it, from the text: only for a check the cache does not
+    // know.
+    let mut read: Option<(String, minisign::SignatureBox)> = None;
     let mut genuine: Option<bool> = None;
     for (i, v) in candidates.iter().enumerate() {
         let address =
@@ -199,13 +229,12 @@ pub fn verify_cached(
         let outcome = match cached {
             Some(o) => o,
             None => {
-                let o = if minisign::verify(&pk.key, &sigbox, Cursor::new(&v.bytes), true, false, false)
+                let (canonical, sigbox) = read_signature(&mut read, text, &facts.identity, key)?;
+                let o = if minisign::verify(&pk.key, sigbox, Cursor::new(&v.bytes), true, false, false)
                     .is_ok()
                 {
                     Outcome::Verified
-                } else if *genuine
-                    .get_or_insert_with(|| comment_signature_is_genuine(&parsed.canonical, &pk.key))
-                {
+                } else if *genuine.get_or_insert_with(|| comment_signature_is_genuine(canonical, &pk.key)) {
                     Outcome::GenuineCommentOnly
                 } else {
                     Outcome::Fails
@@ -225,18 +254,51 @@ pub fn verify_cached(
                     place,
                     said,
                     version: i,
-                    identity: parsed.identity,
+                    identity: facts.identity,
                 })
             }
             Outcome::GenuineCommentOnly => genuine = Some(true),
             Outcome::Fails => genuine = Some(false),
         }
     }
-    if genuine.unwrap_or_else(|| comment_signature_is_genuine(&parsed.canonical, &pk.key)) {
+    let genuine = match genuine {
+        Some(g) => g,
+        None => {
+            comment_signature_is_genuine(&read_signature(&mut read, text, &facts.identity, key)?.0, &pk.key)
+        }
+    };
+    if genuine {
         Err((key, Reason::Replayed))
     } else {
         Err((key, Reason::Forged))
     }
+}
+
+/// The statement's canonical text and its signature as minisign reads it, read from `text`
+/// once into `read`: only for a check the cache does not know. Text that no longer decodes to
+/// the statement the build loaded (`identity`) is not checked.
+fn read_signature<'r>(
+    read: &'r mut Option<(String, minisign::SignatureBox)>,
+    text: &TextOf<'_>,
+    identity: &[u8; 32],
+    key: Option<KeyId>,
+) -> Result<&'r (String, minisign::SignatureBox), (Option<KeyId>, Reason)> {
+    if read.is_none() {
+        let again = || {
+            (
+                key,
+                Reason::Malformed("the file changed while the build read it: build again".into()),
+            )
+        };
+        let text = text().ok_or_else(again)?;
+        let parsed = statement::parse_file(&text).map_err(|_| again())?;
+        if parsed.identity != *identity {
+            return Err(again());
+        }
+        let sigbox = minisign::SignatureBox::from_string(&parsed.canonical).map_err(|_| again())?;
+        *read = Some((parsed.canonical, sigbox));
+    }
+    Ok(read.as_ref().expect("read above"))
 }
 
 /// Checks only the signature over (signature ‖ trusted comment): genuine means the key did

@@ -18,7 +18,7 @@ use blake2::{Blake2b512, Digest as _};
 use git2::Oid;
 use rayon::prelude::*;
 
-use crate::load::signatures::{FileVersion, Signatures, Statement, Versions};
+use crate::load::signatures::{FileVersion, Signatures, Statement};
 use crate::signatures::batch;
 use crate::signatures::cache::{Cache, Key as CacheKey, Outcome};
 use crate::signatures::keys::{KeyId, PublicKey};
@@ -81,9 +81,19 @@ pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
     let mut clock = crate::timing::Clock::start();
     let batched = verify_in_batches(sigs, &keys, &address);
     clock.lap("  verify in batches");
+    let git_dir = sigs.history.as_ref().and_then(|h| h.git_dir.as_deref());
     let run = |list: &[Statement]| -> Vec<Verdict> {
         list.par_iter()
-            .map(|st| check::verify_cached(&st.file, &keys, &sigs.versions, Some(&address)))
+            .map(|st| {
+                check::verify_decoded(
+                    &st.file.path,
+                    &st.decoded,
+                    &|| st.text(&sigs.root, git_dir),
+                    &keys,
+                    &sigs.versions,
+                    Some(&address),
+                )
+            })
             .collect()
     };
     let current = run(&sigs.statements);
@@ -194,7 +204,7 @@ fn verify_in_batches(
         .statements
         .par_iter()
         .chain(sigs.earlier.par_iter())
-        .filter_map(|st| Pending::of(st, keys, &sigs.versions, address))
+        .filter_map(|st| Pending::of(st, sigs, keys, address))
         .collect();
     // A key's statements side by side: a batch adds up the terms of one key before its
     // multiplication, so a batch of a few keys multiplies fewer points.
@@ -265,12 +275,13 @@ impl<'a> Pending<'a> {
     /// with those.
     fn of(
         st: &Statement,
+        sigs: &'a Signatures,
         keys: &BTreeMap<KeyId, PublicKey>,
-        versions: &'a Versions,
         address: &check::CacheRef<'_>,
     ) -> Option<Pending<'a>> {
         // The cache is asked first, with the identity the load stage read: a warm build
-        // parses nothing here.
+        // reads and parses nothing here.
+        let versions = &sigs.versions;
         let place = statement::place(&st.file.path).ok()?;
         let version = versions.get(&place.signed_file())?.first()?;
         let statement_address = Oid::from_bytes(&st.identity?[..20]).ok()?;
@@ -283,7 +294,11 @@ impl<'a> Pending<'a> {
             return None;
         }
         let public = keys.get(&place.key)?.key.to_bytes();
-        let parsed = statement::parse_file(&st.file.text).ok()?;
+        let git_dir = sigs.history.as_ref().and_then(|h| h.git_dir.as_deref());
+        let parsed = statement::parse_file(&st.text(&sigs.root, git_dir)?).ok()?;
+        if Some(parsed.identity) != st.identity {
+            return None;
+        }
         let b64 = base64::engine::general_purpose::STANDARD;
         let mut lines = parsed.canonical.lines().skip(1);
         let line = b64.decode(lines.next()?.trim()).ok()?;

@@ -811,3 +811,167 @@ fn a_history_cache_from_another_machine_or_a_pull_request_cannot_date_a_late_bal
         "a committed history cache changed the result"
     );
 }
+
+const STATEMENTS: &str = ".pnyx-cache/statements.bin";
+
+/// Lets the clock move on and has git write its index again (as `git status` does), so that no
+/// entry is "racily clean" (written in the instant the index was): git's index then vouches for
+/// every file, as it does in a checkout that is not brand new.
+fn settle_index(site: &GitSite) {
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let repo = git2::Repository::open(site.root()).unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
+    index.write().unwrap();
+}
+
+/// The first line of a ballot's signature, one base64 digit changed: same size, same key,
+/// a signature that no longer verifies.
+fn tampered(text: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let sig = &mut lines[1];
+    let last = sig.pop().unwrap();
+    sig.push(if last == 'A' { 'B' } else { 'A' });
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// git's index vouches for a file whose stat data it recorded. An attacker with access to the
+/// work tree changes a committed ballot in place, same size, and puts its modification time
+/// back, hoping that the build takes the index's blob id (and the statement cache's facts) for
+/// the new bytes. The change time cannot be put back: the file is read, and the warm build
+/// gives exactly the cold build's site, where the ballot is forged.
+#[test]
+fn a_statement_changed_in_place_with_its_time_put_back_is_read_again() {
+    let c = Council::new(true);
+    settle_index(&c);
+    let outs = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let untouched = outs.path().join("untouched");
+    build(c.root(), &untouched, home.path()).assert_ok();
+    assert!(
+        c.root().join(STATEMENTS).exists(),
+        "the build keeps a statement cache"
+    );
+    let run = build(c.root(), &outs.path().join("again"), home.path());
+    assert!(
+        run.stderr.contains("statement files: 0 read"),
+        "git's index and the statement cache know every statement:\n{run}"
+    );
+
+    let ballot = format!("signatures/votes/charte/{}.minisig", c.members[2].id);
+    let path = c.root().join(&ballot);
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = String::from_utf8(c.read(&ballot)).unwrap();
+    let changed = tampered(&text);
+    assert_eq!(changed.len(), text.len());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    c.write(&ballot, &changed);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), modified);
+
+    let warm = outs.path().join("warm");
+    let run = build(c.root(), &warm, home.path());
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("statement files: 1 read"),
+        "only the changed file is read:\n{run}"
+    );
+    let cold = outs.path().join("cold");
+    c.cold(&cold);
+    assert!(
+        read_tree(&cold) == read_tree(&warm),
+        "the warm build differs from the cold one"
+    );
+    assert!(read_tree(&cold) != read_tree(&untouched), "the change shows");
+}
+
+/// The statement cache says what each statement file says, by its blob id. An attacker writes
+/// one (its layout is public) where a member's `yes` ballot says `no`, and seals it with a key of
+/// their own, or commits it in a pull request: neither is read, the result is the cold build's.
+/// Only a file sealed with this machine's own key would be believed, which the test shows, so
+/// that the forged file does say something.
+#[test]
+fn a_statement_cache_from_another_machine_or_a_pull_request_cannot_turn_a_yes_into_a_no() {
+    let c = Council::new(true);
+    settle_index(&c);
+    let outs = tempfile::tempdir().unwrap();
+    let cold = c.cold(&outs.path().join("cold"));
+    let scores = |d: &OpenData| OpenData::json(&d.votes, "charte")["scores"].clone();
+    assert_eq!(scores(&cold)["yes"], 2, "{}", scores(&cold));
+
+    let (here, there) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    build(c.root(), &outs.path().join("there"), there.path()).assert_ok();
+    let honest = std::fs::read(c.root().join(STATEMENTS)).unwrap();
+    // Every ballot that says `yes` now says `no`: the comment and its length, as the layout has
+    // them.
+    let yes = [&15u32.to_le_bytes()[..], b"pnyx/1 vote yes"].concat();
+    let no = [&14u32.to_le_bytes()[..], b"pnyx/1 vote no"].concat();
+    let honest_body = &honest[..honest.len() - 32];
+    let mut body = Vec::with_capacity(honest_body.len());
+    let (mut i, mut changed) = (0, 0);
+    while i < honest_body.len() {
+        if honest_body[i..].starts_with(&yes) {
+            body.extend_from_slice(&no);
+            i += yes.len();
+            changed += 1;
+        } else {
+            body.push(honest_body[i]);
+            i += 1;
+        }
+    }
+    assert_eq!(
+        changed, 1,
+        "the honest file holds the one ballot that says yes now"
+    );
+    let seal = |key: &[u8; 32]| {
+        let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
+        m.update(&body);
+        let mut bytes = body.clone();
+        bytes.extend_from_slice(&m.finalize().into_bytes());
+        bytes
+    };
+    let key_of =
+        |home: &Path| -> [u8; 32] { std::fs::read(home.join("cache.key")).unwrap().try_into().unwrap() };
+    let plant = |bytes: &[u8]| std::fs::write(c.root().join(STATEMENTS), bytes).unwrap();
+
+    // Sealed with the attacker's key: not believed.
+    build(c.root(), &outs.path().join("warm-up"), here.path()).assert_ok();
+    plant(&seal(&key_of(there.path())));
+    let out = outs.path().join("foreign");
+    build(c.root(), &out, here.path()).assert_ok();
+    assert_eq!(
+        OpenData::of(&out),
+        cold,
+        "a foreign statement cache changed the result"
+    );
+
+    // Sealed with this machine's key (which no attacker has): believed, and it would count.
+    plant(&seal(&key_of(here.path())));
+    let out = outs.path().join("ours");
+    build(c.root(), &out, here.path()).assert_ok();
+    let forged = scores(&OpenData::of(&out));
+    assert_eq!(
+        (forged["yes"].clone(), forged["no"].clone()),
+        (1.into(), 1.into()),
+        "the forged file says something: {forged}"
+    );
+
+    // The same file committed in a pull request: never read, even with this machine's seal.
+    plant(&seal(&key_of(here.path())));
+    c.force_add(STATEMENTS);
+    c.commit(day(26), "speed up the builds");
+    let out = outs.path().join("committed");
+    build(c.root(), &out, here.path()).assert_ok();
+    assert_eq!(
+        scores(&OpenData::of(&out)),
+        scores(&cold),
+        "a committed statement cache changed the result"
+    );
+}
