@@ -304,17 +304,21 @@ fn tracked_remembered(root: &Path) -> Result<Option<String>, String> {
     answer
 }
 
-/// Remembers, for the site at `root`, whether git tracks anything under `.pnyx-cache/`, from
-/// the repository's index already read: the load stage reads a city's index once for the blob
-/// ids of its statement files, and the caches then need not read it again.
-pub fn remember_tracked(root: &Path, repo: &git2::Repository, index: &git2::Index) {
-    let (Some(state), Some(workdir)) = (repository_state(root), repo.workdir()) else {
-        return;
-    };
-    let answer = site_prefix(workdir, root)
-        .map_err(|e| format!("{e:#}"))
-        .and_then(|prefix| tracked_with(repo, index, &prefix));
-    *TRACKED.lock().unwrap_or_else(PoisonError::into_inner) = Some((state, answer));
+/// Reads the index of `repo`, the repository around the site at `root`, and remembers from it
+/// whether git tracks anything under `.pnyx-cache/`: the load stage reads a city's index once for
+/// the blob ids of its statement files, and the caches then need not read it again. The state
+/// of the repository is taken before the index is read, so that an answer is never remembered
+/// for a later index.
+pub fn read_index(root: &Path, repo: &git2::Repository) -> Option<git2::Index> {
+    let state = repository_state(root);
+    let index = repo.index().ok()?;
+    if let (Some(state), Some(workdir)) = (state, repo.workdir()) {
+        let answer = site_prefix(workdir, root)
+            .map_err(|e| format!("{e:#}"))
+            .and_then(|prefix| tracked_with(repo, &index, &prefix));
+        *TRACKED.lock().unwrap_or_else(PoisonError::into_inner) = Some((state, answer));
+    }
+    Some(index)
 }
 
 /// An answer of [`tracked`], and the repository state it answered for.

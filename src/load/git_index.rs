@@ -47,12 +47,11 @@ impl GitIndex {
     /// The index of the repository around the site at `root`, keeping the entries whose path
     /// from the site's root `wanted` accepts; `None` outside a repository or when the index
     /// cannot be read. Whether git tracks pnyx's caches is answered from the same reading
-    /// ([`crate::sealed::remember_tracked`]).
+    /// ([`crate::sealed::read_index`]).
     pub fn read(root: &Path, wanted: impl Fn(&str) -> bool) -> Option<GitIndex> {
         let repo = Repository::discover(root).ok()?;
         let prefix = crate::sealed::site_prefix(repo.workdir()?, root).ok()?;
-        let index = repo.index().ok()?;
-        crate::sealed::remember_tracked(root, &repo, &index);
+        let index = crate::sealed::read_index(root, &repo)?;
         let written = std::fs::metadata(repo.path().join("index"))
             .ok()
             .map(|m| modified(&m))?;
