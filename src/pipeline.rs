@@ -4,6 +4,7 @@
 //! result without touching the disk; [`build`] writes it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -80,22 +81,38 @@ impl From<Diagnostics> for BuildError {
 
 /// Loads and renders the site without writing it.
 pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site, Output), BuildError> {
-    build_with_progress(opts, now, &mut crate::progress::Progress::start())
+    build_with_progress(opts, now, None, &mut crate::progress::Progress::start())
+        .map(|(site, output, _)| (site, output))
+}
+
+/// [`build_in_memory`] with the theme of an earlier build when given (`pnyx serve` keeps it
+/// while no file of the theme and not `pnyx.yaml` changed: compiling the templates is a fifth
+/// of a rebuild of the demo); returns the theme used too.
+pub fn build_in_memory_with_theme(
+    opts: &BuildOptions,
+    now: DateTime<Utc>,
+    theme: Option<Arc<Theme>>,
+) -> Result<(Site, Output, Arc<Theme>), BuildError> {
+    build_with_progress(opts, now, theme, &mut crate::progress::Progress::start())
 }
 
 /// [`build_in_memory`], saying on `progress` what each stage does.
 fn build_with_progress(
     opts: &BuildOptions,
     now: DateTime<Utc>,
+    theme: Option<Arc<Theme>>,
     progress: &mut crate::progress::Progress,
-) -> Result<(Site, Output), BuildError> {
+) -> Result<(Site, Output, Arc<Theme>), BuildError> {
     let mut clock = crate::timing::Clock::start();
     progress.stage("", "load");
     let (mut site, mut problems) = load::load_parts(&opts.root, None, now)?.split();
     clock.lap("load (all of it)");
     // The theme and `static/` are checked even when the content has problems: every problem
     // of the site is told in one run.
-    let theme = Theme::load(&opts.root, &site.settings.config);
+    let theme = match theme {
+        Some(theme) => Ok(theme),
+        None => Theme::load(&opts.root, &site.settings.config).map(Arc::new),
+    };
     problems.0.extend(static_problems(&opts.root));
     let theme = match theme {
         Ok(theme) if problems.is_empty() => theme,
@@ -134,7 +151,7 @@ fn build_with_progress(
     );
     crate::search::index(&mut output, site.settings.config.language.code()).map_err(BuildError::Other)?;
     clock.lap("search index");
-    Ok((site, output))
+    Ok((site, output, theme))
 }
 
 /// The verify stage through the site's cache (`CACHE_FILE`), which is saved again for the next
@@ -204,7 +221,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     let now = crate::dates::reference_now().map_err(BuildError::Other)?;
     let mut progress = crate::progress::Progress::start();
-    let (_, output) = build_with_progress(opts, now, &mut progress)?;
+    let (_, output, _) = build_with_progress(opts, now, None, &mut progress)?;
     progress.stage("", &format!("write {} files", output.files.len()));
     let mut clock = crate::timing::Clock::start();
     crate::write::write_atomically(&opts.out, &output).map_err(BuildError::Other)?;

@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use tiny_http::{HTTPVersion, Header, Response, ResponseBox};
 
-use crate::pipeline::{build_in_memory, BuildError, BuildOptions};
+use crate::pipeline::{build_in_memory_with_theme, BuildError, BuildOptions};
 use crate::render::Output;
+use crate::theme::Theme;
 
 /// Where open pages ask whether the site changed.
 pub const RELOAD_ENDPOINT: &str = "/__pnyx/reload";
@@ -80,8 +81,8 @@ pub fn serve(mut opts: BuildOptions, port: u16) -> anyhow::Result<()> {
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
     opts.base_url = Some(format!("http://127.0.0.1:{port}/"));
     let shared = Arc::new(Shared::default());
-    rebuild(&opts, &shared);
-    let _watcher = watch(&opts, Arc::clone(&shared))?;
+    let theme = rebuild(&opts, &shared, None);
+    let _watcher = watch(&opts, Arc::clone(&shared), theme)?;
     let (ready, queue) = std::sync::mpsc::sync_channel::<TcpStream>(QUEUE);
     let queue = Arc::new(Mutex::new(queue));
     for _ in 0..WORKERS {
@@ -294,15 +295,18 @@ fn write(mut stream: TcpStream, response: ResponseBox, head_only: bool) -> std::
     Ok(())
 }
 
-/// Builds in memory and publishes the result (or the errors) to the pages.
-fn rebuild(opts: &BuildOptions, shared: &Shared) {
+/// Builds in memory and publishes the result (or the errors) to the pages. `theme` is the
+/// last build's theme, when none of its files changed since; returns the theme to keep.
+fn rebuild(opts: &BuildOptions, shared: &Shared, theme: Option<Arc<Theme>>) -> Option<Arc<Theme>> {
     let started = std::time::Instant::now();
     let result = crate::dates::reference_now()
         .map_err(BuildError::Other)
-        .and_then(|now| build_in_memory(opts, now));
+        .and_then(|now| build_in_memory_with_theme(opts, now, theme));
     let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+    let mut kept = None;
     match result {
-        Ok((_, output)) => {
+        Ok((_, output, theme)) => {
+            kept = Some(theme);
             eprintln!(
                 "built {} files in {} ms",
                 output.files.len(),
@@ -319,24 +323,29 @@ fn rebuild(opts: &BuildOptions, shared: &Shared) {
     }
     state.generation += 1;
     shared.changed.notify_all();
+    kept
 }
 
 /// Watches the site's folder and rebuilds once after each burst of changes.
 ///
 /// Access events are ignored: the rebuild itself reads every file, and on Linux notify
 /// reports those reads, which would rebuild forever.
-fn watch(opts: &BuildOptions, shared: Arc<Shared>) -> anyhow::Result<notify::RecommendedWatcher> {
+fn watch(
+    opts: &BuildOptions,
+    shared: Arc<Shared>,
+    mut theme: Option<Arc<Theme>>,
+) -> anyhow::Result<notify::RecommendedWatcher> {
     use notify::{EventKind, Watcher};
     let root = opts.root.canonicalize().unwrap_or_else(|_| opts.root.clone());
     let out = opts.out.canonicalize().unwrap_or_else(|_| opts.out.clone());
-    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let (tx, rx) = std::sync::mpsc::channel::<bool>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
         if matches!(event.kind, EventKind::Access(_)) {
             return;
         }
         if event.paths.iter().any(|p| is_source(&root, &out, p)) {
-            let _ = tx.send(());
+            let _ = tx.send(event.paths.iter().any(|p| is_theme_input(&root, p)));
         }
     })
     .context("cannot watch the site's folder for changes")?;
@@ -345,10 +354,16 @@ fn watch(opts: &BuildOptions, shared: Arc<Shared>) -> anyhow::Result<notify::Rec
         .with_context(|| format!("cannot watch {}", opts.root.display()))?;
     let build_opts = opts.clone();
     std::thread::spawn(move || {
-        while rx.recv().is_ok() {
+        while let Ok(first) = rx.recv() {
             // Debounce: an editor's save or a `git checkout` is a burst of events.
-            while rx.recv_timeout(DEBOUNCE).is_ok() {}
-            rebuild(&build_opts, &shared);
+            let mut theme_changed = first;
+            while let Ok(more) = rx.recv_timeout(DEBOUNCE) {
+                theme_changed |= more;
+            }
+            if theme_changed {
+                theme = None;
+            }
+            theme = rebuild(&build_opts, &shared, theme.take());
         }
     });
     Ok(watcher)
@@ -356,6 +371,13 @@ fn watch(opts: &BuildOptions, shared: Arc<Shared>) -> anyhow::Result<notify::Rec
 
 /// Quiet time after the last change before rebuilding.
 const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// True for the files the theme is made of: the site's own theme folder and `pnyx.yaml`
+/// (its language chooses the theme's strings). Any other change keeps the compiled theme.
+fn is_theme_input(root: &std::path::Path, path: &std::path::Path) -> bool {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.starts_with("themes") || rel == std::path::Path::new(crate::config::CONFIG_FILE)
+}
 
 /// True for paths whose change affects the site (not the output, git's own files, build
 /// folders or editor swap files).

@@ -177,6 +177,52 @@ fn an_edit_is_visible_after_reload_and_a_broken_edit_keeps_the_last_good_site() 
     );
 }
 
+/// `pnyx serve` keeps the compiled theme between rebuilds while only content changes, and
+/// compiles it again as soon as a file of the theme changes: the change shows on the next
+/// reload, and so does the content edited after it.
+#[test]
+fn a_theme_edited_during_serve_shows_on_the_next_reload() {
+    let dir = site();
+    let template = dir.path().join("themes/default/templates/page.html");
+    std::fs::create_dir_all(template.parent().unwrap()).unwrap();
+    let server = start(dir.path());
+    let generation = |text: &str| -> u64 { text.trim().parse().expect("the build counter") };
+    let (_, now) = get(server.port, "/__pnyx/reload?since=999");
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/page.html"),
+    )
+    .unwrap();
+    let marked = page.replace(
+        "<div class=\"prose\"",
+        "<p class=\"theme-mark\">Gabarit du conseil</p>\n  <div class=\"prose\"",
+    );
+    assert_ne!(marked, page, "the template has the place the test marks");
+    // Saved whole, as an editor saves: written beside, then renamed into place.
+    let beside = tempfile::tempdir_in(dir.path().parent().unwrap()).unwrap();
+    std::fs::write(beside.path().join("page.html"), &marked).unwrap();
+    std::fs::rename(beside.path().join("page.html"), &template).unwrap();
+    let (_, after) = get(server.port, &format!("/__pnyx/reload?since={}", generation(&now)));
+    let (_, body) = get(server.port, "/pages/a-propos/");
+    assert!(body.contains("Gabarit du conseil"), "the edited template is used");
+
+    // A content edit afterwards: the theme kept is the edited one.
+    std::fs::write(
+        dir.path().join("content/pages/a-propos.md"),
+        "---\ntitle: À propos\n---\nDeuxième version, modifiée.\n",
+    )
+    .unwrap();
+    let _ = get(
+        server.port,
+        &format!("/__pnyx/reload?since={}", generation(&after)),
+    );
+    let (_, body) = get(server.port, "/pages/a-propos/");
+    assert!(
+        body.contains("Deuxième version, modifiée."),
+        "the content edit is served"
+    );
+    assert!(body.contains("Gabarit du conseil"), "with the edited template");
+}
+
 /// Threads of a process, from `/proc/PID/status`.
 fn threads(pid: u32) -> Option<usize> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
