@@ -75,6 +75,63 @@ impl Store {
     }
 }
 
+/// Writes `n` as a little-endian u32, the lengths and counts of the cache files.
+pub fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+}
+
+/// Writes a string as the cache files hold one: its length (u32), then its UTF-8 bytes.
+pub fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u32(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Reads the body of a cache file front to back; `None` at the first thing out of bounds.
+pub struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    /// A reader of `body`.
+    pub fn new(body: &'a [u8]) -> Reader<'a> {
+        Reader(body)
+    }
+
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    /// The next byte.
+    pub fn byte(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    /// The next little-endian u32.
+    pub fn u32(&mut self) -> Option<usize> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
+    }
+
+    /// The next string (see [`put_str`]).
+    pub fn str(&mut self) -> Option<&'a str> {
+        let n = self.u32()?;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+
+    /// The next git object id (20 bytes).
+    pub fn oid(&mut self) -> Option<git2::Oid> {
+        git2::Oid::from_bytes(self.take(20)?).ok()
+    }
+
+    /// Whether everything was read.
+    pub fn is_done(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Checks that `bytes` start with `magic` and end with the seal of what comes before under
 /// `secret`, and cuts the seal off.
 pub fn unseal(bytes: &mut Vec<u8>, magic: &[u8; 8], secret: &Secret) -> Result<(), String> {

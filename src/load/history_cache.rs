@@ -27,10 +27,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use git2::Oid;
-
 use super::history::{self, BranchAt, CommitInfo, History, Version};
-use crate::sealed::Store;
+use crate::sealed::{put_str, put_u32, Reader, Store};
 
 /// The file, from the site's root.
 pub const HISTORY_FILE: &str = ".pnyx-cache/history.bin";
@@ -118,7 +116,7 @@ pub(super) fn encode(history: &History, prefix: &str, folders: &[&str]) -> Vec<u
 /// The walk in `body` (after the magic), if it is one of the same site folder and folders.
 /// Dates are left to settle: each commit's `time` is its recorded time here.
 pub(super) fn decode(body: &[u8], prefix: &str, folders: &[&str]) -> Option<History> {
-    let mut r = Reader(body);
+    let mut r = Reader::new(body);
     if r.str()? != prefix {
         return None;
     }
@@ -142,7 +140,7 @@ pub(super) fn decode(body: &[u8], prefix: &str, folders: &[&str]) -> Option<Hist
             recorded,
             summary: r.str()?.to_string(),
             author: r.str()?.to_string(),
-            signed: r.take(1)?[0] != 0,
+            signed: r.byte()? != 0,
         });
     }
     let n = r.u32()?;
@@ -161,45 +159,9 @@ pub(super) fn decode(body: &[u8], prefix: &str, folders: &[&str]) -> Option<Hist
         }
         files.insert(path, versions);
     }
-    r.0.is_empty().then_some(History {
+    r.is_done().then_some(History {
         commits,
         files,
         ..History::default()
     })
-}
-
-fn put_u32(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_u32(out, s.len());
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// Reads a body front to back; `None` at the first thing out of bounds.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.0.len() {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-
-    fn u32(&mut self) -> Option<usize> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
-    }
-
-    fn str(&mut self) -> Option<&'a str> {
-        let n = self.u32()?;
-        std::str::from_utf8(self.take(n)?).ok()
-    }
-
-    fn oid(&mut self) -> Option<Oid> {
-        Oid::from_bytes(self.take(20)?).ok()
-    }
 }

@@ -23,7 +23,7 @@ use std::path::Path;
 
 use git2::Oid;
 
-use crate::sealed::Store;
+use crate::sealed::{put_str, put_u32, Reader, Store};
 use crate::signatures::keys::KeyId;
 use crate::signatures::statement::{Decoded, Facts};
 
@@ -118,12 +118,12 @@ pub(super) fn encode(entries: &[(Oid, &Decoded)]) -> Vec<u8> {
 
 /// The entries of `body` (after the magic); `None` when anything is out of place.
 pub(super) fn decode_all(body: &[u8]) -> Option<HashMap<Oid, Decoded>> {
-    let mut r = Reader(body);
+    let mut r = Reader::new(body);
     let n = r.u32()?;
     let mut known = HashMap::with_capacity(n.min(body.len() / 40));
     let mut last: Option<Oid> = None;
     for _ in 0..n {
-        let id = Oid::from_bytes(r.take(20)?).ok()?;
+        let id = r.oid()?;
         if last.is_some_and(|l| l >= id) {
             return None;
         }
@@ -158,43 +158,7 @@ pub(super) fn decode_all(body: &[u8]) -> Option<HashMap<Oid, Decoded>> {
         };
         known.insert(id, Decoded { identity, facts });
     }
-    r.0.is_empty().then_some(known)
-}
-
-fn put_u32(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_u32(out, s.len());
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// Reads a body front to back; `None` at the first thing out of bounds.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.0.len() {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-
-    fn byte(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-
-    fn u32(&mut self) -> Option<usize> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
-    }
-
-    fn str(&mut self) -> Option<&'a str> {
-        let n = self.u32()?;
-        std::str::from_utf8(self.take(n)?).ok()
-    }
+    r.is_done().then_some(known)
 }
 
 #[cfg(test)]

@@ -271,6 +271,19 @@ impl OpenData {
     }
 }
 
+/// `body` followed by its HMAC-SHA256 under `key`: a cache file sealed with that key.
+fn hmac_sealed(mut body: Vec<u8>, key: &[u8; 32]) -> Vec<u8> {
+    let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    m.update(&body);
+    body.extend_from_slice(&m.finalize().into_bytes());
+    body
+}
+
+/// The secret that seals the caches of the machine whose pnyx folder is `home`.
+fn machine_key(home: &Path) -> [u8; 32] {
+    std::fs::read(home.join("cache.key")).unwrap().try_into().unwrap()
+}
+
 /// How the attacker seals a hand-made file.
 enum Seal {
     /// A plain SHA-256 of the rest, as the old layout documents.
@@ -301,16 +314,14 @@ fn hand_made(magic: &[u8; 8], forged: &[Forged], extra: &[([u8; 16], u8)], seal:
         bytes.extend_from_slice(k);
         bytes.push(*o);
     }
-    let tag: [u8; 32] = match seal {
-        Seal::Sha256 => Sha256::digest(&bytes).into(),
-        Seal::Hmac(key) => {
-            let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
-            m.update(&bytes);
-            m.finalize().into_bytes().into()
+    match seal {
+        Seal::Sha256 => {
+            let tag: [u8; 32] = Sha256::digest(&bytes).into();
+            bytes.extend_from_slice(&tag);
+            bytes
         }
-    };
-    bytes.extend_from_slice(&tag);
-    bytes
+        Seal::Hmac(key) => hmac_sealed(bytes, key),
+    }
 }
 
 /// The entries of an honest cache file (any seal), every outcome turned into `V`.
@@ -416,10 +427,7 @@ fn a_cache_from_another_machine_changes_nothing() {
 
     // A cache sealed with a key the attacker owns (the other machine's), every entry turned
     // into "verifies" and the forged statements added: the same result.
-    let secret: [u8; 32] = std::fs::read(there.path().join("cache.key"))
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let secret = machine_key(there.path());
     c.plant(&hand_made(
         b"PNYXVC02",
         &c.forged,
@@ -731,11 +739,7 @@ impl HistoryFile {
                 bytes.extend_from_slice(&commit.to_le_bytes());
             }
         }
-        let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
-        m.update(&bytes);
-        let tag: [u8; 32] = m.finalize().into_bytes().into();
-        bytes.extend_from_slice(&tag);
-        bytes
+        hmac_sealed(bytes, key)
     }
 }
 
@@ -767,10 +771,7 @@ fn a_history_cache_from_another_machine_or_a_pull_request_cannot_date_a_late_bal
     for v in &mut entry.1 {
         v.1 = open;
     }
-    let theirs: [u8; 32] = std::fs::read(there.path().join("cache.key"))
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let theirs = machine_key(there.path());
     let plant = |bytes: &[u8]| {
         std::fs::write(c.root().join(HISTORY), bytes).unwrap();
     };
@@ -786,10 +787,7 @@ fn a_history_cache_from_another_machine_or_a_pull_request_cannot_date_a_late_bal
     );
 
     // Sealed with this machine's key (which no attacker has): believed, and it would count.
-    let ours: [u8; 32] = std::fs::read(here.path().join("cache.key"))
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let ours = machine_key(here.path());
     plant(&file.sealed(&ours));
     let out = outs.path().join("ours");
     build(c.root(), &out, here.path()).assert_ok();
@@ -930,20 +928,12 @@ fn a_statement_cache_from_another_machine_or_a_pull_request_cannot_turn_a_yes_in
         changed, 1,
         "the honest file holds the one ballot that says yes now"
     );
-    let seal = |key: &[u8; 32]| {
-        let mut m = Hmac::<Sha256>::new_from_slice(key).unwrap();
-        m.update(&body);
-        let mut bytes = body.clone();
-        bytes.extend_from_slice(&m.finalize().into_bytes());
-        bytes
-    };
-    let key_of =
-        |home: &Path| -> [u8; 32] { std::fs::read(home.join("cache.key")).unwrap().try_into().unwrap() };
+    let seal = |key: &[u8; 32]| hmac_sealed(body.clone(), key);
     let plant = |bytes: &[u8]| std::fs::write(c.root().join(STATEMENTS), bytes).unwrap();
 
     // Sealed with the attacker's key: not believed.
     build(c.root(), &outs.path().join("warm-up"), here.path()).assert_ok();
-    plant(&seal(&key_of(there.path())));
+    plant(&seal(&machine_key(there.path())));
     let out = outs.path().join("foreign");
     build(c.root(), &out, here.path()).assert_ok();
     assert_eq!(
@@ -953,7 +943,7 @@ fn a_statement_cache_from_another_machine_or_a_pull_request_cannot_turn_a_yes_in
     );
 
     // Sealed with this machine's key (which no attacker has): believed, and it would count.
-    plant(&seal(&key_of(here.path())));
+    plant(&seal(&machine_key(here.path())));
     let out = outs.path().join("ours");
     build(c.root(), &out, here.path()).assert_ok();
     let forged = scores(&OpenData::of(&out));
@@ -964,7 +954,7 @@ fn a_statement_cache_from_another_machine_or_a_pull_request_cannot_turn_a_yes_in
     );
 
     // The same file committed in a pull request: never read, even with this machine's seal.
-    plant(&seal(&key_of(here.path())));
+    plant(&seal(&machine_key(here.path())));
     c.force_add(STATEMENTS);
     c.commit(day(26), "speed up the builds");
     let out = outs.path().join("committed");
