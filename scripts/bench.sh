@@ -151,7 +151,13 @@ echo "== markdown corpus, $RUNS runs (tools interleaved)" >&2
 for ((run = 1; run <= RUNS; run++)); do
     for t in "${tools[@]}"; do
         case $t in
-        pnyx) run_once "${LABEL[$t]}" "$out/pnyx" "$N" "$PNYX" --root "$corpus/pnyx" build --out "$out/pnyx" ;;
+        pnyx)
+            # Without the caches of the run before (Zola and Hugo keep none), then with them:
+            # the search index of the same pages is kept.
+            rm -rf "$corpus/pnyx/.pnyx-cache"
+            run_once "${LABEL[$t]}" "$out/pnyx" "$N" "$PNYX" --root "$corpus/pnyx" build --out "$out/pnyx"
+            run_once "${LABEL[$t]}, caches kept" "$out/pnyx" "$N" "$PNYX" --root "$corpus/pnyx" build --out "$out/pnyx"
+            ;;
         zola) run_once "${LABEL[$t]}" "$out/zola" "$N" "$ZOLA" --root "$corpus/zola" build --output-dir "$out/zola" ;;
         hugo) run_once "${LABEL[$t]}" "$out/hugo" "$N" "$HUGO" --source "$corpus/hugo" --destination "$out/hugo" --quiet ;;
         esac

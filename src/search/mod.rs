@@ -15,6 +15,8 @@ use rayon::prelude::*;
 
 use crate::render::Output;
 
+pub mod cache;
+
 /// Where the index and Pagefind's runtime go in the output.
 pub const DIR: &str = "pagefind/";
 
@@ -30,25 +32,73 @@ const BODY: &str = "data-pagefind-body";
 /// Pagefind reads that folder: the index is the same, byte for byte, as the one made page by
 /// page, which is what happens when no such folder can be had. Pagefind then gzips the index on
 /// one thread, with flate2's zlib-rs backend (see Cargo.toml).
-pub fn index(output: &mut Output, language: &str) -> anyhow::Result<()> {
+///
+/// With `cache_root`, the site's root, the index of the last build is kept when Pagefind would
+/// read the same of every page ([`cache`]), and this one is saved for the next.
+pub fn index(output: &mut Output, language: &str, cache_root: Option<&Path>) -> anyhow::Result<()> {
+    let mut clock = crate::timing::Clock::start();
     let pages = pages(output);
-    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
-    let files = runtime.block_on(async {
-        match Staged::new(&pages) {
-            Some(staged) => match from_folder(staged, pages.len(), language).await {
-                Some(files) => files,
-                None => page_by_page(pages, language).await,
-            },
-            None => page_by_page(pages, language).await,
-        }
-    })?;
-    for file in files {
-        let name = file.filename.to_string_lossy().replace('\\', "/");
-        if wanted(&name) {
-            output.files.insert(format!("{DIR}{name}"), file.contents);
+    clock.lap("search: pages read");
+    let (saved, store) = match cache_root {
+        Some(root) => cache::open(root, language),
+        None => (None, None),
+    };
+    // The key decides whether the saved index is kept. With no saved index, the key is only
+    // saved, so it is worked out while Pagefind makes the index (which uses one core for its
+    // last half); without a place to keep it, the index is not keyed at all.
+    let key = saved
+        .as_ref()
+        .and_then(|saved| cache::key(&pages, language, Some(saved)));
+    clock.lap("search: key");
+    let kept = saved
+        .zip(key.as_ref())
+        .and_then(|(saved, key)| saved.files_for(key));
+    if let Some(files) = kept {
+        crate::timing::note(&format!(
+            "search index: kept from the last build ({} pages unchanged)",
+            pages.len()
+        ));
+        output.files.extend(files);
+        return Ok(());
+    }
+    let count = pages.len();
+    let (files, key) = match (&store, key) {
+        (Some(_), None) => std::thread::scope(|scope| {
+            let key = scope.spawn(|| cache::key(&pages, language, None));
+            let files = make(&pages, language);
+            (files, key.join().ok().flatten())
+        }),
+        (_, key) => (make(&pages, language), key),
+    };
+    let files = files?;
+    crate::timing::note(&format!("search index: made ({count} pages)"));
+    if let (Some(store), Some(key)) = (store, key) {
+        if let Err(note) = cache::save(&store, language, &key, &files) {
+            crate::sealed::note_once(&note);
         }
     }
+    output.files.extend(files);
     Ok(())
+}
+
+/// The files of the index of `pages` in `language` (see [`index`]), under [`DIR`].
+fn make(pages: &[(String, String)], language: &str) -> anyhow::Result<cache::Files> {
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let files = runtime.block_on(async {
+        match Staged::new(pages) {
+            Some(staged) => match from_folder(staged, pages.len(), language).await {
+                Some(files) => files,
+                None => page_by_page(pages.to_vec(), language).await,
+            },
+            None => page_by_page(pages.to_vec(), language).await,
+        }
+    })?;
+    Ok(files
+        .into_iter()
+        .map(|file| (file.filename.to_string_lossy().replace('\\', "/"), file.contents))
+        .filter(|(name, _)| wanted(name))
+        .map(|(name, contents)| (format!("{DIR}{name}"), contents))
+        .collect())
 }
 
 /// The pages to index, in the output's order: each one's path and [`indexed_part`].
@@ -315,7 +365,7 @@ mod tests {
         for (path, bytes) in pages {
             output.files.insert(path.to_string(), bytes.clone());
         }
-        index(&mut output, "fr").unwrap();
+        index(&mut output, "fr", None).unwrap();
         output
     }
 
@@ -482,5 +532,84 @@ mod tests {
         };
         assert_eq!(fragments(&with), 1);
         assert_eq!(fragments(&both), 1);
+    }
+
+    /// A page as the theme writes an initiative: its text, then facts and signers that
+    /// Pagefind does not read, around which a few things that it does read.
+    fn initiative(text: &str, ignored: &str) -> String {
+        format!(
+            "<!doctype html><html lang=\"fr\"><body><main {BODY}><h1>Gratuité des bus</h1>\
+             <span hidden data-pagefind-filter=\"kind:Initiative\"></span><p>{text}</p>\
+             <aside data-pagefind-ignore class=\"facts\">{ignored}</aside><h2 id=\"suite\">Suite</h2>\
+             <p>Fin.</p></main></body></html>"
+        )
+    }
+
+    #[test]
+    fn pages_that_pagefind_reads_the_same_have_one_key_and_one_index_and_others_do_not() {
+        let text = "Les bus gratuits le dimanche.";
+        let ignored = "<p class=\"goal\" style=\"width:16%\">169 signatures</p>\
+            <span data-pagefind-filter=\"auteur\">Jeanne</span>\
+            <span data-pagefind-meta=\"image[src]\" src=\"/a.png\"></span>\
+            <ul><li><a href=\"/members/#k-1\"><code>0888D6CB58965960</code></a></li></ul>";
+        let base = initiative(text, ignored);
+        let one_more = "<li><a href=\"/members/#k-2\"><code>7829B4A89C9FAF54</code></a></li></ul>";
+        // An anchor inside an ignored element: Pagefind numbers it and gathers its text, but
+        // its mark is dropped with the ignored text, so the index does not show it.
+        let with_anchor = |words: &str| initiative(text, &format!("<h3 id=\"faits\">{words}</h3>{ignored}"));
+        let read_alike = [
+            (base.clone(), initiative(text, &ignored.replace("169", "170"))),
+            (base.clone(), initiative(text, &ignored.replace("16%", "17%"))),
+            (
+                base.clone(),
+                initiative(text, &ignored.replace("</ul>", one_more)),
+            ),
+            (with_anchor("Faits"), with_anchor("Chiffres")),
+        ];
+        let with_body =
+            |words: &str| initiative(text, &format!("{ignored}<p data-pagefind-body>{words}</p>"));
+        // An ignored inline element passes the anchor around it to the elements inside it.
+        let with_inline = |count: &str| {
+            initiative(
+                &format!("{text}</p><h2 id=\"signataires\">Signataires <span data-pagefind-ignore><em>{count}</em></span></h2><p>"),
+                ignored,
+            )
+        };
+        let read_otherwise = [
+            (base.clone(), initiative("Les bus gratuits le samedi.", ignored)),
+            (
+                base.clone(),
+                initiative(text, &ignored.replace("Jeanne", "Marie")),
+            ),
+            (
+                base.clone(),
+                initiative(text, &ignored.replace("/a.png", "/b.png")),
+            ),
+            (with_body("Vu"), with_body("Lu")),
+            (with_inline("169"), with_inline("170")),
+        ];
+        let key = |html: &str| {
+            let pages = vec![("initiatives/bus/index.html".to_string(), indexed_part(html))];
+            cache::key(&pages, "fr", None).unwrap().key
+        };
+        let index = |html: &str| {
+            let pages = vec![("initiatives/bus/index.html".to_string(), indexed_part(html))];
+            // Pagefind makes its files in no set order; the site holds them by name.
+            make(&pages, "fr")
+                .unwrap()
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        for (one, other) in &read_alike {
+            assert_eq!(key(one), key(other), "{other}");
+            assert!(index(one) == index(other), "the same key, another index: {other}");
+        }
+        for (one, other) in &read_otherwise {
+            assert_ne!(key(one), key(other), "{other}");
+            assert!(
+                index(one) != index(other),
+                "Pagefind reads no difference: {other}"
+            );
+        }
     }
 }
