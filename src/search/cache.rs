@@ -80,7 +80,7 @@ fn reads_own_attributes(name: &str) -> bool {
 pub type Files = Vec<(String, Vec<u8>)>;
 
 /// What was saved: the index of the last build, and what decided it.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Saved {
     key: [u8; 32],
     /// Each page's path → the digests of its HTML and of its searched form.
@@ -170,34 +170,26 @@ pub fn searched_form(html: &str) -> String {
         read_anyway: usize,
     }
 
-    /// Counts `el` in, and out again at its end tag; `false` for an element without one
-    /// (`<img>`), which holds no text, as for Pagefind.
-    fn count(
-        el: &mut lol_html::html_content::Element,
-        open: &Rc<RefCell<Open>>,
-        ignored: bool,
-        read: bool,
-    ) -> bool {
+    /// Counts `el` in as `ignored` and/or `read` anyway, and out again at its end tag. An
+    /// element without one (`<img>`) holds no text, as for Pagefind: not counted.
+    fn count(el: &mut lol_html::html_content::Element, open: &Rc<RefCell<Open>>, ignored: bool, read: bool) {
         let Some(handlers) = el.end_tag_handlers() else {
-            return false;
+            return;
         };
-        let change = move |open: &mut Open, up: bool| {
-            let step = |n: &mut usize, on: bool| match (on, up) {
-                (false, _) => {}
-                (true, true) => *n += 1,
-                (true, false) => *n -= 1,
-            };
-            step(&mut open.ignored, ignored);
-            step(&mut open.read_anyway, read);
-        };
-        change(&mut open.borrow_mut(), true);
+        let (ignored, read) = (usize::from(ignored), usize::from(read));
+        {
+            let mut open = open.borrow_mut();
+            open.ignored += ignored;
+            open.read_anyway += read;
+        }
         let open = Rc::clone(open);
         let close: lol_html::EndTagHandler<'static> = Box::new(move |_| {
-            change(&mut open.borrow_mut(), false);
+            let mut open = open.borrow_mut();
+            open.ignored -= ignored;
+            open.read_anyway -= read;
             Ok(())
         });
         handlers.push(close);
-        true
     }
 
     let open = Rc::new(RefCell::new(Open::default()));

@@ -986,6 +986,21 @@ fn search_files(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Builds the council into `out` with the caches of `home`, and again with no cache at all:
+/// asserts that both sites are the same byte for byte, and says whether the first kept the
+/// search index of the build before.
+fn warm_equals_cold(c: &Council, out: &Path, home: &Path) -> (PathBuf, bool) {
+    let run = build(c.root(), out, home);
+    run.assert_ok();
+    let cold = out.with_extension("cold");
+    c.cold(&cold);
+    assert!(
+        read_tree(out) == read_tree(&cold),
+        "the warm site differs from the cold one"
+    );
+    (out.to_path_buf(), search_index_kept(&run))
+}
+
 /// The search index is kept between builds when Pagefind would read every page the same. A
 /// pull request that adds a signature, and one that edits an initiative beside a signature,
 /// hope to leave a stale index: after each, the site, its search index included, is byte for
@@ -1008,19 +1023,8 @@ fn a_text_edited_beside_a_new_signature_is_searched_and_a_signature_alone_keeps_
         &support(&c.members[1], "tram"),
     );
     c.commit(day(9), "a new signature");
-    let warm = outs.path().join("signed");
-    let run = build(c.root(), &warm, home.path());
-    run.assert_ok();
-    assert!(
-        search_index_kept(&run),
-        "a signature alone keeps the index:\n{run}"
-    );
-    let cold = outs.path().join("signed-cold");
-    c.cold(&cold);
-    assert!(
-        read_tree(&warm) == read_tree(&cold),
-        "the kept index differs from a new one"
-    );
+    let (warm, kept) = warm_equals_cold(&c, &outs.path().join("signed"), home.path());
+    assert!(kept, "a signature alone keeps the index");
     assert!(
         std::fs::read_to_string(warm.join("initiatives/tram/index.html"))
             .unwrap()
@@ -1043,19 +1047,8 @@ fn a_text_edited_beside_a_new_signature_is_searched_and_a_signature_alone_keeps_
         &support(&c.members[2], "tram"),
     );
     c.commit(day(10), "a text edited beside a signature");
-    let warm = outs.path().join("edited");
-    let run = build(c.root(), &warm, home.path());
-    run.assert_ok();
-    assert!(
-        !search_index_kept(&run),
-        "an edited text makes the index again:\n{run}"
-    );
-    let cold = outs.path().join("edited-cold");
-    c.cold(&cold);
-    assert!(
-        read_tree(&warm) == read_tree(&cold),
-        "the warm site differs from the cold one"
-    );
+    let (warm, kept) = warm_equals_cold(&c, &outs.path().join("edited"), home.path());
+    assert!(!kept, "an edited text makes the index again");
     assert!(
         search_files(&warm) != search_files(&outs.path().join("signed")),
         "the edit reaches the index"
