@@ -18,7 +18,7 @@ LAYERS = [
     ("signatures", ["signatures/"]),
     ("tally", ["tally/"]),
     ("render", ["theme.rs", "render/"]),
-    ("write", ["search/", "write.rs"]),
+    ("write", ["search/", "kept_pages.rs", "write.rs"]),
     ("pipeline", ["pipeline.rs"]),
     ("signing", ["signing/"]),
     ("commands", ["cmd/", "cli.rs", "main.rs", "lib.rs"]),

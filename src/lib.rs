@@ -9,6 +9,7 @@ pub mod content;
 pub mod dates;
 pub mod error;
 pub mod home;
+pub mod kept_pages;
 pub mod limits;
 pub mod load;
 pub mod markdown;

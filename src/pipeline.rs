@@ -79,21 +79,46 @@ impl From<Diagnostics> for BuildError {
     }
 }
 
+/// Where the render stage finds the pages of an earlier build, to use again those whose
+/// inputs did not change ([`render::reuse`]).
+enum Earlier<'a> {
+    /// Nowhere: every page is rendered.
+    Nowhere,
+    /// In memory (`pnyx serve`).
+    Memory(&'a Output),
+    /// In the output folder, as listed by `.pnyx-cache/pages.bin` (`pnyx build` of a git
+    /// repository; see [`crate::kept_pages`]).
+    OutputFolder(&'a Path),
+}
+
 /// Loads and renders the site without writing it.
 pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site, Output), BuildError> {
-    build_with_progress(opts, now, None, &mut crate::progress::Progress::start())
-        .map(|(site, output, _)| (site, output))
+    let progress = &mut crate::progress::Progress::start();
+    build_with_progress(opts, now, None, Earlier::Nowhere, progress).map(|built| (built.site, built.output))
 }
 
 /// [`build_in_memory`] with the theme of an earlier build when given (`pnyx serve` keeps it
 /// while no file of the theme and not `pnyx.yaml` changed: compiling the templates is a fifth
-/// of a rebuild of the demo); returns the theme used too.
+/// of a rebuild of the demo), and the pages of `earlier` whose inputs are the same; returns
+/// the theme used too.
 pub fn build_in_memory_with_theme(
     opts: &BuildOptions,
     now: DateTime<Utc>,
     theme: Option<Arc<Theme>>,
+    earlier: Option<&Output>,
 ) -> Result<(Site, Output, Arc<Theme>), BuildError> {
-    build_with_progress(opts, now, theme, &mut crate::progress::Progress::start())
+    let earlier = earlier.map_or(Earlier::Nowhere, Earlier::Memory);
+    let progress = &mut crate::progress::Progress::start();
+    build_with_progress(opts, now, theme, earlier, progress).map(|b| (b.site, b.output, b.theme))
+}
+
+/// What [`build_with_progress`] made.
+struct Built {
+    site: Site,
+    output: Output,
+    theme: Arc<Theme>,
+    /// Where to list the pages once written, for the next build.
+    pages_store: Option<crate::sealed::Store>,
 }
 
 /// [`build_in_memory`], saying on `progress` what each stage does.
@@ -101,8 +126,9 @@ fn build_with_progress(
     opts: &BuildOptions,
     now: DateTime<Utc>,
     theme: Option<Arc<Theme>>,
+    earlier: Earlier<'_>,
     progress: &mut crate::progress::Progress,
-) -> Result<(Site, Output, Arc<Theme>), BuildError> {
+) -> Result<Built, BuildError> {
     let mut clock = crate::timing::Clock::start();
     progress.stage("", "load");
     let (mut site, mut problems) = load::load_parts(&opts.root, None, now)?.split();
@@ -142,7 +168,32 @@ fn build_with_progress(
     let tallies = tally_site(&site, &verified, now);
     clock.lap("tally");
     progress.stage("", "render");
-    let mut output = render_site(&opts.root, &site, &theme, now, &verified, &tallies)?;
+    // The pages of the last build are kept for a git repository, as its history is; a plain
+    // folder is left as it was, but for the output.
+    let (kept, pages_store) = match earlier {
+        Earlier::OutputFolder(out) if site.signatures.history.is_some() => {
+            crate::kept_pages::open(&opts.root, out)
+        }
+        _ => (None, None),
+    };
+    let earlier: Option<&dyn render::reuse::Earlier> = match (&earlier, &kept) {
+        (Earlier::Memory(output), _) => Some(*output),
+        (_, Some(kept)) => Some(kept),
+        _ => None,
+    };
+    let mut output = render_pages(&site, &theme, now, &verified, &tallies, earlier)?;
+    add_static_files(&opts.root, &mut output)?;
+    crate::timing::note(&format!(
+        "pages: {} kept from the last build, {} rendered{}",
+        output.pages_reused,
+        output.page_keys.len() - output.pages_reused,
+        match &kept {
+            Some(kept) if kept.changed() > 0 => {
+                format!(" ({} changed in the output folder since)", kept.changed())
+            }
+            _ => String::new(),
+        }
+    ));
     clock.lap("render");
     let pages = output.files.keys().filter(|k| k.ends_with(".html")).count();
     progress.stage(
@@ -155,7 +206,12 @@ fn build_with_progress(
     crate::search::index(&mut output, site.settings.config.language.code(), search_cache)
         .map_err(BuildError::Other)?;
     clock.lap("search index");
-    Ok((site, output, theme))
+    Ok(Built {
+        site,
+        output,
+        theme,
+        pages_store,
+    })
 }
 
 /// The verify stage through the site's cache (`CACHE_FILE`), which is saved again for the next
@@ -215,9 +271,20 @@ pub fn render_site(
     verified: &Verified,
     tallies: &Tallies,
 ) -> Result<Output, BuildError> {
-    let mut output = render::render(site, theme, now, verified, tallies)?;
+    let mut output = render_pages(site, theme, now, verified, tallies, None)?;
     add_static_files(root, &mut output)?;
     Ok(output)
+}
+
+fn render_pages(
+    site: &Site,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    verified: &Verified,
+    tallies: &Tallies,
+    earlier: Option<&dyn render::reuse::Earlier>,
+) -> Result<Output, BuildError> {
+    Ok(render::render(site, theme, now, verified, tallies, earlier)?)
 }
 
 /// Runs the whole pipeline and replaces the output folder.
@@ -225,11 +292,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     let now = crate::dates::reference_now().map_err(BuildError::Other)?;
     let mut progress = crate::progress::Progress::start();
-    let (_, output, _) = build_with_progress(opts, now, None, &mut progress)?;
+    let earlier = Earlier::OutputFolder(&opts.out);
+    let built = build_with_progress(opts, now, None, earlier, &mut progress)?;
+    let output = built.output;
     progress.stage("", &format!("write {} files", output.files.len()));
     let mut clock = crate::timing::Clock::start();
     crate::write::write_atomically(&opts.out, &output).map_err(BuildError::Other)?;
     clock.lap("write");
+    if let Some(store) = &built.pages_store {
+        if let Err(note) = crate::kept_pages::save(store, &opts.out, &output) {
+            crate::sealed::note_once(&note);
+        }
+        clock.lap("write: list of pages");
+    }
     progress.finish();
     Ok(BuildReport {
         pages: output.files.keys().filter(|k| k.ends_with(".html")).count(),

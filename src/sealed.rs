@@ -563,3 +563,28 @@ pub fn site_prefix(workdir: &Path, root: &Path) -> anyhow::Result<String> {
     let rel = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
     Ok(rel.to_string_lossy().replace('\\', "/"))
 }
+
+/// The SHA-256 of the running program's file: what a cache keyed by it holds was made by this
+/// very program, whatever its version says (a build from a changed source keeps the version
+/// number). `None` when the file cannot be read: such a cache is then never used.
+pub fn this_program() -> Option<[u8; 32]> {
+    static DIGEST: std::sync::OnceLock<Option<[u8; 32]>> = std::sync::OnceLock::new();
+    *DIGEST.get_or_init(|| {
+        use sha2::Digest as _;
+        let mut file = fs::File::open(std::env::current_exe().ok()?).ok()?;
+        let mut hash = Sha256::new();
+        io::copy(&mut file, &mut hash).ok()?;
+        Some(hash.finalize().into())
+    })
+}
+
+/// [`this_program`] in hexadecimal, which the caches that the program's own code decides write
+/// in place of its version; empty when the program cannot be read.
+pub fn program_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        this_program()
+            .map(|d| d.iter().map(|b| format!("{b:02x}")).collect())
+            .unwrap_or_default()
+    })
+}

@@ -29,6 +29,36 @@ pub struct Theme {
     /// elements that hold content then carry `lang`, so a screen reader reads a French title
     /// in French on an English page (WCAG 3.1.2, language of parts).
     pub content_lang: Option<String>,
+    /// What decides a page beside its variables: the program (pnyx with Tera and all it is
+    /// built with), every template and the content's language (the `content` filters). A page
+    /// of an earlier build whose variables and template are the same, under the same
+    /// fingerprint, is the same page (`crate::render::reuse`). `None` when no page may be
+    /// reused: the program cannot be read, or a template calls one of Tera's functions whose
+    /// result is not decided by the page's variables (`now`, `get_random`, `get_env`).
+    pub fingerprint: Option<[u8; 32]>,
+}
+
+/// The Tera functions whose results change from one call to the next or with the machine.
+const IMPURE_FUNCTIONS: [&str; 3] = ["now(", "get_random(", "get_env("];
+
+/// See [`Theme::fingerprint`]; `None` when the program cannot be read.
+fn fingerprint(templates: &[(String, String)], content_lang: Option<&str>) -> Option<[u8; 32]> {
+    use sha2::{Digest as _, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(b"pnyx theme fingerprint 1\0");
+    // The program itself (not only its version): its filters, Tera and everything compiled in.
+    hash.update(crate::sealed::this_program()?);
+    for (name, text) in templates
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .chain([("content_lang", content_lang.unwrap_or(""))])
+    {
+        for part in [name, text] {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part);
+        }
+    }
+    Some(hash.finalize().into())
 }
 
 /// Each theme file by its path in the theme: where it is shown from, and its bytes.
@@ -108,6 +138,13 @@ impl Theme {
                 }
             }
         }
+        // A plain search for the calls, spaces ignored: it may refuse a theme that only
+        // mentions one in its text, never accept one that calls it.
+        let impure = templates.iter().any(|(_, text)| {
+            let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            IMPURE_FUNCTIONS.iter().any(|call| squeezed.contains(call))
+        });
+        let fingerprint = fingerprint(&templates, content_lang.as_deref()).filter(|_| !impure);
         let mut tera = tera::Tera::default();
         tera.register_filter("content", ContentFilter(content_lang.clone()));
         tera.register_filter("with_content", WithContentFilter(content_lang.clone()));
@@ -137,6 +174,7 @@ impl Theme {
             strings,
             calendar,
             content_lang,
+            fingerprint,
         })
     }
 

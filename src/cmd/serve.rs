@@ -53,7 +53,8 @@ const QUEUE: usize = 64;
 /// What the server shows: the last good build, and the errors of the last build if it failed.
 #[derive(Default)]
 struct State {
-    output: Output,
+    /// Shared with the next rebuild, which uses again the pages whose inputs did not change.
+    output: Arc<Output>,
     errors: Option<String>,
     generation: u64,
 }
@@ -265,7 +266,7 @@ impl Preview {
         let shared = Shared::default();
         {
             let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-            state.output = output;
+            state.output = Arc::new(output);
             state.errors = errors;
             state.generation = 1;
         }
@@ -299,9 +300,11 @@ fn write(mut stream: TcpStream, response: ResponseBox, head_only: bool) -> std::
 /// last build's theme, when none of its files changed since; returns the theme to keep.
 fn rebuild(opts: &BuildOptions, shared: &Shared, theme: Option<Arc<Theme>>) -> Option<Arc<Theme>> {
     let started = std::time::Instant::now();
+    let last = Arc::clone(&shared.state.lock().unwrap_or_else(|e| e.into_inner()).output);
     let result = crate::dates::reference_now()
         .map_err(BuildError::Other)
-        .and_then(|now| build_in_memory_with_theme(opts, now, theme));
+        .and_then(|now| build_in_memory_with_theme(opts, now, theme, Some(&last)));
+    drop(last);
     let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
     let mut kept = None;
     match result {
@@ -312,7 +315,7 @@ fn rebuild(opts: &BuildOptions, shared: &Shared, theme: Option<Arc<Theme>>) -> O
                 output.files.len(),
                 started.elapsed().as_millis()
             );
-            state.output = output;
+            state.output = Arc::new(output);
             state.errors = None;
         }
         Err(e) => {

@@ -18,6 +18,7 @@ pub mod moderation_views;
 pub mod news;
 pub mod printables;
 pub mod qr;
+pub mod reuse;
 pub mod sortition_views;
 pub mod sources;
 pub mod trust_views;
@@ -44,6 +45,11 @@ pub use views::Views;
 pub struct Output {
     /// Every file of the site.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// What decided each page rendered by a template (see [`reuse`]): a later build uses the
+    /// page again when its key is the same.
+    pub page_keys: BTreeMap<String, reuse::PageKey>,
+    /// How many of them were an earlier build's (see [`reuse::Earlier`]).
+    pub pages_reused: usize,
 }
 
 /// One entry of the main navigation.
@@ -68,8 +74,6 @@ struct SiteView {
     forge_new: Option<String>,
     /// The council's e-mail address, from `pnyx.yaml`.
     email: Option<String>,
-    now: String,
-    now_iso: String,
     /// False outside a git repository: every statement counts, and the site says so.
     history: bool,
     nav: Vec<NavItem>,
@@ -89,13 +93,15 @@ struct Translation {
     base_url: String,
 }
 
-/// A page to render.
-/// What is left of a job once its context is made: where it goes, with which template.
-struct RenderedJob {
+/// A page made by a template, or kept from an earlier build.
+struct Page {
     path: String,
-    template: &'static str,
+    key: reuse::PageKey,
+    bytes: Vec<u8>,
+    reused: bool,
 }
 
+/// A page to render.
 struct Job {
     path: String,
     template: &'static str,
@@ -103,6 +109,9 @@ struct Job {
     title: String,
     vars: Vec<(&'static str, serde_json::Value)>,
     source: Option<String>,
+    /// The address and label of the page's QR code (`qr_html`), made only if the page is
+    /// rendered: the QR codes of a city's printables were a tenth of a build.
+    qr: Option<(String, String)>,
 }
 
 impl Job {
@@ -119,6 +128,7 @@ impl Job {
             title: title.into(),
             vars: Vec::new(),
             source: None,
+            qr: None,
         }
     }
 
@@ -141,19 +151,26 @@ impl Job {
         self.var("search", &facets)
     }
 
+    /// Gives the page `qr_html`, the QR code of `url` (see [`qr::svg`]).
+    fn qr(mut self, url: &str, label: &str) -> Job {
+        self.qr = Some((url.to_string(), label.to_string()));
+        self
+    }
+
     fn source(mut self, path: &Path) -> Job {
         self.source = Some(path.to_string_lossy().replace('\\', "/"));
         self
     }
 }
 
-/// Renders the whole site.
+/// Renders the whole site, using again the pages of `earlier` whose inputs are the same.
 pub fn render(
     site: &Site,
     theme: &Theme,
     now: DateTime<Utc>,
     verified: &crate::signatures::verify::Verified,
     tallies: &crate::tally::Tallies,
+    earlier: Option<&dyn reuse::Earlier>,
 ) -> Result<Output, Diagnostics> {
     // What moderation hides is gone from every page, list and data file from here on.
     let content = moderation_views::visible(&site.content, &tallies.moderation);
@@ -236,7 +253,10 @@ pub fn render(
     strings.insert("content_lang".into(), content_lang);
     let strings = tera::to_value(&strings).unwrap_or_default();
     let site_value = tera::to_value(&site_view).unwrap_or_default();
-    let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
+    let fingerprint = theme.fingerprint.unwrap_or_default();
+    let shared = reuse::Shared::new(&fingerprint, &site_value, &strings);
+    let earlier = earlier.filter(|_| theme.fingerprint.is_some());
+    let rendered: Vec<Result<Page, Diagnostic>> = jobs
         .into_par_iter()
         .map(|job| {
             // The page's variables are moved into its context as they are: serialised once,
@@ -248,14 +268,13 @@ pub fn render(
                 title,
                 vars,
                 source,
+                qr,
             } = job;
             let rel = path.trim_end_matches("index.html").to_string();
             let mut data = serde_json::Map::new();
             let mut put = |k: &str, v: serde_json::Value| {
                 data.insert(k.to_string(), v);
             };
-            put("site", site_value.clone());
-            put("t", strings.clone());
             put("section", section.into());
             put("page_title", title.into());
             put("page_url", format!("{}{rel}", site.settings.base_path).into());
@@ -275,21 +294,46 @@ pub fn render(
             for (k, val) in vars {
                 put(k, val);
             }
+            // A QR code is decided by its address and label: they stand for it in the key.
+            if let Some((url, label)) = &qr {
+                put("qr_html", serde_json::json!({ "qr_of": [url, label] }));
+            }
+            let key = shared.key(template, &data);
+            if let Some(bytes) = earlier.and_then(|e| e.page(&path, &key)) {
+                return Ok(Page {
+                    path,
+                    key,
+                    bytes,
+                    reused: true,
+                });
+            }
+            if let Some((url, label)) = &qr {
+                data.insert("qr_html".into(), qr::svg(url, label).into());
+            }
+            data.insert("site".into(), site_value.clone());
+            data.insert("t".into(), strings.clone());
             let context = Context::from_value(serde_json::Value::Object(data)).unwrap_or_default();
-            let job = RenderedJob { path, template };
             theme
                 .tera
-                .render(job.template, &context)
-                .map(|html| (job.path.clone(), html.into_bytes()))
+                .render(template, &context)
+                .map(|html| Page {
+                    bytes: html.into_bytes(),
+                    path: path.clone(),
+                    key,
+                    reused: false,
+                })
                 .map_err(|e| {
-                    let path = Path::new(THEME_DIR).join("templates").join(job.template);
-                    Diagnostic::new(
-                        &path,
-                        1,
-                        1,
-                        format!("cannot render {}: {}", job.path, error_chain(&e)),
-                    )
-                    .hint("check the variable names against docs/theming.md")
+                    let shown = Path::new(THEME_DIR).join("templates").join(template);
+                    let cause = error_chain(&e);
+                    // A theme copied before the build time left the footer of every page.
+                    let hint = if cause.contains("`site.now") {
+                        "`site.now` and `site.now_iso` are `build_time` and `build_time_iso` now, \
+                         given to the home page only (`{% if build_time is defined %}`): see \
+                         docs/theming.md"
+                    } else {
+                        "check the variable names against docs/theming.md"
+                    };
+                    Diagnostic::new(&shown, 1, 1, format!("cannot render {path}: {cause}")).hint(hint)
                 })
         })
         .collect();
@@ -298,8 +342,10 @@ pub fn render(
     let mut diags = Diagnostics::default();
     for r in rendered {
         match r {
-            Ok((path, bytes)) => {
-                out.files.insert(path, bytes);
+            Ok(page) => {
+                out.pages_reused += usize::from(page.reused);
+                out.page_keys.insert(page.path.clone(), page.key);
+                out.files.insert(page.path, page.bytes);
             }
             Err(d) => diags.push(d),
         }
@@ -367,7 +413,6 @@ fn site_view(ctx: &Ctx<'_>, v: &Views) -> SiteView {
         url: ctx.path(path),
     })
     .collect();
-    let local_now = ctx.now.with_timezone(&s.tz);
     SiteView {
         title: s.config.title.clone(),
         description: s.config.description.clone(),
@@ -377,12 +422,6 @@ fn site_view(ctx: &Ctx<'_>, v: &Views) -> SiteView {
         repository: s.config.repository.clone(),
         forge_new: forge_new(ctx),
         email: s.config.email.clone(),
-        now: format!(
-            "{}, {}",
-            ctx.theme.calendar.long_date(local_now.date_naive()),
-            ctx.theme.calendar.time(&local_now)
-        ),
-        now_iso: local_now.to_rfc3339(),
         history: ctx.sigs.history.is_some(),
         nav,
         pages_menu: v
@@ -456,6 +495,12 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
         .iter()
         .filter(|x| x.status == context::Status::Open)
         .collect();
+    let local_now = ctx.now.with_timezone(ctx.tz());
+    let build_time = format!(
+        "{}, {}",
+        ctx.theme.calendar.long_date(local_now.date_naive()),
+        ctx.theme.calendar.time(&local_now)
+    );
     let stats = BTreeMap::from([
         ("initiatives", v.initiatives.len()),
         ("debates", v.debates.len()),
@@ -476,7 +521,12 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
         .var("open_votes", &open_votes)
         .var("open_budgets", &open_budgets)
         .var("poles", &v.poles)
-        .var("stats", &stats),
+        .var("stats", &stats)
+        // When the numbers were counted. Only here: a page that shows the time of the build
+        // is new on every build, and every other page is kept from one build to the next
+        // (by `pnyx build`, and by a static host's cache) until what it shows changes.
+        .var("build_time", &build_time)
+        .var("build_time_iso", &local_now.to_rfc3339()),
     );
     jobs.push(Job::new("404.html", "404.html", "", t("not_found_title")));
     jobs.push(

@@ -58,7 +58,7 @@ pub fn version_id(source: &str) -> String {
 /// The printable pages: a sheet per open initiative (budget projects collect approvals, not
 /// signatures) and a card per working group.
 pub(super) fn jobs(ctx: &Ctx<'_>, initiatives: &[InitiativeView], groups: &[GroupView]) -> Vec<Job> {
-    // A QR code each: made in parallel, a city has thousands of sheets.
+    // Made in parallel: a city has thousands of sheets.
     let sheets = initiatives
         .par_iter()
         .filter(|i| i.status == super::context::Status::Open && i.project.is_none())
@@ -72,7 +72,6 @@ pub(super) fn jobs(ctx: &Ctx<'_>, initiatives: &[InitiativeView], groups: &[Grou
                 date: times.map(|t| ctx.time_words(t.modified).0),
             };
             let url = ctx.absolute(&ctx.url(Kind::Initiatives, &i.slug));
-            let qr = super::qr::svg(&url, &ctx.t("qr_label").replace("{url}", &url));
             Some(
                 Job::new(
                     sheet_path(&i.slug),
@@ -93,13 +92,12 @@ pub(super) fn jobs(ctx: &Ctx<'_>, initiatives: &[InitiativeView], groups: &[Grou
                 )
                 .var("version", &version)
                 .var("qr_url", &url)
-                .var("qr_html", &qr)
+                .qr(&url, &ctx.t("qr_label").replace("{url}", &url))
                 .var("lines", &(1..=SHEET_LINES).collect::<Vec<_>>()),
             )
         });
     let cards = groups.par_iter().map(|g| {
         let url = ctx.absolute(&ctx.url(Kind::Groups, &g.slug));
-        let qr = super::qr::svg(&url, &ctx.t("qr_label").replace("{url}", &url));
         Job::new(
             card_path(&g.slug),
             "card.html",
@@ -108,7 +106,7 @@ pub(super) fn jobs(ctx: &Ctx<'_>, initiatives: &[InitiativeView], groups: &[Grou
         )
         .var("group", g)
         .var("qr_url", &url)
-        .var("qr_html", &qr)
+        .qr(&url, &ctx.t("qr_label").replace("{url}", &url))
     });
     sheets.chain(cards).collect()
 }

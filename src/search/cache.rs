@@ -4,8 +4,9 @@
 //! Pagefind's library cannot update an index, and making one is a quarter of a warm build of a
 //! city. Yet most builds leave it unchanged: a new signature changes an initiative's count and
 //! its list of signers, which the theme marks `data-pagefind-ignore`. So the index is keyed by
-//! what decides it ([`key`]): Pagefind's version, pnyx's, the language, and each indexed page's
-//! path and [`searched_form`], its HTML without the text that Pagefind does not read.
+//! what decides it ([`key`]): Pagefind's version, the pnyx program itself (its digest, not
+//! only its version), the language, and each indexed page's path and [`searched_form`], its
+//! HTML without the text that Pagefind does not read.
 //!
 //! Reading every page's searched form takes a city's two cores over a second and a half, so
 //! the file also keeps, for each page, the digest of its HTML with that of its searched form:
@@ -22,7 +23,7 @@
 //! | content |
 //! | --- |
 //! | magic `PNYXSI01` |
-//! | the versions of Pagefind and pnyx, the language (strings) |
+//! | the version of Pagefind, the SHA-256 of the pnyx program in hexadecimal, the language (strings) |
 //! | the key (32 bytes) |
 //! | pages (u32 count): path (string), SHA-256 of its HTML, SHA-256 of its searched form (32 bytes each) |
 //! | files (u32 count): path in the site (string), bytes (u32 length, then the bytes) |
@@ -98,10 +99,11 @@ pub struct Key {
 }
 
 /// What decides the index of `pages` (path, HTML handed to Pagefind, in the order they are
-/// handed) in `language`; `None` when the version of Pagefind is unknown. The searched form of
+/// handed) in `language`; `None` when the version of Pagefind is unknown, or the program
+/// cannot be read. The searched form of
 /// a page whose HTML is that of a page of `saved` is not read again.
 pub fn key(pages: &[(String, String)], language: &str, saved: Option<&Saved>) -> Option<Key> {
-    if PAGEFIND_VERSION.is_empty() {
+    if PAGEFIND_VERSION.is_empty() || crate::sealed::program_id().is_empty() {
         return None;
     }
     let pages: Vec<(String, [u8; 32], [u8; 32])> = pages
@@ -116,7 +118,7 @@ pub fn key(pages: &[(String, String)], language: &str, saved: Option<&Saved>) ->
         })
         .collect();
     let mut all = Sha256::new();
-    for part in [PAGEFIND_VERSION, env!("CARGO_PKG_VERSION"), language] {
+    for part in [PAGEFIND_VERSION, crate::sealed::program_id(), language] {
         all.update((part.len() as u64).to_le_bytes());
         all.update(part);
     }
@@ -302,7 +304,7 @@ fn encode(language: &str, key: &Key, files: &Files) -> Vec<u8> {
             .sum::<usize>();
     let mut out = Vec::with_capacity(MAGIC.len() + 128 + size);
     out.extend_from_slice(MAGIC);
-    for part in [PAGEFIND_VERSION, env!("CARGO_PKG_VERSION"), language] {
+    for part in [PAGEFIND_VERSION, crate::sealed::program_id(), language] {
         put_str(&mut out, part);
     }
     out.extend_from_slice(&key.key);
@@ -324,7 +326,7 @@ fn encode(language: &str, key: &Key, files: &Files) -> Vec<u8> {
 /// What `body` (after the magic) saved, if it was for the same versions and `language`.
 fn decode(body: &[u8], language: &str) -> Option<Saved> {
     let mut r = Reader::new(body);
-    for part in [PAGEFIND_VERSION, env!("CARGO_PKG_VERSION"), language] {
+    for part in [PAGEFIND_VERSION, crate::sealed::program_id(), language] {
         if r.str()? != part {
             return None;
         }

@@ -1063,7 +1063,7 @@ fn with_search_file(bytes: &[u8], name: &str, new: &[u8]) -> Vec<u8> {
     let u32_at = |at: usize| u32::from_le_bytes(body[at..at + 4].try_into().unwrap()) as usize;
     let skip_str = |at: usize| at + 4 + u32_at(at);
     for _ in 0..3 {
-        at = skip_str(at); // the versions of Pagefind and pnyx, the language
+        at = skip_str(at); // the version of Pagefind, the program's digest, the language
     }
     at += 32; // the key
     let pages = u32_at(at);
@@ -1143,4 +1143,252 @@ fn a_search_cache_from_another_machine_or_a_pull_request_cannot_put_a_script_in_
         served(&cold),
         "a committed search cache changed the site"
     );
+}
+
+const PAGES: &str = ".pnyx-cache/pages.bin";
+const TRAM_PAGE: &str = "initiatives/tram/index.html";
+
+/// What the build said of its pages: how many it kept from the last build, how many it
+/// rendered, and the rest of the line.
+fn pages_line(run: &Run) -> (usize, usize, String) {
+    let line = run
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("timing: pages: "))
+        .unwrap_or_else(|| panic!("no pages line:\n{run}"));
+    let number = |word: &str| -> usize {
+        let before = line.split(word).next().unwrap_or("");
+        before
+            .split_whitespace()
+            .last()
+            .unwrap_or("")
+            .parse()
+            .unwrap_or_else(|_| panic!("{line}"))
+    };
+    (number(" kept"), number(" rendered"), line.to_string())
+}
+
+/// `pages.bin`'s body (without its seal) with the digest of the page at `path` replaced by
+/// that of `bytes`: the attacker's page, which they put in the output folder.
+fn with_page_digest(file: &[u8], path: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut body = file[..file.len() - 32].to_vec();
+    let u32_at = |body: &[u8], at: usize| u32::from_le_bytes(body[at..at + 4].try_into().unwrap()) as usize;
+    let mut at = 8;
+    for _ in 0..2 {
+        at += 4 + u32_at(&body, at); // the program's digest, the output folder
+    }
+    let pages = u32_at(&body, at);
+    at += 4;
+    for _ in 0..pages {
+        let end = at + 4 + u32_at(&body, at);
+        let name = std::str::from_utf8(&body[at + 4..end]).unwrap().to_string();
+        if name == path {
+            body[end + 32..end + 64].copy_from_slice(&Sha256::digest(bytes));
+            return body;
+        }
+        at = end + 64;
+    }
+    panic!("no {path} in the list of pages");
+}
+
+/// A page of the last build is used again when its inputs are the same, read back from the
+/// output folder. Someone edits a page there (by hand, or by a pull request that commits the
+/// output folder) and hopes the next build keeps it: it is rendered again, and the site is the
+/// one a build without any cache makes.
+#[test]
+fn a_page_edited_in_the_output_folder_is_rendered_again_not_kept() {
+    let c = Council::new(true);
+    let outs = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = outs.path().join("public");
+    let first = build(c.root(), &out, home.path());
+    first.assert_ok();
+    let (kept, rendered, _) = pages_line(&first);
+    assert!(kept == 0 && rendered > 10, "{first}");
+    let again = build(c.root(), &out, home.path());
+    again.assert_ok();
+    assert_eq!(
+        pages_line(&again).0,
+        rendered,
+        "nothing changed: every page is kept\n{again}"
+    );
+
+    let page = out.join(TRAM_PAGE);
+    let genuine = std::fs::read_to_string(&page).unwrap();
+    let evil = genuine.replace("</main>", "<script>alert(document.cookie)</script></main>");
+    assert!(evil != genuine);
+    std::fs::write(&page, &evil).unwrap();
+    let run = build(c.root(), &out, home.path());
+    run.assert_ok();
+    let (kept, rendered, line) = pages_line(&run);
+    assert_eq!((kept, rendered), (rendered_total(&first) - 1, 1), "{run}");
+    assert!(line.contains("1 changed in the output folder"), "{line}");
+    let site = read_tree(&out);
+    let cold = outs.path().join("cold");
+    c.cold(&cold);
+    assert!(site == read_tree(&cold), "the edited page was kept");
+}
+
+fn rendered_total(run: &Run) -> usize {
+    let (kept, rendered, _) = pages_line(run);
+    kept + rendered
+}
+
+/// The list of pages says which bytes stand for a key. An attacker writes one (its layout is
+/// public) that vouches for a page of theirs, which they put in the output folder, and seals
+/// it with a key of their own, or commits it in a pull request: neither is read, and the page
+/// is the one a build without any cache makes. Only a list sealed with this machine's own key
+/// would be believed, which the test shows, so that the forged list does say something.
+#[test]
+fn a_pages_list_from_another_machine_or_a_pull_request_cannot_put_a_page_in_the_site() {
+    let c = Council::new(true);
+    let outs = tempfile::tempdir().unwrap();
+    let cold = outs.path().join("cold");
+    c.cold(&cold);
+    let genuine = std::fs::read_to_string(cold.join(TRAM_PAGE)).unwrap();
+    let evil = genuine.replace("</main>", "<script>alert(document.cookie)</script></main>");
+
+    let (here, there) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let out = outs.path().join("public");
+    build(c.root(), &out, there.path()).assert_ok();
+    let body = with_page_digest(
+        &std::fs::read(c.root().join(PAGES)).unwrap(),
+        TRAM_PAGE,
+        evil.as_bytes(),
+    );
+    let seal = |key: &[u8; 32]| hmac_sealed(body.clone(), key);
+    let plant = |list: &[u8]| {
+        std::fs::write(c.root().join(PAGES), list).unwrap();
+        std::fs::write(out.join(TRAM_PAGE), &evil).unwrap();
+    };
+    let served = || std::fs::read_to_string(out.join(TRAM_PAGE)).unwrap();
+
+    // Sealed with the attacker's key: not believed.
+    build(c.root(), &outs.path().join("warm-up"), here.path()).assert_ok();
+    plant(&seal(&machine_key(there.path())));
+    let run = build(c.root(), &out, here.path());
+    run.assert_ok();
+    assert_eq!(pages_line(&run).0, 0, "{run}");
+    assert!(
+        read_tree(&out) == read_tree(&cold),
+        "a foreign list changed the site"
+    );
+
+    // Sealed with this machine's key (which no attacker has): believed, and served.
+    plant(&seal(&machine_key(here.path())));
+    build(c.root(), &out, here.path()).assert_ok();
+    assert_eq!(served(), evil, "the forged list says something");
+
+    // The same list committed in a pull request: never read, even with this machine's seal.
+    plant(&seal(&machine_key(here.path())));
+    c.force_add(PAGES);
+    c.commit(day(26), "speed up the builds");
+    let run = build(c.root(), &out, here.path());
+    run.assert_ok();
+    assert_eq!(pages_line(&run).0, 0, "{run}");
+    assert_eq!(served(), genuine, "a committed list changed the site");
+}
+
+/// A pull request that adds a signature hopes that the pages it changes are kept stale; one
+/// that edits a template of the site's theme, the same. After each, only what changed is
+/// rendered again, and the site is byte for byte the one a build without any cache makes.
+#[test]
+fn a_new_signature_or_an_edited_template_renders_again_what_it_changes() {
+    let c = Council::new(true);
+    let outs = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = outs.path().join("public");
+    let first = build(c.root(), &out, home.path());
+    first.assert_ok();
+    let total = rendered_total(&first);
+    let matches_cold = |step: &str| {
+        let site = read_tree(&out);
+        let cold = outs.path().join(step);
+        c.cold(&cold);
+        assert!(
+            site == read_tree(&cold),
+            "{step}: the site differs from a cold build's"
+        );
+        // The cold build removed the caches: they are made again for the next step.
+        build(c.root(), &out, home.path()).assert_ok();
+    };
+
+    let support = format!("signatures/initiatives/tram/{}.minisig", c.members[1].id);
+    c.sign(&c.members[1], TRAM, "pnyx/1 support", &support);
+    c.commit(day(9), "a new signature");
+    let run = build(c.root(), &out, home.path());
+    run.assert_ok();
+    let (kept, rendered, _) = pages_line(&run);
+    assert!(kept > total / 2 && rendered >= 2, "{run}");
+    assert!(
+        std::fs::read_to_string(out.join(TRAM_PAGE))
+            .unwrap()
+            .contains(&c.members[1].id.to_string()),
+        "the new signature shows"
+    );
+    matches_cold("signed");
+
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .unwrap();
+    let marked = base.replace("</footer>", "<p>Imprimé par le conseil</p></footer>");
+    assert!(marked != base);
+    c.write("themes/default/templates/base.html", &marked);
+    c.commit(day(10), "a word in the footer");
+    let run = build(c.root(), &out, home.path());
+    run.assert_ok();
+    assert_eq!(pages_line(&run).0, 0, "every page has the footer\n{run}");
+    assert!(std::fs::read_to_string(out.join(TRAM_PAGE))
+        .unwrap()
+        .contains("Imprimé par le conseil"));
+    matches_cold("template");
+}
+
+/// A theme that calls one of Tera's functions whose result the page's variables do not decide
+/// (`get_env`, `now`, `get_random`) has no page kept: each build shows what the function says
+/// then, not what it said the build before.
+#[test]
+fn a_theme_that_reads_the_environment_has_no_page_kept() {
+    let c = Council::new(true);
+    let outs = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = outs.path().join("public");
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .unwrap();
+    c.write(
+        "themes/default/templates/base.html",
+        &base.replace(
+            "</footer>",
+            "<p>Édition {{ get_env(name=\"COUNCIL_EDITION\", default=\"?\") }}</p></footer>",
+        ),
+    );
+    c.commit(day(9), "the edition in the footer");
+    let edition = |n: &str| {
+        let run = pnyx_env(
+            [
+                OsStr::new("build"),
+                OsStr::new("--root"),
+                c.root().as_os_str(),
+                OsStr::new("--out"),
+                out.as_os_str(),
+            ],
+            &[
+                ("PNYX_HOME", Some(home.path().as_os_str())),
+                ("PNYX_TIMINGS", Some(OsStr::new("1"))),
+                ("COUNCIL_EDITION", Some(OsStr::new(n))),
+            ],
+        );
+        run.assert_ok();
+        (
+            std::fs::read_to_string(out.join(TRAM_PAGE)).unwrap(),
+            pages_line(&run).0,
+        )
+    };
+    assert!(edition("1").0.contains("Édition 1"));
+    let (page, kept) = edition("2");
+    assert!(page.contains("Édition 2"), "the page shows the new edition");
+    assert_eq!(kept, 0);
 }

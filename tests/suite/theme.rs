@@ -76,6 +76,34 @@ fn a_broken_site_template_is_reported_at_its_file() {
     );
 }
 
+/// The build's time left the footer of every page for the home page's (so that pages stay the
+/// same from one build to the next): a theme copied before says what to write instead.
+#[test]
+fn a_theme_with_the_old_build_time_is_told_its_new_name() {
+    let site = Site::small();
+    let base = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .unwrap();
+    site.write(
+        "themes/default/templates/base.html",
+        base.replace("</footer>", "<p>{{ site.now }}</p></footer>"),
+    );
+    let run = site.build();
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr
+            .contains("`site.now` and `site.now_iso` are `build_time`"),
+        "{run}"
+    );
+    site.write("themes/default/templates/base.html", &base);
+    site.build().assert_ok();
+    assert!(site.read("public/index.html").contains("Site généré le"));
+    assert!(!site
+        .read("public/meetings/pleniere/index.html")
+        .contains("Site généré le"));
+}
+
 /// The browser libraries under themes/default/static/vendor/ are byte for byte those
 /// scripts/vendor-js.sh took from the npm registry (docs/third-party.md): a change to one of
 /// them by hand, or a file added beside them, fails here.
