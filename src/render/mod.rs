@@ -526,7 +526,10 @@ fn jobs(ctx: &Ctx<'_>, v: &Views) -> Vec<Job> {
         // is new on every build, and every other page is kept from one build to the next
         // (by `pnyx build`, and by a static host's cache) until what it shows changes.
         .var("build_time", &build_time)
-        .var("build_time_iso", &local_now.to_rfc3339()),
+        .var(
+            "build_time_iso",
+            &local_now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        ),
     );
     jobs.push(Job::new("404.html", "404.html", "", t("not_found_title")));
     jobs.push(
