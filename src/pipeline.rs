@@ -181,7 +181,7 @@ fn build_with_progress(
         (_, Some(kept)) => Some(kept),
         _ => None,
     };
-    let mut output = render_pages(&site, &theme, now, &verified, &tallies, earlier)?;
+    let mut output = render::render(&site, &theme, now, &verified, &tallies, earlier)?;
     add_static_files(&opts.root, &mut output)?;
     crate::timing::note(&format!(
         "pages: {} kept from the last build, {} rendered{}",
@@ -271,20 +271,9 @@ pub fn render_site(
     verified: &Verified,
     tallies: &Tallies,
 ) -> Result<Output, BuildError> {
-    let mut output = render_pages(site, theme, now, verified, tallies, None)?;
+    let mut output = render::render(site, theme, now, verified, tallies, None)?;
     add_static_files(root, &mut output)?;
     Ok(output)
-}
-
-fn render_pages(
-    site: &Site,
-    theme: &Theme,
-    now: DateTime<Utc>,
-    verified: &Verified,
-    tallies: &Tallies,
-    earlier: Option<&dyn render::reuse::Earlier>,
-) -> Result<Output, BuildError> {
-    Ok(render::render(site, theme, now, verified, tallies, earlier)?)
 }
 
 /// Runs the whole pipeline and replaces the output folder.

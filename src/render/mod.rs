@@ -110,7 +110,7 @@ struct Job {
     vars: Vec<(&'static str, serde_json::Value)>,
     source: Option<String>,
     /// The address and label of the page's QR code (`qr_html`), made only if the page is
-    /// rendered: the QR codes of a city's printables were a tenth of a build.
+    /// rendered: the QR codes of a city's printables were 7 % of the CPU of a build.
     qr: Option<(String, String)>,
 }
 

@@ -1191,6 +1191,23 @@ fn with_page_digest(file: &[u8], path: &str, bytes: &[u8]) -> Vec<u8> {
     panic!("no {path} in the list of pages");
 }
 
+/// The council built once into `public/` of a temporary folder, with a pnyx folder of its own:
+/// the folders (outputs, pnyx's), the output folder and the run.
+fn built_once(c: &Council) -> (tempfile::TempDir, tempfile::TempDir, PathBuf, Run) {
+    let outs = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = outs.path().join("public");
+    let first = build(c.root(), &out, home.path());
+    first.assert_ok();
+    (outs, home, out, first)
+}
+
+/// The default theme's `base.html`, for a site to override.
+fn default_base() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"))
+        .unwrap()
+}
+
 /// A page of the last build is used again when its inputs are the same, read back from the
 /// output folder. Someone edits a page there (by hand, or by a pull request that commits the
 /// output folder) and hopes the next build keeps it: it is rendered again, and the site is the
@@ -1198,11 +1215,7 @@ fn with_page_digest(file: &[u8], path: &str, bytes: &[u8]) -> Vec<u8> {
 #[test]
 fn a_page_edited_in_the_output_folder_is_rendered_again_not_kept() {
     let c = Council::new(true);
-    let outs = tempfile::tempdir().unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let out = outs.path().join("public");
-    let first = build(c.root(), &out, home.path());
-    first.assert_ok();
+    let (outs, home, out, first) = built_once(&c);
     let (kept, rendered, _) = pages_line(&first);
     assert!(kept == 0 && rendered > 10, "{first}");
     let again = build(c.root(), &out, home.path());
@@ -1295,11 +1308,7 @@ fn a_pages_list_from_another_machine_or_a_pull_request_cannot_put_a_page_in_the_
 #[test]
 fn a_new_signature_or_an_edited_template_renders_again_what_it_changes() {
     let c = Council::new(true);
-    let outs = tempfile::tempdir().unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let out = outs.path().join("public");
-    let first = build(c.root(), &out, home.path());
-    first.assert_ok();
+    let (outs, home, out, first) = built_once(&c);
     let total = rendered_total(&first);
     let matches_cold = |step: &str| {
         let site = read_tree(&out);
@@ -1328,10 +1337,7 @@ fn a_new_signature_or_an_edited_template_renders_again_what_it_changes() {
     );
     matches_cold("signed");
 
-    let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
-    )
-    .unwrap();
+    let base = default_base();
     let marked = base.replace("</footer>", "<p>Imprimé par le conseil</p></footer>");
     assert!(marked != base);
     c.write("themes/default/templates/base.html", &marked);
@@ -1354,10 +1360,7 @@ fn a_theme_that_reads_the_environment_has_no_page_kept() {
     let outs = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     let out = outs.path().join("public");
-    let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
-    )
-    .unwrap();
+    let base = default_base();
     c.write(
         "themes/default/templates/base.html",
         &base.replace(
