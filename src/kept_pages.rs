@@ -23,10 +23,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
-use crate::render::reuse::{Earlier, PageKey};
+use crate::render::reuse::{Earlier, PageKey, PageMark};
 use crate::render::Output;
 use crate::sealed::{put_str, put_u32, Reader, Store};
 
@@ -42,7 +41,7 @@ pub struct KeptPages {
     /// The output folder they were written to.
     dir: PathBuf,
     /// Each page's key and digest.
-    pages: HashMap<String, (PageKey, [u8; 32])>,
+    pages: HashMap<String, PageMark>,
     /// Pages asked for whose file was missing or had changed.
     changed: AtomicUsize,
 }
@@ -68,14 +67,11 @@ impl KeptPages {
 }
 
 impl Earlier for KeptPages {
-    fn page(&self, path: &str, key: &PageKey) -> Option<Vec<u8>> {
-        let (kept_key, digest) = self.pages.get(path)?;
-        if kept_key != key {
-            return None;
-        }
+    fn page(&self, path: &str, key: &PageKey) -> Option<(Vec<u8>, [u8; 32])> {
+        let mark = self.pages.get(path).filter(|mark| mark.key == *key)?;
         let bytes = std::fs::read(self.dir.join(path)).ok();
         match bytes {
-            Some(bytes) if Sha256::digest(&bytes).as_slice() == digest => Some(bytes),
+            Some(bytes) if Sha256::digest(&bytes)[..] == mark.digest => Some((bytes, mark.digest)),
             _ => {
                 self.changed.fetch_add(1, Ordering::Relaxed);
                 None
@@ -84,8 +80,9 @@ impl Earlier for KeptPages {
     }
 }
 
-/// Saves the list of `output`'s pages, just written to `out`. A failure only costs time on the
-/// next build: the note to print.
+/// Saves the list of `output`'s pages (their digests were taken as they were rendered or read
+/// back), just written to `out`. A failure only costs time on the next build: the note to
+/// print.
 pub fn save(store: &Store, out: &Path, output: &Output) -> Result<(), String> {
     let fail = |e: &dyn std::fmt::Display| {
         format!(
@@ -94,23 +91,16 @@ pub fn save(store: &Store, out: &Path, output: &Output) -> Result<(), String> {
         )
     };
     let dir = out.canonicalize().map_err(|e| fail(&e))?;
-    let pages: Vec<(&String, &PageKey, [u8; 32])> = output
-        .page_keys
-        .par_iter()
-        .filter_map(|(path, key)| {
-            let bytes = output.files.get(path)?;
-            Some((path, key, Sha256::digest(bytes).into()))
-        })
-        .collect();
-    let mut body = Vec::with_capacity(64 + pages.iter().map(|(p, _, _)| 68 + p.len()).sum::<usize>());
+    let pages = &output.pages;
+    let mut body = Vec::with_capacity(64 + pages.keys().map(|p| 68 + p.len()).sum::<usize>());
     body.extend_from_slice(MAGIC);
     put_str(&mut body, crate::sealed::program_id());
     put_str(&mut body, &dir.to_string_lossy());
     put_u32(&mut body, pages.len());
-    for (path, key, digest) in pages {
+    for (path, mark) in pages {
         put_str(&mut body, path);
-        body.extend_from_slice(key);
-        body.extend_from_slice(&digest);
+        body.extend_from_slice(&mark.key);
+        body.extend_from_slice(&mark.digest);
     }
     store.write(body).map_err(|e| fail(&e))
 }
@@ -125,9 +115,9 @@ fn decode(body: &[u8], dir: &Path) -> Option<KeptPages> {
     let mut pages = HashMap::with_capacity(count.min(body.len() / 68));
     for _ in 0..count {
         let path = r.str()?.to_string();
-        let key: PageKey = r.take(32)?.try_into().ok()?;
-        let digest: [u8; 32] = r.take(32)?.try_into().ok()?;
-        pages.insert(path, (key, digest));
+        let key = r.take(32)?.try_into().ok()?;
+        let digest = r.take(32)?.try_into().ok()?;
+        pages.insert(path, PageMark { key, digest });
     }
     r.is_done().then(|| KeptPages {
         dir: dir.to_path_buf(),
@@ -148,7 +138,10 @@ mod tests {
         std::fs::write(out.join("a/index.html"), "<p>a</p>").unwrap();
         let mut output = Output::default();
         output.files.insert("a/index.html".into(), b"<p>a</p>".to_vec());
-        output.page_keys.insert("a/index.html".into(), [7; 32]);
+        let digest = Sha256::digest(b"<p>a</p>").into();
+        output
+            .pages
+            .insert("a/index.html".into(), PageMark { key: [7; 32], digest });
         let store = Store {
             path: dir.path().join("pages.bin"),
             secret: crate::sealed::Secret::from_bytes([1; 32]),
@@ -156,7 +149,10 @@ mod tests {
         save(&store, &out, &output).unwrap();
         let body = store.read(MAGIC).unwrap().unwrap();
         let kept = decode(&body[MAGIC.len()..], &out.canonicalize().unwrap()).unwrap();
-        assert_eq!(kept.page("a/index.html", &[7; 32]), Some(b"<p>a</p>".to_vec()));
+        assert_eq!(
+            kept.page("a/index.html", &[7; 32]),
+            Some((b"<p>a</p>".to_vec(), digest))
+        );
         assert_eq!(kept.page("a/index.html", &[8; 32]), None, "another key");
         std::fs::write(out.join("a/index.html"), "<p>b</p>").unwrap();
         assert_eq!(kept.page("a/index.html", &[7; 32]), None, "a page changed since");

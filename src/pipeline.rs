@@ -81,7 +81,7 @@ impl From<Diagnostics> for BuildError {
 
 /// Where the render stage finds the pages of an earlier build, to use again those whose
 /// inputs did not change ([`render::reuse`]).
-enum Earlier<'a> {
+enum EarlierPages<'a> {
     /// Nowhere: every page is rendered.
     Nowhere,
     /// In memory (`pnyx serve`).
@@ -94,7 +94,8 @@ enum Earlier<'a> {
 /// Loads and renders the site without writing it.
 pub fn build_in_memory(opts: &BuildOptions, now: DateTime<Utc>) -> Result<(Site, Output), BuildError> {
     let progress = &mut crate::progress::Progress::start();
-    build_with_progress(opts, now, None, Earlier::Nowhere, progress).map(|built| (built.site, built.output))
+    build_with_progress(opts, now, None, EarlierPages::Nowhere, progress)
+        .map(|built| (built.site, built.output))
 }
 
 /// [`build_in_memory`] with the theme of an earlier build when given (`pnyx serve` keeps it
@@ -107,7 +108,7 @@ pub fn build_in_memory_with_theme(
     theme: Option<Arc<Theme>>,
     earlier: Option<&Output>,
 ) -> Result<(Site, Output, Arc<Theme>), BuildError> {
-    let earlier = earlier.map_or(Earlier::Nowhere, Earlier::Memory);
+    let earlier = earlier.map_or(EarlierPages::Nowhere, EarlierPages::Memory);
     let progress = &mut crate::progress::Progress::start();
     build_with_progress(opts, now, theme, earlier, progress).map(|b| (b.site, b.output, b.theme))
 }
@@ -126,7 +127,7 @@ fn build_with_progress(
     opts: &BuildOptions,
     now: DateTime<Utc>,
     theme: Option<Arc<Theme>>,
-    earlier: Earlier<'_>,
+    earlier: EarlierPages<'_>,
     progress: &mut crate::progress::Progress,
 ) -> Result<Built, BuildError> {
     let mut clock = crate::timing::Clock::start();
@@ -171,13 +172,13 @@ fn build_with_progress(
     // The pages of the last build are kept for a git repository, as its history is; a plain
     // folder is left as it was, but for the output.
     let (kept, pages_store) = match earlier {
-        Earlier::OutputFolder(out) if site.signatures.history.is_some() => {
+        EarlierPages::OutputFolder(out) if site.signatures.history.is_some() => {
             crate::kept_pages::open(&opts.root, out)
         }
         _ => (None, None),
     };
     let earlier: Option<&dyn render::reuse::Earlier> = match (&earlier, &kept) {
-        (Earlier::Memory(output), _) => Some(*output),
+        (EarlierPages::Memory(output), _) => Some(*output),
         (_, Some(kept)) => Some(kept),
         _ => None,
     };
@@ -186,7 +187,7 @@ fn build_with_progress(
     crate::timing::note(&format!(
         "pages: {} kept from the last build, {} rendered{}",
         output.pages_reused,
-        output.page_keys.len() - output.pages_reused,
+        output.pages.len() - output.pages_reused,
         match &kept {
             Some(kept) if kept.changed() > 0 => {
                 format!(" ({} changed in the output folder since)", kept.changed())
@@ -281,7 +282,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
     let now = crate::dates::reference_now().map_err(BuildError::Other)?;
     let mut progress = crate::progress::Progress::start();
-    let earlier = Earlier::OutputFolder(&opts.out);
+    let earlier = EarlierPages::OutputFolder(&opts.out);
     let built = build_with_progress(opts, now, None, earlier, &mut progress)?;
     let output = built.output;
     progress.stage("", &format!("write {} files", output.files.len()));

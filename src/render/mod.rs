@@ -30,6 +30,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
+use sha2::Digest as _;
 use tera::Context;
 
 use crate::content::Kind;
@@ -45,9 +46,9 @@ pub use views::Views;
 pub struct Output {
     /// Every file of the site.
     pub files: BTreeMap<String, Vec<u8>>,
-    /// What decided each page rendered by a template (see [`reuse`]): a later build uses the
-    /// page again when its key is the same.
-    pub page_keys: BTreeMap<String, reuse::PageKey>,
+    /// What decided each page rendered by a template, and its digest (see [`reuse`]): a later
+    /// build uses the page again when its key is the same.
+    pub pages: BTreeMap<String, reuse::PageMark>,
     /// How many of them were an earlier build's (see [`reuse::Earlier`]).
     pub pages_reused: usize,
 }
@@ -96,7 +97,7 @@ struct Translation {
 /// A page made by a template, or kept from an earlier build.
 struct Page {
     path: String,
-    key: reuse::PageKey,
+    mark: reuse::PageMark,
     bytes: Vec<u8>,
     reused: bool,
 }
@@ -299,10 +300,10 @@ pub fn render(
                 put("qr_html", serde_json::json!({ "qr_of": [url, label] }));
             }
             let key = shared.key(template, &data);
-            if let Some(bytes) = earlier.and_then(|e| e.page(&path, &key)) {
+            if let Some((bytes, digest)) = earlier.and_then(|e| e.page(&path, &key)) {
                 return Ok(Page {
                     path,
-                    key,
+                    mark: reuse::PageMark { key, digest },
                     bytes,
                     reused: true,
                 });
@@ -317,9 +318,12 @@ pub fn render(
                 .tera
                 .render(template, &context)
                 .map(|html| Page {
+                    mark: reuse::PageMark {
+                        key,
+                        digest: sha2::Sha256::digest(&html).into(),
+                    },
                     bytes: html.into_bytes(),
                     path: path.clone(),
-                    key,
                     reused: false,
                 })
                 .map_err(|e| {
@@ -344,7 +348,7 @@ pub fn render(
         match r {
             Ok(page) => {
                 out.pages_reused += usize::from(page.reused);
-                out.page_keys.insert(page.path.clone(), page.key);
+                out.pages.insert(page.path.clone(), page.mark);
                 out.files.insert(page.path, page.bytes);
             }
             Err(d) => diags.push(d),

@@ -21,18 +21,28 @@ use super::Output;
 /// What decides a page: see the module's documentation.
 pub type PageKey = [u8; 32];
 
+/// A page's key and the SHA-256 of its bytes, with which the build checks the page it reads
+/// back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageMark {
+    /// What decided the page.
+    pub key: PageKey,
+    /// The SHA-256 of its bytes.
+    pub digest: [u8; 32],
+}
+
 /// The pages of an earlier build.
 pub trait Earlier: Sync {
-    /// The bytes of the page at `path` when the earlier build rendered it from `key`.
-    fn page(&self, path: &str, key: &PageKey) -> Option<Vec<u8>>;
+    /// The bytes of the page at `path`, and their digest, when the earlier build rendered it
+    /// from `key`.
+    fn page(&self, path: &str, key: &PageKey) -> Option<(Vec<u8>, [u8; 32])>;
 }
 
 /// An earlier build still in memory (`pnyx serve`).
 impl Earlier for Output {
-    fn page(&self, path: &str, key: &PageKey) -> Option<Vec<u8>> {
-        (self.page_keys.get(path) == Some(key))
-            .then(|| self.files.get(path).cloned())
-            .flatten()
+    fn page(&self, path: &str, key: &PageKey) -> Option<(Vec<u8>, [u8; 32])> {
+        let mark = self.pages.get(path).filter(|mark| mark.key == *key)?;
+        Some((self.files.get(path)?.clone(), mark.digest))
     }
 }
 
