@@ -287,7 +287,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let output = built.output;
     progress.stage("", &format!("write {} files", output.files.len()));
     let mut clock = crate::timing::Clock::start();
-    crate::write::write_atomically(&opts.out, &output).map_err(BuildError::Other)?;
+    let written = crate::write::write_atomically(&opts.out, &output).map_err(BuildError::Other)?;
+    crate::timing::note(&format!(
+        "files: {} linked from the last output (unchanged), {} written",
+        written.linked, written.written
+    ));
     clock.lap("write");
     if let Some(store) = &built.pages_store {
         if let Err(note) = crate::kept_pages::save(store, &opts.out, &output) {

@@ -1395,3 +1395,57 @@ fn a_theme_that_reads_the_environment_has_no_page_kept() {
     assert!(page.contains("Édition 2"), "the page shows the new edition");
     assert_eq!(kept, 0);
 }
+
+/// After a new signature, the files that did not change are the last build's own (the same
+/// file, with its modification time: a deploy that compares sizes and times skips them), the
+/// pages it changed are written, and the site is a cold build's.
+#[cfg(unix)]
+#[test]
+fn a_new_signature_writes_the_files_it_changes_and_keeps_the_others_with_their_times() {
+    use std::os::unix::fs::MetadataExt as _;
+    let c = Council::new(true);
+    let (outs, home, out, first) = built_once(&c);
+    let files_line = |run: &Run| -> (usize, usize) {
+        let line = run
+            .stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("timing: files: "))
+            .unwrap_or_else(|| panic!("no files line:\n{run}"));
+        let numbers: Vec<usize> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+        (numbers[0], numbers[1])
+    };
+    assert_eq!(files_line(&first).0, 0, "nothing to link from on the first build");
+    let stamp = |path: &str| {
+        let meta = std::fs::metadata(out.join(path)).unwrap();
+        (meta.ino(), meta.mtime(), meta.mtime_nsec())
+    };
+    let (style, tram) = (stamp("assets/style.css"), stamp(TRAM_PAGE));
+
+    let support = format!("signatures/initiatives/tram/{}.minisig", c.members[1].id);
+    c.sign(&c.members[1], TRAM, "pnyx/1 support", &support);
+    c.commit(day(9), "a new signature");
+    let run = build(c.root(), &out, home.path());
+    run.assert_ok();
+    let (linked, written) = files_line(&run);
+    assert!(linked > 0 && written > 0, "{run}");
+    assert_eq!(
+        stamp("assets/style.css"),
+        style,
+        "an unchanged file was written again"
+    );
+    assert_ne!(
+        stamp(TRAM_PAGE),
+        tram,
+        "the page of the initiative signed was not written"
+    );
+    assert!(std::fs::read_to_string(out.join(TRAM_PAGE))
+        .unwrap()
+        .contains(&c.members[1].id.to_string()));
+    assert_eq!(std::fs::metadata(out.join(TRAM_PAGE)).unwrap().nlink(), 1);
+    let cold = outs.path().join("cold");
+    c.cold(&cold);
+    assert!(
+        read_tree(&out) == read_tree(&cold),
+        "the site differs from a cold build's"
+    );
+}
