@@ -207,57 +207,69 @@ pub fn read_from(
         ..Signatures::default()
     };
     let mut clock = crate::timing::Clock::start();
-    // A build of a branch reads no statement file that git's index vouches for and whose
-    // facts the statement cache knows; `pnyx check` reads every file of what it compares.
-    let (index, facts) = match source {
-        HistorySource::Branch(_) => (
-            super::git_index::GitIndex::read(root, super::git_index::is_statement),
-            super::statement_cache::StatementCache::open(root),
-        ),
-        HistorySource::Given(_) => (None, Default::default()),
-    };
-    clock.lap("load: git index, caches");
-    match source {
-        HistorySource::Given(h) => out.history = h,
-        HistorySource::Branch(branch) => {
-            match super::history_cache::read(root, branch, &["content", "signatures"]) {
-                Ok(h) => out.history = h,
-                Err(e) => {
-                    diags.push(Diagnostic::new(Path::new(".git"), 1, 1, e.to_string()).hint(
-                    "pnyx dates every signature from git history; it needs the whole history of the branch",
-                ));
-                    return out;
+    // The files under the folders, in order, and the names and links refused there.
+    let walk_folders = || {
+        let mut paths: Vec<(String, std::path::PathBuf)> = Vec::new();
+        let mut refused = Vec::new();
+        for dir in ["signatures", "content"] {
+            let entries = super::names::walk(root, Path::new(dir), usize::MAX, &mut refused);
+            for entry in entries {
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let wanted = if dir == "content" {
+                    rel.ends_with(".minisig")
+                } else {
+                    true
+                };
+                if wanted {
+                    paths.push((rel, entry.into_path()));
                 }
             }
         }
-    }
-    clock.lap("load: git history");
-    let mut paths: Vec<(String, std::path::PathBuf)> = Vec::new();
-    for dir in ["signatures", "content"] {
-        let mut refused = Vec::new();
-        let entries = super::names::walk(root, Path::new(dir), usize::MAX, &mut refused);
-        diags.0.extend(refused);
-        for entry in entries {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(root)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            let wanted = if dir == "content" {
-                rel.ends_with(".minisig")
-            } else {
-                true
-            };
-            if wanted {
-                paths.push((rel, entry.into_path()));
-            }
+        (paths, refused)
+    };
+    // A build of a branch reads no statement file that git's index vouches for and whose
+    // facts the statement cache knows; `pnyx check` reads every file of what it compares.
+    // For a city, git's index, the statement cache, the history and the folders take a second
+    // or two each: they are read on all cores at once.
+    let (index, facts, history, (paths, refused)) = match source {
+        HistorySource::Given(history) => (None, Default::default(), Ok(history), walk_folders()),
+        HistorySource::Branch(branch) => {
+            let (((index, facts), history), walked) = rayon::join(
+                || {
+                    rayon::join(
+                        || {
+                            rayon::join(
+                                || super::git_index::GitIndex::read(root, super::git_index::is_statement),
+                                || super::statement_cache::StatementCache::open(root),
+                            )
+                        },
+                        || super::history_cache::read(root, branch, &["content", "signatures"]),
+                    )
+                },
+                walk_folders,
+            );
+            (index, facts, history, walked)
+        }
+    };
+    match history {
+        Ok(h) => out.history = h,
+        Err(e) => {
+            diags.push(Diagnostic::new(Path::new(".git"), 1, 1, e.to_string()).hint(
+                "pnyx dates every signature from git history; it needs the whole history of the branch",
+            ));
+            return out;
         }
     }
-    clock.lap("load: folders walked");
+    diags.0.extend(refused);
+    clock.lap("load: git index, caches, history and folders");
     // A city has a million small files here: on all cores, in order. A statement that git's
     // index and the statement cache know is not read; one that is read keeps its text (and is
     // hashed and decoded); any other file, its bytes.
