@@ -2,11 +2,13 @@
 //! resolved against the output. A broken link written in content is reported at its line in
 //! the markdown file; one made by a template is reported at the template.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::content::Content;
 use crate::error::Diagnostic;
+
+use rayon::prelude::*;
 
 use super::Output;
 
@@ -86,59 +88,47 @@ fn ids(html: &str) -> BTreeSet<&str> {
     out
 }
 
-/// The output file a site URL designates, if it exists: `/x/` → `x/index.html`.
-pub fn target<'o>(output: &'o Output, base_path: &str, url: &str) -> Option<(&'o str, &'o [u8])> {
+/// The file a site URL designates among `files` (the output's, by path), if it exists: `/x/` →
+/// `x/index.html`.
+fn target<'o>(files: &HashMap<&'o str, &'o [u8]>, base_path: &str, url: &str) -> Option<(&'o str, &'o [u8])> {
     let path = url.strip_prefix(base_path)?;
     let path = path.split(['?', '#']).next().unwrap_or("");
-    let candidates = if path.is_empty() || path.ends_with('/') {
-        vec![format!("{path}index.html")]
+    let get = |c: &str| files.get_key_value(c).map(|(k, v)| (*k, *v));
+    if path.is_empty() || path.ends_with('/') {
+        get(&format!("{path}index.html"))
     } else {
-        vec![path.to_string(), format!("{path}/index.html")]
-    };
-    candidates.into_iter().find_map(|c| {
-        output
-            .files
-            .get_key_value(c.as_str())
-            .map(|(k, v)| (k.as_str(), v.as_slice()))
-    })
+        get(path).or_else(|| get(&format!("{path}/index.html")))
+    }
 }
 
 /// Checks every internal link of every HTML page, reporting each broken one once per place.
+/// The pages are read on all cores.
 pub fn check(output: &Output, base_path: &str, content: &Content) -> Vec<Diagnostic> {
+    let pages: Vec<(&str, &[u8])> = output
+        .files
+        .iter()
+        .filter(|(page, _)| page.ends_with(".html") && *page != "404.html")
+        .map(|(page, bytes)| (page.as_str(), bytes.as_slice()))
+        .collect();
+    let files: HashMap<&str, &[u8]> = output
+        .files
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+        .collect();
+    let found = pages
+        .par_iter()
+        .fold(
+            || (BTreeMap::<&str, BTreeSet<&str>>::new(), Vec::new()),
+            |(mut id_cache, mut broken), &(page, bytes)| {
+                broken_links(&files, base_path, page, bytes, &mut id_cache, &mut broken);
+                (id_cache, broken)
+            },
+        )
+        .map(|(_, broken)| broken)
+        .collect::<Vec<_>>();
     let mut broken: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
-    let mut id_cache: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (page, bytes) in &output.files {
-        if !page.ends_with(".html") || page == "404.html" {
-            continue;
-        }
-        let html = std::str::from_utf8(bytes).unwrap_or("");
-        for url in attribute_urls(html) {
-            // Tera escapes `/` as `&#x2F;` in attributes; browsers decode it, so do we.
-            let url = decode_entities(url);
-            let internal = url.starts_with(base_path) && !url.starts_with("//");
-            let same_page = url.starts_with('#');
-            if !internal && !same_page {
-                continue;
-            }
-            let found = if same_page {
-                Some((page.as_str(), bytes.as_slice()))
-            } else {
-                target(output, base_path, &url)
-            };
-            let ok = match found {
-                None => false,
-                Some((key, target_bytes)) => match url.split_once('#') {
-                    Some((_, frag)) if !frag.is_empty() && key.ends_with(".html") => id_cache
-                        .entry(key)
-                        .or_insert_with(|| ids(std::str::from_utf8(target_bytes).unwrap_or("")))
-                        .contains(frag),
-                    _ => true,
-                },
-            };
-            if !ok {
-                broken.entry(url).or_default().insert(page.as_str());
-            }
-        }
+    for (url, page) in found.into_iter().flatten() {
+        broken.entry(url).or_default().insert(page);
     }
     let bodies = content.bodies();
     let mut diags = Vec::new();
@@ -176,6 +166,47 @@ pub fn check(output: &Output, base_path: &str, content: &Content) -> Vec<Diagnos
     diags
 }
 
+/// Adds to `broken` each internal link of `page` (whose HTML is `bytes`) that leads nowhere:
+/// to none of the output's `files`, or to no element of the `id` it names. `id_cache` keeps the ids of
+/// the pages already looked into.
+fn broken_links<'o>(
+    files: &HashMap<&'o str, &'o [u8]>,
+    base_path: &str,
+    page: &'o str,
+    bytes: &'o [u8],
+    id_cache: &mut BTreeMap<&'o str, BTreeSet<&'o str>>,
+    broken: &mut Vec<(String, &'o str)>,
+) {
+    let html = std::str::from_utf8(bytes).unwrap_or("");
+    for url in attribute_urls(html) {
+        // Tera escapes `/` as `&#x2F;` in attributes; browsers decode it, so do we.
+        let url = decode_entities(url);
+        let internal = url.starts_with(base_path) && !url.starts_with("//");
+        let same_page = url.starts_with('#');
+        if !internal && !same_page {
+            continue;
+        }
+        let found = if same_page {
+            Some((page, bytes))
+        } else {
+            target(files, base_path, &url)
+        };
+        let ok = match found {
+            None => false,
+            Some((key, target_bytes)) => match url.split_once('#') {
+                Some((_, frag)) if !frag.is_empty() && key.ends_with(".html") => id_cache
+                    .entry(key)
+                    .or_insert_with(|| ids(std::str::from_utf8(target_bytes).unwrap_or("")))
+                    .contains(frag),
+                _ => true,
+            },
+        };
+        if !ok {
+            broken.push((url, page));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,11 +216,10 @@ mod tests {
         assert_eq!(decode_entities("&#x2F;a&#x2F;?x=1&amp;y=2&#47;"), "/a/?x=1&y=2/");
         let html = r#"<a href="/a/">x</a> <img src="/i.png"> <a data-href="/no/">"#;
         assert_eq!(attribute_urls(html), vec!["/a/", "/i.png"]);
-        let mut o = Output::default();
-        o.files.insert("a/index.html".into(), b"<h2 id=\"s\">".to_vec());
-        assert!(target(&o, "/", "/a/").is_some());
-        assert!(target(&o, "/", "/a").is_some());
-        assert!(target(&o, "/", "/b/").is_none());
+        let files = HashMap::from([("a/index.html", &b"<h2 id=\"s\">"[..])]);
+        assert!(target(&files, "/", "/a/").is_some());
+        assert!(target(&files, "/", "/a").is_some());
+        assert!(target(&files, "/", "/b/").is_none());
     }
 
     #[test]
