@@ -4,7 +4,8 @@
 //! `.pnyx-cache/pages.bin` lists, for each page the last build wrote, the key it was rendered
 //! from and the SHA-256 of its bytes. A page is used again only when its key is the same and
 //! the file in the output folder still has that digest: a page edited by hand, or replaced by
-//! a pull request that commits the output folder, is rendered again. The list goes through
+//! a pull request that commits the output folder, is rendered again; one that is now a
+//! symbolic link or no regular file (a pipe) is not even read. The list goes through
 //! [`crate::sealed`] like the other caches: believed only when this machine sealed it, never
 //! when git tracks it, so no one else can say which bytes a key stands for. A list that is
 //! missing, foreign, damaged or for another output folder keeps nothing: the build is then
@@ -69,7 +70,7 @@ impl KeptPages {
 impl Earlier for KeptPages {
     fn page(&self, path: &str, key: &PageKey) -> Option<(Vec<u8>, [u8; 32])> {
         let mark = self.pages.get(path).filter(|mark| mark.key == *key)?;
-        let bytes = std::fs::read(self.dir.join(path)).ok();
+        let bytes = read_page(&self.dir.join(path));
         match bytes {
             Some(bytes) if Sha256::digest(&bytes)[..] == mark.digest => Some((bytes, mark.digest)),
             _ => {
@@ -78,6 +79,26 @@ impl Earlier for KeptPages {
             }
         }
     }
+}
+
+/// The bytes of the regular file at `path`, not read through a symbolic link put in its place,
+/// nor waited for when a pipe was put there.
+fn read_page(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// Saves the list of `output`'s pages (their digests were taken as they were rendered or read
@@ -162,5 +183,35 @@ mod tests {
             "another folder"
         );
         assert!(decode(&body[MAGIC.len()..body.len() - 1], &out.canonicalize().unwrap()).is_none());
+    }
+
+    /// Someone who can write to the output folder puts, where a kept page is, a link to a file
+    /// with the page's bytes, or a pipe that would hold the build: neither is read.
+    #[cfg(unix)]
+    #[test]
+    fn a_page_replaced_by_a_link_or_a_pipe_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(&out).unwrap();
+        let page = b"<p>a</p>";
+        let digest: [u8; 32] = Sha256::digest(page).into();
+        let elsewhere = dir.path().join("elsewhere.html");
+        std::fs::write(&elsewhere, page).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("a.html")).unwrap();
+        let pipe = std::ffi::CString::new(out.join("b.html").to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(pipe.as_ptr(), 0o644) }, 0);
+        let mark = PageMark { key: [7; 32], digest };
+        let kept = KeptPages {
+            dir: out.canonicalize().unwrap(),
+            pages: HashMap::from([("a.html".to_string(), mark), ("b.html".to_string(), mark)]),
+            changed: AtomicUsize::new(0),
+        };
+        assert_eq!(kept.page("a.html", &[7; 32]), None, "a page read through a link");
+        assert_eq!(kept.page("b.html", &[7; 32]), None);
+        assert_eq!(kept.changed(), 2);
+        std::fs::remove_file(out.join("a.html")).unwrap();
+        std::fs::write(out.join("a.html"), page).unwrap();
+        assert_eq!(kept.page("a.html", &[7; 32]), Some((page.to_vec(), digest)));
     }
 }
