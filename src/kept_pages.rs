@@ -70,7 +70,8 @@ impl KeptPages {
 impl Earlier for KeptPages {
     fn page(&self, path: &str, key: &PageKey) -> Option<(Vec<u8>, [u8; 32])> {
         let mark = self.pages.get(path).filter(|mark| mark.key == *key)?;
-        let bytes = read_page(&self.dir.join(path));
+        // Neither through a link put where the page was, nor from a pipe put there.
+        let bytes = crate::limits::read_bounded(&self.dir.join(path), crate::limits::Bytes(u64::MAX)).ok();
         match bytes {
             Some(bytes) if Sha256::digest(&bytes)[..] == mark.digest => Some((bytes, mark.digest)),
             _ => {
@@ -79,26 +80,6 @@ impl Earlier for KeptPages {
             }
         }
     }
-}
-
-/// The bytes of the regular file at `path`, not read through a symbolic link put in its place,
-/// nor waited for when a pipe was put there.
-fn read_page(path: &Path) -> Option<Vec<u8>> {
-    use std::io::Read as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let mut file = options.open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).ok()?;
-    Some(bytes)
 }
 
 /// Saves the list of `output`'s pages (their digests were taken as they were rendered or read

@@ -147,18 +147,25 @@ pub fn too_large(rel: &Path, limit: Bytes, key: &str) -> Diagnostic {
     ))
 }
 
-/// Reads a whole file, or fails without reading more than `limit` bytes of it: a file that
-/// grows while it is read is still cut at the limit.
+/// Reads a whole regular file, or fails without reading more than `limit` bytes of it: a file
+/// that grows while it is read is still cut at the limit.
 pub fn read_bounded(path: &Path, limit: Bytes) -> Result<Vec<u8>, ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     // pnyx reads no link: one put in place of a file after the walk saw it is not followed.
+    // Nor does it wait on a pipe put there.
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NOFOLLOW);
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     let file = options.open(path).map_err(ReadError::Io)?;
+    if !file.metadata().map_err(ReadError::Io)?.is_file() {
+        return Err(ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        )));
+    }
     let mut bytes = Vec::new();
     file.take(limit.0.saturating_add(1))
         .read_to_end(&mut bytes)

@@ -374,6 +374,12 @@ mod tests {
         o
     }
 
+    /// Writes `output` to `out`: how many files were linked, how many written.
+    fn linked_and_written(out: &Path, output: &Output) -> (usize, usize) {
+        let w = write_atomically(out, output).unwrap();
+        (w.linked, w.written)
+    }
+
     #[cfg(unix)]
     fn inode(path: &Path) -> u64 {
         use std::os::unix::fs::MetadataExt as _;
@@ -386,24 +392,12 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         let first = site(&[("a/index.html", "A"), ("b/index.html", "B")]);
-        assert_eq!(
-            write_atomically(&out, &first).unwrap(),
-            Written {
-                linked: 0,
-                written: 2
-            }
-        );
+        assert_eq!(linked_and_written(&out, &first), (0, 2));
         let (a, b) = (out.join("a/index.html"), out.join("b/index.html"));
         let (a_inode, a_time) = (inode(&a), std::fs::metadata(&a).unwrap().modified().unwrap());
         let b_inode = inode(&b);
         let second = site(&[("a/index.html", "A"), ("b/index.html", "b"), ("c.html", "C")]);
-        assert_eq!(
-            write_atomically(&out, &second).unwrap(),
-            Written {
-                linked: 1,
-                written: 2
-            }
-        );
+        assert_eq!(linked_and_written(&out, &second), (1, 2));
         assert_eq!(inode(&a), a_inode, "the unchanged file was written again");
         assert_eq!(std::fs::metadata(&a).unwrap().modified().unwrap(), a_time);
         assert_ne!(inode(&b), b_inode);
@@ -432,13 +426,7 @@ mod tests {
         std::os::unix::fs::symlink(elsewhere.join("a.html"), out.join("a/index.html")).unwrap();
         std::fs::remove_dir_all(out.join("b")).unwrap();
         std::os::unix::fs::symlink(elsewhere.join("b"), out.join("b")).unwrap();
-        assert_eq!(
-            write_atomically(&out, &pages).unwrap(),
-            Written {
-                linked: 0,
-                written: 2
-            }
-        );
+        assert_eq!(linked_and_written(&out, &pages), (0, 2));
         std::fs::write(elsewhere.join("a.html"), "<script>").unwrap();
         std::fs::write(elsewhere.join("b/index.html"), "<script>").unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "A");
@@ -457,13 +445,7 @@ mod tests {
         write_atomically(&out, &pages).unwrap();
         let elsewhere = tmp.path().join("elsewhere.html");
         std::fs::hard_link(out.join("a/index.html"), &elsewhere).unwrap();
-        assert_eq!(
-            write_atomically(&out, &pages).unwrap(),
-            Written {
-                linked: 0,
-                written: 1
-            }
-        );
+        assert_eq!(linked_and_written(&out, &pages), (0, 1));
         std::fs::write(&elsewhere, "<script>").unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "A");
     }
@@ -480,13 +462,7 @@ mod tests {
         write_atomically(&out, &pages).unwrap();
         std::fs::write(out.join("a.html"), "<p>X</p>").unwrap();
         std::fs::set_permissions(out.join("b.html"), std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert_eq!(
-            write_atomically(&out, &pages).unwrap(),
-            Written {
-                linked: 0,
-                written: 2
-            }
-        );
+        assert_eq!(linked_and_written(&out, &pages), (0, 2));
         assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "<p>A</p>");
         let mode = std::fs::metadata(out.join("b.html"))
             .unwrap()
