@@ -12,6 +12,11 @@ use pnyx::cmd::{self, Failure, Outcome};
 use pnyx::content::kinds::ModerationAction;
 use pnyx::signing::Act;
 
+/// jemalloc rather than the system's allocator: see Cargo.toml (docs/benchmarks.md measures it).
+#[cfg(unix)]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::values::Moment;
@@ -629,86 +630,27 @@ impl Ctx<'_> {
 }
 
 impl Views {
-    /// Builds every view; markdown is rendered in parallel.
+    /// Builds every view, the items of each kind on every core (a kind's list keeps its items'
+    /// order whatever the core that made each: the output does not depend on the threads).
     pub fn build(ctx: &Ctx<'_>) -> Views {
         let c = ctx.content;
-        let (
-            poles,
-            (
-                groups,
-                (initiatives, (debates, (meetings, (minutes, (votes, (budgets, (sortitions, pages))))))),
-            ),
-        ) = rayon::join(
-            || c.poles.values().map(|p| pole_view(ctx, p)).collect::<Vec<_>>(),
-            || {
-                rayon::join(
-                    || {
-                        let mut g: Vec<_> = c.groups.values().map(|g| group_view(ctx, g)).collect();
-                        g.sort_by_key(|g| g.number);
-                        g
-                    },
-                    || {
-                        rayon::join(
-                            || initiatives(ctx),
-                            || {
-                                rayon::join(
-                                    || debates(ctx),
-                                    || {
-                                        rayon::join(
-                                            || meetings(ctx),
-                                            || {
-                                                rayon::join(
-                                                    || minutes(ctx),
-                                                    || {
-                                                        rayon::join(
-                                                            || votes(ctx),
-                                                            || {
-                                                                rayon::join(
-                                                                    || {
-                                                                        c.budgets
-                                                                            .values()
-                                                                            .map(|b| budget_view(ctx, b))
-                                                                            .collect::<Vec<_>>()
-                                                                    },
-                                                                    || {
-                                                                        rayon::join(
-                                                                            || {
-                                                                                c.sortitions
-                                                                                    .values()
-                                                                                    .map(|s| {
-                                                                                        sortition_view(ctx, s)
-                                                                                    })
-                                                                                    .collect::<Vec<_>>()
-                                                                            },
-                                                                            || pages(ctx),
-                                                                        )
-                                                                    },
-                                                                )
-                                                            },
-                                                        )
-                                                    },
-                                                )
-                                            },
-                                        )
-                                    },
-                                )
-                            },
-                        )
-                    },
-                )
-            },
-        );
+        let mut groups: Vec<_> = c.groups.par_iter().map(|(_, g)| group_view(ctx, g)).collect();
+        groups.sort_by_key(|g| g.number);
         Views {
-            poles,
+            poles: c.poles.par_iter().map(|(_, p)| pole_view(ctx, p)).collect(),
             groups,
-            initiatives,
-            debates,
-            meetings,
-            minutes,
-            votes,
-            budgets,
-            sortitions,
-            pages,
+            initiatives: initiatives(ctx),
+            debates: debates(ctx),
+            meetings: meetings(ctx),
+            minutes: minutes(ctx),
+            votes: votes(ctx),
+            budgets: c.budgets.par_iter().map(|(_, b)| budget_view(ctx, b)).collect(),
+            sortitions: c
+                .sortitions
+                .par_iter()
+                .map(|(_, s)| sortition_view(ctx, s))
+                .collect(),
+            pages: pages(ctx),
         }
     }
 }
@@ -888,7 +830,8 @@ fn initiatives(ctx: &Ctx<'_>) -> Vec<InitiativeView> {
     let c = ctx.content;
     let mut out: Vec<InitiativeView> = c
         .initiatives
-        .values()
+        .par_iter()
+        .map(|(_, item)| item)
         .map(|i| {
             let m = &i.meta;
             let r = ctx.md(&i.body);
@@ -992,7 +935,8 @@ fn debates(ctx: &Ctx<'_>) -> Vec<DebateView> {
     let c = ctx.content;
     let mut out: Vec<DebateView> = c
         .debates
-        .values()
+        .par_iter()
+        .map(|(_, item)| item)
         .map(|d| {
             let m = &d.meta;
             let r = ctx.md(&d.body);
@@ -1048,7 +992,8 @@ fn meetings(ctx: &Ctx<'_>) -> Vec<MeetingView> {
     let c = ctx.content;
     let mut out: Vec<MeetingView> = c
         .meetings
-        .values()
+        .par_iter()
+        .map(|(_, item)| item)
         .map(|mt| {
             let m = &mt.meta;
             let r = ctx.md(&mt.body);
@@ -1120,7 +1065,8 @@ fn minutes(ctx: &Ctx<'_>) -> Vec<MinutesView> {
     let c = ctx.content;
     let mut out: Vec<MinutesView> = c
         .minutes
-        .values()
+        .par_iter()
+        .map(|(_, item)| item)
         .map(|mn| {
             let m = &mn.meta;
             let r = ctx.md(&mn.body);
@@ -1164,7 +1110,8 @@ fn votes(ctx: &Ctx<'_>) -> Vec<VoteView> {
     let lang = ctx.settings.config.language;
     let mut out: Vec<VoteView> = c
         .votes
-        .values()
+        .par_iter()
+        .map(|(_, item)| item)
         .map(|v| {
             let m = &v.meta;
             let r = ctx.md(&v.body);
@@ -1414,7 +1361,8 @@ fn pages(ctx: &Ctx<'_>) -> Vec<PageView> {
     let mut out: Vec<PageView> = ctx
         .content
         .pages
-        .values()
+        .par_iter()
+        .map(|(_, page)| page)
         .map(|p| {
             let r = ctx.md(&p.body);
             PageView {
