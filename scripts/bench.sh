@@ -125,7 +125,12 @@ rm -rf "$corpus"
 
 tools=(pnyx)
 if [[ -n $ZOLA ]]; then
-    tools+=(zola)
+    # Zola twice: as configured (no search index, as Hugo), and with its search index, which
+    # pnyx always makes: the same site with `build_search_index = true`.
+    tools+=(zola zola-search)
+    rm -rf "$corpus/zola-search"
+    cp -r "$corpus/zola" "$corpus/zola-search"
+    sed -i 's/^build_search_index = false$/build_search_index = true/' "$corpus/zola-search/config.toml"
 else
     echo "bench: zola not found, skipped. Set ZOLA=/path/to/zola, or build it outside this" \
         "repository: git clone https://github.com/getzola/zola && cd zola && cargo build --release" \
@@ -141,6 +146,7 @@ label_of() { # TOOL: the table's label
     case $1 in
     pnyx) echo "pnyx $(git -C "$repo" describe --always --dirty --exclude '*' 2>/dev/null || echo '?')" ;;
     zola) "$ZOLA" --version 2>/dev/null | head -n 1 ;;
+    zola-search) echo "$("$ZOLA" --version 2>/dev/null | head -n 1), search index" ;;
     hugo) "$HUGO" version 2>/dev/null | awk '{print "hugo " $2}' ;;
     esac
 }
@@ -158,7 +164,7 @@ for ((run = 1; run <= RUNS; run++)); do
             run_once "${LABEL[$t]}" "$out/pnyx" "$N" "$PNYX" --root "$corpus/pnyx" build --out "$out/pnyx"
             run_once "${LABEL[$t]}, caches kept" "$out/pnyx" "$N" "$PNYX" --root "$corpus/pnyx" build --out "$out/pnyx"
             ;;
-        zola) run_once "${LABEL[$t]}" "$out/zola" "$N" "$ZOLA" --root "$corpus/zola" build --output-dir "$out/zola" ;;
+        zola | zola-search) run_once "${LABEL[$t]}" "$out/$t" "$N" "$ZOLA" --root "$corpus/$t" build --output-dir "$out/$t" ;;
         hugo) run_once "${LABEL[$t]}" "$out/hugo" "$N" "$HUGO" --source "$corpus/hugo" --destination "$out/hugo" --quiet ;;
         esac
     done
@@ -227,7 +233,7 @@ for l in "${LABELS[@]}"; do
 done
 echo
 p=${LABEL[pnyx]}
-for t in zola hugo; do
+for t in zola zola-search hugo; do
     [[ -n ${LABEL[$t]:-} ]] || continue
     o=${LABEL[$t]}
     awk -v a="${PPS[$p]}" -v b="${PPS[$o]}" -v c="${MPS[$p]}" -v d="${MPS[$o]}" -v t="$t" 'BEGIN {

@@ -109,8 +109,7 @@ pub(super) fn add_pages(ctx: &Ctx<'_>, revisions: &Revisions, jobs: &mut Vec<Job
                 updated: newest.map(|c| day_words(ctx, c.time)),
                 updated_iso: newest.map(|c| iso(ctx, c.time)),
             };
-            let value = serde_json::to_value(&summary).unwrap_or_default();
-            job.vars.push(("item_history", value));
+            job.put("item_history", &summary);
             let title = ctx.theme.t("history_title").replace("{title}", &job.title);
             let mut page = Job::new(
                 format!("{dir}history/index.html"),

@@ -108,7 +108,10 @@ struct Job {
     template: &'static str,
     section: &'static str,
     title: String,
-    vars: Vec<(&'static str, serde_json::Value)>,
+    /// The page's own variables, as JSON text: what keys the page (hashed as they are) and,
+    /// only for a page that is rendered, what its template reads. Text is smaller than
+    /// `serde_json::Value`s and quicker to make, and a city's pages are mostly kept.
+    vars: Vec<(&'static str, Vec<u8>)>,
     source: Option<String>,
     /// The address and label of the page's QR code (`qr_html`), made only if the page is
     /// rendered: the QR codes of a city's printables were 7 % of the CPU of a build.
@@ -134,11 +137,15 @@ impl Job {
     }
 
     fn var<T: Serialize>(mut self, name: &'static str, value: &T) -> Job {
-        self.vars.push((
-            name,
-            serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
-        ));
+        self.put(name, value);
         self
+    }
+
+    /// Adds the variable `name` (a later one of the same name hides an earlier one).
+    fn put<T: Serialize>(&mut self, name: &'static str, value: &T) {
+        // The views are plain data (no map with keys that are not strings): they serialise.
+        let json = serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec());
+        self.vars.push((name, json));
     }
 
     /// Puts the page in the search index, filed under its kind, pole and status in the site's
@@ -257,11 +264,18 @@ pub fn render(
     let fingerprint = theme.fingerprint.unwrap_or_default();
     let shared = reuse::Shared::new(&fingerprint, &site_value, &strings);
     let earlier = earlier.filter(|_| theme.fingerprint.is_some());
+    // What every page shares is put in a context once per batch of pages, not copied into
+    // each page's (the strings alone are hundreds of values): a page's own variables are moved
+    // in beside it for its render, then taken out again.
+    let shared_context = || {
+        let mut context = Context::new();
+        context.insert("site", &site_value);
+        context.insert("t", &strings);
+        context
+    };
     let rendered: Vec<Result<Page, Diagnostic>> = jobs
         .into_par_iter()
-        .map(|job| {
-            // The page's variables are moved into its context as they are: serialised once,
-            // when the job was made, not a second time here.
+        .map_init(shared_context, |context, job| {
             let Job {
                 path,
                 template,
@@ -292,14 +306,11 @@ pub fn render(
                     put("history_url", format!("{repo}/commits/{branch}/{src}").into());
                 }
             }
-            for (k, val) in vars {
-                put(k, val);
-            }
             // A QR code is decided by its address and label: they stand for it in the key.
             if let Some((url, label)) = &qr {
                 put("qr_html", serde_json::json!({ "qr_of": [url, label] }));
             }
-            let key = shared.key(template, &data);
+            let key = shared.key(template, &data, &vars);
             if let Some((bytes, digest)) = earlier.and_then(|e| e.page(&path, &key)) {
                 return Ok(Page {
                     path,
@@ -308,37 +319,46 @@ pub fn render(
                     reused: true,
                 });
             }
+            // The page's own variables after the common ones, which they may hide, as the
+            // key has them.
+            for (name, json) in &vars {
+                let value = serde_json::from_slice(json).unwrap_or(serde_json::Value::Null);
+                data.insert(name.to_string(), value);
+            }
             if let Some((url, label)) = &qr {
                 data.insert("qr_html".into(), qr::svg(url, label).into());
             }
-            data.insert("site".into(), site_value.clone());
-            data.insert("t".into(), strings.clone());
-            let context = Context::from_value(serde_json::Value::Object(data)).unwrap_or_default();
-            theme
-                .tera
-                .render(template, &context)
-                .map(|html| Page {
-                    mark: reuse::PageMark {
-                        key,
-                        digest: sha2::Sha256::digest(&html).into(),
-                    },
-                    bytes: html.into_bytes(),
-                    path: path.clone(),
-                    reused: false,
-                })
-                .map_err(|e| {
-                    let shown = Path::new(THEME_DIR).join("templates").join(template);
-                    let cause = error_chain(&e);
-                    // A theme copied before the build time left the footer of every page.
-                    let hint = if cause.contains("`site.now") {
-                        "`site.now` and `site.now_iso` are `build_time` and `build_time_iso` now, \
+            // `site` and `t` are the shared ones, whatever a page's variables say.
+            data.remove("site");
+            data.remove("t");
+            let own: Vec<String> = data.keys().cloned().collect();
+            context.extend(Context::from_value(serde_json::Value::Object(data)).unwrap_or_default());
+            let html = theme.tera.render(template, context);
+            for key in &own {
+                context.remove(key);
+            }
+            html.map(|html| Page {
+                mark: reuse::PageMark {
+                    key,
+                    digest: sha2::Sha256::digest(&html).into(),
+                },
+                bytes: html.into_bytes(),
+                path: path.clone(),
+                reused: false,
+            })
+            .map_err(|e| {
+                let shown = Path::new(THEME_DIR).join("templates").join(template);
+                let cause = error_chain(&e);
+                // A theme copied before the build time left the footer of every page.
+                let hint = if cause.contains("`site.now") {
+                    "`site.now` and `site.now_iso` are `build_time` and `build_time_iso` now, \
                          given to the home page only (`{% if build_time is defined %}`): see \
                          docs/theming.md"
-                    } else {
-                        "check the variable names against docs/theming.md"
-                    };
-                    Diagnostic::new(&shown, 1, 1, format!("cannot render {path}: {cause}")).hint(hint)
-                })
+                } else {
+                    "check the variable names against docs/theming.md"
+                };
+                Diagnostic::new(&shown, 1, 1, format!("cannot render {path}: {cause}")).hint(hint)
+            })
         })
         .collect();
     let mut out = Output::default();

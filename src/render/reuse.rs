@@ -8,8 +8,11 @@
 //!
 //! The key is a SHA-256 of the theme's [`fingerprint`](crate::theme::Theme::fingerprint)
 //! (the program itself, every template), the variables every page shares (`site`, `t`) and
-//! the page's own template and variables, each serialised to JSON, whose objects have sorted
-//! keys. What the key leaves out cannot reach the page: a theme that calls Tera's `now()`,
+//! the page's own template and variables, each serialised to JSON. A page's variables are kept
+//! as that text until the page must be rendered, and its template reads exactly what the key
+//! hashed: a page that is kept costs its variables' text and a hash, nothing more (the same
+//! view always gives the same text: a view has fields in a fixed order and sorted maps). What
+//! the key leaves out cannot reach the page: a theme that calls Tera's `now()`,
 //! `get_random()` or `get_env()` has no fingerprint, and no page reused. Where the earlier pages are kept,
 //! and why no one else can put one there, is the caller's: the build reads them back from its
 //! output folder and checks their digests (`crate::kept_pages`).
@@ -58,7 +61,7 @@ impl Shared {
         strings: &serde_json::Value,
     ) -> Shared {
         let mut hash = Sha256::new();
-        hash.update(b"pnyx page 1\0");
+        hash.update(b"pnyx page 2\0");
         hash.update(fingerprint);
         for value in [site, strings] {
             put_json(&mut hash, value);
@@ -66,15 +69,32 @@ impl Shared {
         Shared(hash)
     }
 
-    /// The key of the page made with `template` from `vars` (every variable but the shared
-    /// ones).
-    pub(super) fn key(&self, template: &str, vars: &serde_json::Map<String, serde_json::Value>) -> PageKey {
+    /// The key of the page made with `template` from the variables every page has in its own
+    /// way (`common`: its address, title, source…) and its own `vars`, in order, each a name
+    /// and its JSON text (a later one hides an earlier one of the same name, and hides a
+    /// common one).
+    pub(super) fn key(
+        &self,
+        template: &str,
+        common: &serde_json::Map<String, serde_json::Value>,
+        vars: &[(&str, Vec<u8>)],
+    ) -> PageKey {
         let mut hash = self.0.clone();
-        hash.update((template.len() as u64).to_le_bytes());
-        hash.update(template);
-        put_json(&mut hash, vars);
+        put_bytes(&mut hash, template.as_bytes());
+        put_json(&mut hash, common);
+        hash.update((vars.len() as u64).to_le_bytes());
+        for (name, json) in vars {
+            put_bytes(&mut hash, name.as_bytes());
+            put_bytes(&mut hash, json);
+        }
         hash.finalize().into()
     }
+}
+
+/// Feeds `bytes` and their length to `hash`.
+fn put_bytes(hash: &mut Sha256, bytes: &[u8]) {
+    hash.update((bytes.len() as u64).to_le_bytes());
+    hash.update(bytes);
 }
 
 /// Feeds `value`'s JSON, then its length, to `hash`: the end of one value cannot be read as
