@@ -122,6 +122,12 @@ corpus=$BENCH_DIR/pages-$N
 echo "== writing the markdown corpus: $N pages in $corpus" >&2
 rm -rf "$corpus"
 "$PAGES" "$corpus" "$N"
+# pnyx keeps its caches (pages, search index) only in a git repository, as a council's site is.
+git -C "$corpus/pnyx" init -q
+git -C "$corpus/pnyx" add -A
+GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.org GIT_COMMITTER_NAME=Bench \
+    GIT_COMMITTER_EMAIL=bench@example.org GIT_AUTHOR_DATE="@1767139200 +0000" \
+    GIT_COMMITTER_DATE="@1767139200 +0000" git -C "$corpus/pnyx" commit -q -m "the corpus"
 
 tools=(pnyx)
 if [[ -n $ZOLA ]]; then
