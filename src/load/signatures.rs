@@ -278,17 +278,34 @@ pub fn read_from(
         Bytes(Vec<u8>),
         Unreadable(ReadError),
     }
+    //
+    // A statement the index vouches for but the cache does not know (a cold build) is read
+    // from git's objects by the id the index gives: the same bytes, from one packed file
+    // rather than from a million small ones, which a disk serves one by one.
+    let objects = || index.as_ref().and_then(|_| git2::Repository::discover(root).ok());
+    let from_objects = std::sync::atomic::AtomicUsize::new(0);
     let found: Vec<(String, Found)> = paths
         .into_par_iter()
-        .map(|(rel, path)| {
+        .map_init(objects, |objects, (rel, path)| {
             let is_statement = !rel.starts_with("signatures/keys/") && rel.ends_with(".minisig");
             if is_statement {
-                let known = index
+                let vouched = index
                     .as_ref()
                     .zip(std::fs::symlink_metadata(&path).ok())
                     .filter(|(_, meta)| meta.len() <= limits.file_size.0)
-                    .and_then(|(index, meta)| index.unchanged(&rel, &meta))
-                    .and_then(|blob| Some((blob, facts.known.get(&blob)?)));
+                    .and_then(|(index, meta)| index.unchanged(&rel, &meta));
+                let known = vouched.and_then(|blob| Some((blob, facts.known.get(&blob)?)));
+                if let (None, Some(blob), Some(repo)) = (known, vouched, objects.as_ref()) {
+                    let bytes = history::blob_within(repo, blob, limits.file_size.0)
+                        .ok()
+                        .flatten();
+                    if let Some(bytes) = bytes.filter(|bytes| history::blob_id(bytes) == blob) {
+                        let text = String::from_utf8_lossy(&bytes).into_owned();
+                        let st = Statement::from_text(rel.clone(), text, blob);
+                        from_objects.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        return (rel, Found::Statement(Box::new(st)));
+                    }
+                }
                 if let Some((blob, decoded)) = known {
                     let st = Statement {
                         file: StatementFile {
@@ -333,8 +350,9 @@ pub fn read_from(
     }
     let unread = out.statements.iter().filter(|st| !st.read).count();
     crate::timing::note(&format!(
-        "statement files: {} read, {unread} known from git's index and the statement cache ({} index entries)",
+        "statement files: {} read ({} of them from git's objects), {unread} known from git's index and the statement cache ({} index entries)",
         out.statements.len() - unread,
+        from_objects.into_inner(),
         index.as_ref().map_or(0, |i| i.len())
     ));
     if let Err(note) = facts.save(out.statements.iter().map(|st| (st.blob, &st.decoded))) {

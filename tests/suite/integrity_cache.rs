@@ -890,6 +890,74 @@ fn a_statement_changed_in_place_with_its_time_put_back_is_read_again() {
     assert!(read_tree(&cold) != read_tree(&untouched), "the change shows");
 }
 
+/// A build without a statement cache reads the statements git's index vouches for from git's
+/// objects, by the blob id the index gives (one packed file rather than a million small ones).
+/// The attacker of the test above changes a ballot in place and puts its time back before such
+/// a build, hoping it reads the committed bytes from git instead of the file: the change time
+/// differs, the index does not vouch for the file, and the file is read, where the ballot is
+/// forged.
+#[test]
+fn a_statement_changed_in_place_before_a_first_build_is_read_from_the_file_not_from_git() {
+    let c = Council::new(true);
+    settle_index(&c);
+    let outs = tempfile::tempdir().unwrap();
+    c.cold(&outs.path().join("untouched"));
+    let statements = std::fs::read_dir(c.root().join("signatures/votes/charte"))
+        .unwrap()
+        .count();
+
+    let ballot = format!("signatures/votes/charte/{}.minisig", c.members[2].id);
+    let path = c.root().join(&ballot);
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = String::from_utf8(c.read(&ballot)).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    c.write(&ballot, &tampered(&text));
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+
+    c.remove_cache();
+    let home = tempfile::tempdir().unwrap();
+    let out = outs.path().join("changed");
+    let run = build(c.root(), &out, home.path());
+    run.assert_ok();
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("statement files:"))
+        .unwrap_or_default()
+        .to_string();
+    let read: usize = line
+        .split("statement files: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next()?.parse().ok())
+        .unwrap_or(0);
+    let from_git: usize = line
+        .split('(')
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next()?.parse().ok())
+        .unwrap_or(0);
+    assert!(statements > 1 && read > statements, "{line}");
+    assert_eq!(
+        from_git,
+        read - 1,
+        "all but the changed file come from git's objects: {line}"
+    );
+    let rejected = |out: &Path| {
+        std::fs::read_to_string(out.join("statements/index.html"))
+            .unwrap()
+            .contains(&c.members[2].id.to_string())
+    };
+    assert!(
+        !rejected(&outs.path().join("untouched")),
+        "the ballot counted before"
+    );
+    assert!(rejected(&out), "the forged ballot is not shown as rejected");
+}
+
 /// The statement cache says what each statement file says, by its blob id. An attacker writes
 /// one (its layout is public) where a member's `yes` ballot says `no`, and seals it with a key of
 /// their own, or commits it in a pull request: neither is read, the result is the cold build's.
