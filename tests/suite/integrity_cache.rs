@@ -835,6 +835,26 @@ fn tampered(text: &str) -> String {
     out
 }
 
+/// Forges the third member's ballot in place (one digit of its signature, same size) and puts
+/// its modification time back, as an attacker hoping that git's index still vouches for it.
+fn forge_in_place_keeping_its_time(c: &Council) {
+    let ballot = format!("signatures/votes/charte/{}.minisig", c.members[2].id);
+    let path = c.root().join(&ballot);
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = String::from_utf8(c.read(&ballot)).unwrap();
+    let changed = tampered(&text);
+    assert_eq!(changed.len(), text.len());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    c.write(&ballot, &changed);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), modified);
+}
+
 /// git's index vouches for a file whose stat data it recorded. An attacker with access to the
 /// work tree changes a committed ballot in place, same size, and puts its modification time
 /// back, hoping that the build takes the index's blob id (and the statement cache's facts) for
@@ -858,21 +878,7 @@ fn a_statement_changed_in_place_with_its_time_put_back_is_read_again() {
         "git's index and the statement cache know every statement:\n{run}"
     );
 
-    let ballot = format!("signatures/votes/charte/{}.minisig", c.members[2].id);
-    let path = c.root().join(&ballot);
-    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-    let text = String::from_utf8(c.read(&ballot)).unwrap();
-    let changed = tampered(&text);
-    assert_eq!(changed.len(), text.len());
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    c.write(&ballot, &changed);
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
-    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), modified);
+    forge_in_place_keeping_its_time(&c);
 
     let warm = outs.path().join("warm");
     let run = build(c.root(), &warm, home.path());
@@ -906,18 +912,7 @@ fn a_statement_changed_in_place_before_a_first_build_is_read_from_the_file_not_f
         .unwrap()
         .count();
 
-    let ballot = format!("signatures/votes/charte/{}.minisig", c.members[2].id);
-    let path = c.root().join(&ballot);
-    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-    let text = String::from_utf8(c.read(&ballot)).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    c.write(&ballot, &tampered(&text));
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
+    forge_in_place_keeping_its_time(&c);
 
     c.remove_cache();
     let home = tempfile::tempdir().unwrap();
