@@ -421,10 +421,11 @@ fn date_statements(
     let Some(history) = &sigs.history else {
         return Vec::new();
     };
+    // A city has a million statements, mostly with one version each: on all cores.
     let mut wanted: Vec<Oid> = sigs
         .statements
-        .iter()
-        .flat_map(|st| {
+        .par_iter()
+        .flat_map_iter(|st| {
             history
                 .versions(&st.file.path)
                 .iter()
@@ -455,33 +456,40 @@ fn date_statements(
         .iter()
         .filter_map(|(id, text)| Some((*id, statement::parse_file(text).ok()?.identity)))
         .collect();
-    let mut earlier = Vec::new();
-    for st in &mut sigs.statements {
-        let mut seen: Vec<[u8; 32]> = Vec::new();
-        for v in history.versions(&st.file.path) {
-            let identity = if v.blob == st.blob {
-                st.identity
-            } else {
-                identities.get(&v.blob).copied()
+    let earlier: Vec<Vec<Statement>> = sigs
+        .statements
+        .par_iter_mut()
+        .map(|st| {
+            let versions = history.versions(&st.file.path);
+            let identity_of = |v: &history::Version| {
+                if v.blob == st.blob {
+                    st.identity
+                } else {
+                    identities.get(&v.blob).copied()
+                }
             };
-            let Some(identity) = identity else { continue };
-            if seen.contains(&identity) {
-                continue;
+            let mut earlier = Vec::new();
+            for (i, v) in versions.iter().enumerate() {
+                let Some(identity) = identity_of(v) else { continue };
+                // Each identity counts from its first arrival at the path.
+                if versions[..i].iter().any(|w| identity_of(w) == Some(identity)) {
+                    continue;
+                }
+                let time = history.commits.get(v.commit).map(|c| c.time);
+                if Some(identity) == st.identity {
+                    st.arrived_at = Some(v.commit);
+                    st.arrived = time;
+                } else if let Some(text) = texts.get(&v.blob) {
+                    let mut replaced = Statement::from_text(st.file.path.clone(), text.clone(), v.blob);
+                    replaced.arrived_at = Some(v.commit);
+                    replaced.arrived = time;
+                    earlier.push(replaced);
+                }
             }
-            seen.push(identity);
-            let time = history.commits.get(v.commit).map(|c| c.time);
-            if Some(identity) == st.identity {
-                st.arrived_at = Some(v.commit);
-                st.arrived = time;
-            } else if let Some(text) = texts.get(&v.blob) {
-                let mut replaced = Statement::from_text(st.file.path.clone(), text.clone(), v.blob);
-                replaced.arrived_at = Some(v.commit);
-                replaced.arrived = time;
-                earlier.push(replaced);
-            }
-        }
-    }
-    earlier
+            earlier
+        })
+        .collect();
+    earlier.into_iter().flatten().collect()
 }
 
 /// Reads one file of `signatures/keys/`: a key, or its owner's profile. A key file that
