@@ -271,17 +271,16 @@ pub fn read_from(
     diags.0.extend(refused);
     clock.lap("load: git index, caches, history and folders");
     // A city has a million small files here: on all cores, in order. A statement that git's
-    // index and the statement cache know is not read; one that is read keeps its text (and is
-    // hashed and decoded); any other file, its bytes.
+    // index and the statement cache know is not read. One the index vouches for but the cache
+    // does not know (a cold build) is read from git's objects by the id the index gives: the
+    // same bytes, from one packed file rather than from a million small ones, which a disk
+    // serves one by one. A statement that is read keeps its text (and is hashed and decoded);
+    // any other file, its bytes.
     enum Found {
         Statement(Box<Statement>),
         Bytes(Vec<u8>),
         Unreadable(ReadError),
     }
-    //
-    // A statement the index vouches for but the cache does not know (a cold build) is read
-    // from git's objects by the id the index gives: the same bytes, from one packed file
-    // rather than from a million small ones, which a disk serves one by one.
     let objects = || index.as_ref().and_then(|_| git2::Repository::discover(root).ok());
     let from_objects = std::sync::atomic::AtomicUsize::new(0);
     let found: Vec<(String, Found)> = paths
