@@ -221,7 +221,9 @@ fn build_with_progress(
 /// the repository tracks.
 pub fn verify_site(root: &Path, site: &Site) -> Verified {
     use crate::signatures::cache::{note_once, SiteCache};
+    let mut clock = crate::timing::Clock::start();
     let opened = SiteCache::open(root);
+    clock.lap("  cache opened");
     for note in &opened.notes {
         note_once(note);
     }
@@ -237,11 +239,13 @@ pub fn verify_site(root: &Path, site: &Site) -> Verified {
         stats.misses + batched,
         batched
     ));
+    clock.lap("  verified");
     if !site.signatures.statements.is_empty() {
         if let Err(note) = opened.save() {
             note_once(&note);
         }
     }
+    clock.lap("  cache saved");
     verified
 }
 

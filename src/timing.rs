@@ -22,8 +22,9 @@ impl Clock {
     pub fn lap(&mut self, label: &str) {
         if enabled() {
             eprintln!(
-                "timing: {label:<24} {:>8.1} ms",
-                self.0.elapsed().as_secs_f64() * 1e3
+                "timing: {label:<24} {:>8.1} ms{}",
+                self.0.elapsed().as_secs_f64() * 1e3,
+                resident().map_or(String::new(), |mib| format!("  ({mib} MiB resident)"))
             );
         }
         self.0 = Instant::now();
@@ -35,4 +36,12 @@ pub fn note(text: &str) {
     if enabled() {
         eprintln!("timing: {text}");
     }
+}
+
+/// The process's resident memory in MiB, where the system says it (Linux): what each stage
+/// leaves held, for the memory figures of docs/benchmarks.md.
+fn resident() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096 / (1 << 20))
 }

@@ -61,19 +61,25 @@ pub fn is_link(path: &Path) -> bool {
 
 /// Checks one entry of a walk under `root`: its name, and that it is no link. On a refused
 /// folder, the walk should skip what it holds.
+///
+/// Only the entry's own name is checked: the folders above it were checked when the walk met
+/// them, and a refused one is not entered. A city has a million entries, so the path from the
+/// root is made only for a message.
 pub fn entry_problem(root: &Path, entry: &walkdir::DirEntry) -> Option<Diagnostic> {
-    let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-    if let Some(d) = name_problem(rel) {
-        return Some(d);
-    }
+    let named = entry
+        .file_name()
+        .to_str()
+        .is_some_and(|name| !name.chars().any(char::is_control));
     // The walk does not follow links, so the entry's type is the link's own (from the folder
     // listing, or an lstat where the file system does not say): no second lstat of a million
     // files. A file swapped for a link after the walk is not followed either
     // (`limits::read_bounded` opens with O_NOFOLLOW).
-    if entry.path_is_symlink() || entry.file_type().is_symlink() {
-        return Some(link_problem(rel));
+    let link = entry.path_is_symlink() || entry.file_type().is_symlink();
+    if named && !link {
+        return None;
     }
-    None
+    let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+    name_problem(rel).or_else(|| link.then(|| link_problem(rel)))
 }
 
 /// Checks a file pnyx reads by name (`pnyx.yaml`, `roles.yaml`, a pool list): no link.
@@ -101,14 +107,27 @@ pub fn walk(
     max_depth: usize,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<walkdir::DirEntry> {
-    let start = root.join(dir);
     let mut out = Vec::new();
+    walk_each(root, dir, max_depth, problems, |entry| out.push(entry));
+    out
+}
+
+/// [`walk`], handing each entry to `each` as it comes rather than keeping them all: a city's
+/// `signatures/` is a million entries.
+pub fn walk_each(
+    root: &Path,
+    dir: &Path,
+    max_depth: usize,
+    problems: &mut Vec<Diagnostic>,
+    mut each: impl FnMut(walkdir::DirEntry),
+) {
+    let start = root.join(dir);
     if let Some(d) = file_problem(root, dir) {
         problems.push(d);
-        return out;
+        return;
     }
     if !start.exists() {
-        return out;
+        return;
     }
     let mut it = walkdir::WalkDir::new(&start)
         .min_depth(1)
@@ -135,9 +154,8 @@ pub fn walk(
             }
             continue;
         }
-        out.push(entry);
+        each(entry);
     }
-    out
 }
 
 #[cfg(test)]

@@ -207,31 +207,20 @@ pub fn read_from(
         ..Signatures::default()
     };
     let mut clock = crate::timing::Clock::start();
-    // The files under the folders, in order, and the names and links refused there.
+    // The files under the folders, in order, by their path from the root, and the names and
+    // links refused there.
     let walk_folders = || {
-        let mut paths: Vec<(String, std::path::PathBuf)> = Vec::new();
+        let mut paths: Vec<String> = Vec::new();
         let mut refused = Vec::new();
         for dir in ["signatures", "content"] {
-            let entries = super::names::walk(root, Path::new(dir), usize::MAX, &mut refused);
-            for entry in entries {
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let rel = entry
-                    .path()
-                    .strip_prefix(root)
-                    .unwrap_or(entry.path())
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                let wanted = if dir == "content" {
-                    rel.ends_with(".minisig")
-                } else {
-                    true
-                };
+            super::names::walk_each(root, Path::new(dir), usize::MAX, &mut refused, |entry| {
+                let wanted = entry.file_type().is_file()
+                    && (dir == "signatures" || entry.file_name().to_string_lossy().ends_with(".minisig"));
                 if wanted {
-                    paths.push((rel, entry.into_path()));
+                    let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                    paths.push(rel.to_string_lossy().replace('\\', "/"));
                 }
-            }
+            });
         }
         (paths, refused)
     };
@@ -285,7 +274,8 @@ pub fn read_from(
     let from_objects = std::sync::atomic::AtomicUsize::new(0);
     let found: Vec<(String, Found)> = paths
         .into_par_iter()
-        .map_init(objects, |objects, (rel, path)| {
+        .map_init(objects, |objects, rel| {
+            let path = root.join(&rel);
             let is_statement = !rel.starts_with("signatures/keys/") && rel.ends_with(".minisig");
             if is_statement {
                 let vouched = index

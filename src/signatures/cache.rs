@@ -251,6 +251,11 @@ impl Cache {
 
     /// The outcome recorded for `key`, if any. Marks the entry as used, so it is saved.
     pub fn get(&self, key: &Key) -> Option<Outcome> {
+        self.lookup(key, true)
+    }
+
+    /// [`Cache::get`], counting a miss only when `count_miss`.
+    fn lookup(&self, key: &Key, count_miss: bool) -> Option<Outcome> {
         let found = match self.loaded_state(key) {
             Some(state) => {
                 let mut s = state.load(Ordering::Relaxed);
@@ -266,9 +271,18 @@ impl Cache {
                 .get(key)
                 .copied(),
         };
-        let counter = if found.is_some() { &self.hits } else { &self.misses };
-        counter.fetch_add(1, Ordering::Relaxed);
+        match found {
+            Some(_) => self.hits.fetch_add(1, Ordering::Relaxed),
+            None if count_miss => self.misses.fetch_add(1, Ordering::Relaxed),
+            None => 0,
+        };
         found
+    }
+
+    /// [`Cache::get`], counting only a hit: for a judgement from the cache alone, whose misses
+    /// are looked up again when their checks are made.
+    pub fn get_known(&self, key: &Key) -> Option<Outcome> {
+        self.lookup(key, false)
     }
 
     /// Whether `key` has an outcome, without counting a lookup or marking the entry used:

@@ -169,6 +169,67 @@ pub fn verify_decoded<'a>(
     versions: &Versions,
     cache: Option<&CacheRef<'_>>,
 ) -> Verdict {
+    match judge(path, decoded, text, keys, versions, cache, false) {
+        Ok(verdict) => verdict,
+        // Only a judgement from the cache alone stops at a check it does not know.
+        Err(Unknown) => unreachable!("a check is made when the cache does not know it"),
+    }
+}
+
+/// The verdict [`verify_decoded`] gives, when it can be given from `cache` alone: `None` when
+/// a signature would have to be checked. A warm build of a city judges nearly every statement
+/// so, and checks only the others (in batches, then one by one).
+pub fn verify_known(
+    path: &str,
+    decoded: &statement::Decoded,
+    keys: &BTreeMap<KeyId, PublicKey>,
+    versions: &Versions,
+    cache: &CacheRef<'_>,
+) -> Option<Verdict> {
+    judge(path, decoded, &|| None, keys, versions, Some(cache), true).ok()
+}
+
+/// A check the cache does not know, met by a judgement from the cache alone.
+struct Unknown;
+
+/// [`verify_decoded`], stopping at the first check the cache does not know when `known_only`.
+fn judge<'a>(
+    path: &str,
+    decoded: &statement::Decoded,
+    text: &TextOf<'a>,
+    keys: &BTreeMap<KeyId, PublicKey>,
+    versions: &Versions,
+    cache: Option<&CacheRef<'_>>,
+    known_only: bool,
+) -> Result<Verdict, Unknown> {
+    let unknown = std::cell::Cell::new(false);
+    let verdict = judged(
+        path,
+        decoded,
+        text,
+        keys,
+        versions,
+        cache,
+        known_only.then_some(&unknown),
+    );
+    if unknown.get() {
+        Err(Unknown)
+    } else {
+        Ok(verdict)
+    }
+}
+
+/// The body of [`judge`]. With `unknown`, a check the cache does not know is not made: the flag
+/// is raised, and what is returned then means nothing.
+fn judged<'a>(
+    path: &str,
+    decoded: &statement::Decoded,
+    text: &TextOf<'a>,
+    keys: &BTreeMap<KeyId, PublicKey>,
+    versions: &Versions,
+    cache: Option<&CacheRef<'_>>,
+    unknown: Option<&std::cell::Cell<bool>>,
+) -> Verdict {
     use super::cache::{Key as CacheKey, Outcome};
     let place = statement::place(path).map_err(|m| (None, Reason::Malformed(m)))?;
     let key = Some(place.key);
@@ -225,9 +286,18 @@ pub fn verify_decoded<'a>(
     for (i, v) in candidates.iter().enumerate() {
         let address =
             cache.and_then(|c| CacheKey::new(statement_address, *c.key_blobs.get(&place.key)?, v.blob));
-        let cached = cache.zip(address.as_ref()).and_then(|(c, k)| c.cache.get(k));
+        let cached = match (cache, address.as_ref(), unknown) {
+            // A miss here is not counted: the check is made, and counted, later.
+            (Some(c), Some(k), Some(_)) => c.cache.get_known(k),
+            (Some(c), Some(k), None) => c.cache.get(k),
+            _ => None,
+        };
         let outcome = match cached {
             Some(o) => o,
+            None if unknown.is_some() => {
+                unknown.inspect(|flag| flag.set(true));
+                return Err((key, Reason::Replayed));
+            }
             None => {
                 let (canonical, sigbox) = read_signature(&mut read, text, &facts.identity, key)?;
                 let o = if minisign::verify(&pk.key, sigbox, Cursor::new(&v.bytes), true, false, false)
@@ -263,6 +333,10 @@ pub fn verify_decoded<'a>(
     }
     let genuine = match genuine {
         Some(g) => g,
+        None if unknown.is_some() => {
+            unknown.inspect(|flag| flag.set(true));
+            return Err((key, Reason::Replayed));
+        }
         None => {
             comment_signature_is_genuine(&read_signature(&mut read, text, &facts.identity, key)?.0, &pk.key)
         }
@@ -476,5 +550,100 @@ mod tests {
         // Forged: a valid statement whose trusted comment was edited.
         let tampered = sign(&a, b"bus", "pnyx/1 support").replace("pnyx/1 support", "pnyx/1 withdraw");
         assert_eq!(reason(at("bus", a.id), tampered), Reason::Forged);
+    }
+
+    /// The verify stage judges a warm build's statements from the cache alone, and checks only
+    /// the others: a judgement from the cache must be the verdict a full check gives, or none.
+    /// A cache that knows a statement's check on one version of its target but not on the
+    /// other must not settle it (a text changed since the last build, an older version signed).
+    #[test]
+    fn a_judgement_from_the_cache_alone_is_the_full_verdict_or_none() {
+        use crate::signatures::cache::Cache;
+        let (a, b) = (signer(), signer());
+        let ks = keys(&[&a, &b]);
+        let target = "content/initiatives/bus.md";
+        let both = versions(target, &["new", "old"]);
+        let newest = versions(target, &["new"]);
+        let key_blobs: BTreeMap<KeyId, git2::Oid> = [&a, &b]
+            .iter()
+            .map(|s| (s.id, crate::load::history::blob_id(s.id.to_string().as_bytes())))
+            .collect();
+        let at = |k: KeyId| format!("signatures/initiatives/bus/{k}.minisig");
+        let forged = sign(&a, b"new", "pnyx/1 support").replace("pnyx/1 support", "pnyx/1 withdraw");
+        let statements = [
+            StatementFile {
+                path: at(a.id),
+                text: sign(&a, b"new", "pnyx/1 support"),
+            },
+            StatementFile {
+                path: at(b.id),
+                text: sign(&b, b"old", "pnyx/1 support"),
+            },
+            StatementFile {
+                path: at(a.id),
+                text: sign(&a, b"velo", "pnyx/1 support"),
+            },
+            StatementFile {
+                path: at(a.id),
+                text: forged,
+            },
+            StatementFile {
+                path: at(b.id),
+                text: sign(&a, b"new", "pnyx/1 support"),
+            },
+            StatementFile {
+                path: at(a.id),
+                text: "hello".into(),
+            },
+        ];
+        let full = |st: &StatementFile| verify(st, &ks, &both);
+        let known = |st: &StatementFile, cache: &Cache| {
+            let address = CacheRef {
+                cache,
+                key_blobs: &key_blobs,
+            };
+            verify_known(&st.path, &statement::decode(&st.text), &ks, &both, &address)
+        };
+        // Cold: only what needs no signature check is judged.
+        let cold = Cache::default();
+        let judged: Vec<bool> = statements.iter().map(|st| known(st, &cold).is_some()).collect();
+        assert_eq!(judged, [false, false, false, false, true, true]);
+        for st in &statements {
+            if let Some(verdict) = known(st, &cold) {
+                assert_eq!(verdict, full(st));
+            }
+        }
+        // Known on the newest version only: only the statement that signed it is judged; the
+        // others may yet verify on the older version.
+        let partial = Cache::default();
+        for st in &statements {
+            let address = CacheRef {
+                cache: &partial,
+                key_blobs: &key_blobs,
+            };
+            let _ = verify_cached(st, &ks, &newest, Some(&address));
+        }
+        let judged: Vec<bool> = statements
+            .iter()
+            .map(|st| known(st, &partial).is_some())
+            .collect();
+        assert_eq!(judged, [true, false, false, false, true, true]);
+        // Warm: every statement is judged, as a full check judges it.
+        let warm = Cache::default();
+        for st in &statements {
+            let address = CacheRef {
+                cache: &warm,
+                key_blobs: &key_blobs,
+            };
+            let _ = verify_cached(st, &ks, &both, Some(&address));
+        }
+        for (cache, name) in [(&partial, "partial"), (&warm, "warm")] {
+            for st in &statements {
+                if let Some(verdict) = known(st, cache) {
+                    assert_eq!(verdict, full(st), "{name}: {}", st.path);
+                }
+            }
+        }
+        assert!(statements.iter().all(|st| known(st, &warm).is_some()));
     }
 }

@@ -65,11 +65,12 @@ pub struct Verified {
 /// Verifies every statement, in parallel; signature checks already made with the same bytes
 /// are taken from `cache`.
 ///
-/// Two passes: the checks the cache does not know are first verified in batches
-/// ([`verify_in_batches`]), which can only accept; each statement then goes through the
-/// one-by-one verdict, which finds those in the cache and checks the rest with minisign.
-/// Without a cache, a scratch one carries the batches' results.
-pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
+/// Three passes. Each statement is first judged from the cache alone ([`check::verify_known`]):
+/// a warm build judges nearly all of them so. The checks the cache does not know are then
+/// verified in batches ([`verify_in_batches`]), which can only accept; the statements left go
+/// through the one-by-one verdict, which finds those in the cache and checks the rest with
+/// minisign. Without a cache, a scratch one carries the batches' results.
+pub fn verify_all<'a>(sigs: &'a Signatures, cache: Option<&Cache>) -> Verified {
     let scratch = Cache::default();
     let cache = cache.unwrap_or(&scratch);
     let keys = sigs.keys.iter().map(|(id, k)| (*id, k.key.clone())).collect();
@@ -79,12 +80,48 @@ pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
         key_blobs: &key_blobs,
     };
     let mut clock = crate::timing::Clock::start();
-    let batched = verify_in_batches(sigs, &keys, &address);
-    clock.lap("  verify in batches");
-    let git_dir = sigs.history.as_ref().and_then(|h| h.git_dir.as_deref());
-    let run = |list: &[Statement]| -> Vec<Verdict> {
+    // Each statement's verdict in its place; a statement the cache cannot judge holds a
+    // placeholder until it is checked, and its place is kept in the list left to check.
+    let known = |list: &[Statement]| -> (Vec<Verdict>, Vec<bool>) {
         list.par_iter()
             .map(|st| {
+                match check::verify_known(&st.file.path, &st.decoded, &keys, &sigs.versions, &address) {
+                    Some(verdict) => (verdict, true),
+                    None => (Err((None, Reason::Malformed(String::new()))), false),
+                }
+            })
+            .unzip()
+    };
+    let ((mut current, current_known), (mut earlier, earlier_known)) =
+        (known(&sigs.statements), known(&sigs.earlier));
+    let left = |list: &'a [Statement], judged: &[bool]| -> Vec<(usize, &'a Statement)> {
+        list.iter()
+            .enumerate()
+            .zip(judged)
+            .filter(|(_, judged)| !**judged)
+            .map(|(at, _)| at)
+            .collect()
+    };
+    let left_current = left(&sigs.statements, &current_known);
+    let left_earlier = left(&sigs.earlier, &earlier_known);
+    crate::timing::note(&format!(
+        "verify: {} statements judged from the cache, {} left to check",
+        sigs.statements.len() + sigs.earlier.len() - left_current.len() - left_earlier.len(),
+        left_current.len() + left_earlier.len()
+    ));
+    clock.lap("  judged from the cache");
+    let to_check: Vec<&Statement> = left_current
+        .iter()
+        .chain(&left_earlier)
+        .map(|(_, st)| *st)
+        .collect();
+    let batched = verify_in_batches(&to_check, sigs, &keys, &address);
+    clock.lap("  verify in batches");
+    let git_dir = sigs.history.as_ref().and_then(|h| h.git_dir.as_deref());
+    let run = |left: &[(usize, &Statement)], verdicts: &mut [Verdict]| {
+        let checked: Vec<Verdict> = left
+            .par_iter()
+            .map(|(_, st)| {
                 check::verify_decoded(
                     &st.file.path,
                     &st.decoded,
@@ -94,12 +131,16 @@ pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
                     Some(&address),
                 )
             })
-            .collect()
+            .collect();
+        for ((at, _), verdict) in left.iter().zip(checked) {
+            verdicts[*at] = verdict;
+        }
     };
-    let current = run(&sigs.statements);
-    let earlier = run(&sigs.earlier);
+    run(&left_current, &mut current);
+    run(&left_earlier, &mut earlier);
     clock.lap("  verify one by one");
     let origins = Origins::of(sigs, current.iter().chain(&earlier));
+    clock.lap("  origins");
 
     let mut out = Verified {
         batched,
@@ -122,6 +163,9 @@ pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
             .and_then(|h| h.commits.get(at))
             .map(|c| c.time)
     };
+    // One accepted statement or one rejected per current statement, nearly always the first:
+    // room for a city's million is made once.
+    out.accepted.reserve(sigs.statements.len());
     for (st, verdict) in sigs.statements.iter().zip(current) {
         let path = st.file.path.clone();
         let others = at_path.remove(st.file.path.as_str()).unwrap_or_default();
@@ -181,6 +225,7 @@ pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
     }
     out.earlier
         .sort_by(|a, b| (&a.path, a.arrived).cmp(&(&b.path, b.arrived)));
+    clock.lap("  verdicts bound");
     out
 }
 
@@ -188,22 +233,21 @@ pub fn verify_all(sigs: &Signatures, cache: Option<&Cache>) -> Verified {
 /// multiplication; a bad statement costs a few smaller batches (see [`batch::verified`]).
 const BATCH: usize = 1024;
 
-/// The batch pass: every statement whose check the cache does not know is verified, in
+/// The batch pass: each of `statements` whose check the cache does not know is verified, in
 /// batches on all cores, against the newest version of the file it signs (what nearly every
 /// statement signs). Each one shown valid is recorded in the cache as
 /// [`Outcome::Verified`], exactly what minisign would have found; anything else (a bad
 /// signature, an older version, an unusual encoding) is left to the one-by-one pass, which
 /// checks it with minisign and says why. Returns how many statements it verified.
 fn verify_in_batches(
+    statements: &[&Statement],
     sigs: &Signatures,
     keys: &BTreeMap<KeyId, PublicKey>,
     address: &check::CacheRef<'_>,
 ) -> usize {
     let mut clock = crate::timing::Clock::start();
-    let mut items: Vec<Pending> = sigs
-        .statements
+    let mut items: Vec<Pending> = statements
         .par_iter()
-        .chain(sigs.earlier.par_iter())
         .filter_map(|st| Pending::of(st, sigs, keys, address))
         .collect();
     // A key's statements side by side: a batch adds up the terms of one key before its
