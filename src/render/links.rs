@@ -14,14 +14,25 @@ use super::Output;
 
 /// The values of `href="…"` and `src="…"` attributes in `html`.
 pub fn attribute_urls(html: &str) -> Vec<&str> {
+    use std::sync::LazyLock;
+    // A city's pages hold millions of links: the attributes are found with SIMD searchers.
+    static FINDERS: LazyLock<[memchr::memmem::Finder<'static>; 2]> = LazyLock::new(|| {
+        [
+            memchr::memmem::Finder::new("href=\""),
+            memchr::memmem::Finder::new("src=\""),
+        ]
+    });
     let mut urls = Vec::new();
-    for attr in ["href=\"", "src=\""] {
+    for finder in FINDERS.iter() {
+        let len = finder.needle().len();
         let mut rest = html;
-        while let Some(i) = rest.find(attr) {
+        while let Some(i) = finder.find(rest.as_bytes()) {
             // Only a real attribute: preceded by whitespace, not `data-href="`.
             let ok = rest[..i].ends_with(|c: char| c.is_ascii_whitespace());
-            rest = &rest[i + attr.len()..];
-            let Some(end) = rest.find('"') else { break };
+            rest = &rest[i + len..];
+            let Some(end) = memchr::memchr(b'"', rest.as_bytes()) else {
+                break;
+            };
             if ok {
                 urls.push(&rest[..end]);
             }
@@ -32,9 +43,9 @@ pub fn attribute_urls(html: &str) -> Vec<&str> {
 }
 
 /// Decodes the character references found in attribute values.
-pub fn decode_entities(s: &str) -> String {
+pub fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('&') {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -71,7 +82,7 @@ pub fn decode_entities(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// The `id="…"` values of a page.
@@ -118,10 +129,10 @@ pub fn check(output: &Output, base_path: &str, content: &Content) -> Vec<Diagnos
     let found = pages
         .par_iter()
         .fold(
-            || (BTreeMap::<&str, BTreeSet<&str>>::new(), Vec::new()),
-            |(mut id_cache, mut broken), &(page, bytes)| {
-                broken_links(&files, base_path, page, bytes, &mut id_cache, &mut broken);
-                (id_cache, broken)
+            || (Seen::default(), Vec::new()),
+            |(mut seen, mut broken), &(page, bytes)| {
+                broken_links(&files, base_path, page, bytes, &mut seen, &mut broken);
+                (seen, broken)
             },
         )
         .map(|(_, broken)| broken)
@@ -166,21 +177,32 @@ pub fn check(output: &Output, base_path: &str, content: &Content) -> Vec<Diagnos
     diags
 }
 
+/// What one core learnt of the output while checking its pages: the ids of the pages already
+/// looked into, and the links already found to lead somewhere (a city's pages link the same
+/// members and items thousands of times).
+#[derive(Default)]
+struct Seen<'o> {
+    ids: BTreeMap<&'o str, BTreeSet<&'o str>>,
+    good: std::collections::HashSet<&'o str>,
+}
+
 /// Adds to `broken` each internal link of `page` (whose HTML is `bytes`) that leads nowhere:
-/// to none of the output's `files`, or to no element of the `id` it names. `id_cache` keeps the ids of
-/// the pages already looked into.
+/// to none of the output's `files`, or to no element of the `id` it names.
 fn broken_links<'o>(
     files: &HashMap<&'o str, &'o [u8]>,
     base_path: &str,
     page: &'o str,
     bytes: &'o [u8],
-    id_cache: &mut BTreeMap<&'o str, BTreeSet<&'o str>>,
+    seen: &mut Seen<'o>,
     broken: &mut Vec<(String, &'o str)>,
 ) {
     let html = std::str::from_utf8(bytes).unwrap_or("");
-    for url in attribute_urls(html) {
+    for raw in attribute_urls(html) {
+        if seen.good.contains(raw) {
+            continue;
+        }
         // Tera escapes `/` as `&#x2F;` in attributes; browsers decode it, so do we.
-        let url = decode_entities(url);
+        let url = decode_entities(raw);
         let internal = url.starts_with(base_path) && !url.starts_with("//");
         let same_page = url.starts_with('#');
         if !internal && !same_page {
@@ -194,15 +216,21 @@ fn broken_links<'o>(
         let ok = match found {
             None => false,
             Some((key, target_bytes)) => match url.split_once('#') {
-                Some((_, frag)) if !frag.is_empty() && key.ends_with(".html") => id_cache
+                Some((_, frag)) if !frag.is_empty() && key.ends_with(".html") => seen
+                    .ids
                     .entry(key)
                     .or_insert_with(|| ids(std::str::from_utf8(target_bytes).unwrap_or("")))
                     .contains(frag),
                 _ => true,
             },
         };
-        if !ok {
-            broken.push((url, page));
+        match ok {
+            // What a link to the same page finds depends on the page.
+            true if !same_page => {
+                seen.good.insert(raw);
+            }
+            true => {}
+            false => broken.push((url.into_owned(), page)),
         }
     }
 }
@@ -240,5 +268,35 @@ mod tests {
         assert_eq!(d.len(), 2, "{d:?}");
         assert_eq!(d[0].location(), "content/pages/a.md:6:22");
         assert_eq!(d[1].location(), "content/pages/a.md:6:10");
+    }
+
+    /// Each core remembers the links it found good, to check a city's millions of links once:
+    /// a fragment of the page itself is not one of them, and a broken link is named on every page.
+    #[test]
+    fn a_link_found_good_on_one_page_is_judged_again_where_it_depends_on_the_page() {
+        let pages = [
+            (
+                "a/index.html",
+                r##"<h2 id="s"></h2><a href="#s">s</a><a href="/b/">b</a><a href="/x/">x</a>"##,
+            ),
+            (
+                "b/index.html",
+                r##"<a href="#s">s</a><a href="/b/">b</a><a href="/x/">x</a>"##,
+            ),
+        ];
+        let files: HashMap<&str, &[u8]> = pages.iter().map(|(p, h)| (*p, h.as_bytes())).collect();
+        // One core, as `check` gives each its share of the pages: page a, then page b.
+        let (mut seen, mut broken) = (Seen::default(), Vec::new());
+        for (page, html) in pages {
+            broken_links(&files, "/", page, html.as_bytes(), &mut seen, &mut broken);
+        }
+        let expected = [
+            ("/x/", "a/index.html"),
+            ("#s", "b/index.html"),
+            ("/x/", "b/index.html"),
+        ];
+        let broken: Vec<(&str, &str)> = broken.iter().map(|(u, p)| (u.as_str(), *p)).collect();
+        assert_eq!(broken, expected);
+        assert!(seen.good.contains("/b/"));
     }
 }
