@@ -265,14 +265,15 @@ pub fn read_from(
     // same bytes, from one packed file rather than from a million small ones, which a disk
     // serves one by one. A statement that is read keeps its text (and is hashed and decoded);
     // any other file, its bytes.
+    // A statement holds its path; a city's million are neither boxed nor named twice.
     enum Found {
-        Statement(Box<Statement>),
-        Bytes(Vec<u8>),
-        Unreadable(ReadError),
+        Statement(Statement),
+        Bytes(String, Vec<u8>),
+        Unreadable(String, ReadError),
     }
     let objects = || index.as_ref().and_then(|_| git2::Repository::discover(root).ok());
     let from_objects = std::sync::atomic::AtomicUsize::new(0);
-    let found: Vec<(String, Found)> = paths
+    let found: Vec<Found> = paths
         .into_par_iter()
         .map_init(objects, |objects, rel| {
             let path = root.join(&rel);
@@ -290,15 +291,14 @@ pub fn read_from(
                         .flatten();
                     if let Some(bytes) = bytes.filter(|bytes| history::blob_id(bytes) == blob) {
                         let text = String::from_utf8_lossy(&bytes).into_owned();
-                        let st = Statement::from_text(rel.clone(), text, blob);
                         from_objects.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        return (rel, Found::Statement(Box::new(st)));
+                        return Found::Statement(Statement::from_text(rel, text, blob));
                     }
                 }
                 if let Some((blob, decoded)) = known {
-                    let st = Statement {
+                    return Found::Statement(Statement {
                         file: StatementFile {
-                            path: rel.clone(),
+                            path: rel,
                             text: String::new(),
                         },
                         blob,
@@ -307,34 +307,35 @@ pub fn read_from(
                         read: false,
                         arrived_at: None,
                         arrived: None,
-                    };
-                    return (rel, Found::Statement(Box::new(st)));
+                    });
                 }
             }
-            let found = match crate::limits::read_bounded(&path, limits.file_size) {
+            match crate::limits::read_bounded(&path, limits.file_size) {
                 Ok(bytes) if is_statement => {
                     let blob = history::blob_id(&bytes);
                     let text = String::from_utf8_lossy(&bytes).into_owned();
-                    Found::Statement(Box::new(Statement::from_text(rel.clone(), text, blob)))
+                    Found::Statement(Statement::from_text(rel, text, blob))
                 }
-                Ok(bytes) => Found::Bytes(bytes),
-                Err(e) => Found::Unreadable(e),
-            };
-            (rel, found)
+                Ok(bytes) => Found::Bytes(rel, bytes),
+                Err(e) => Found::Unreadable(rel, e),
+            }
         })
         .collect();
     clock.lap("load: signature files");
     let mut profiles = BTreeMap::new();
     let mut key_files = BTreeSet::new();
     let mut files: Vec<(String, Oid, Vec<u8>)> = Vec::new();
-    for (rel, found) in found {
+    out.statements.reserve(found.len());
+    for found in found {
         match found {
-            Found::Statement(st) => out.statements.push(*st),
-            Found::Bytes(bytes) => {
+            Found::Statement(st) => out.statements.push(st),
+            Found::Bytes(rel, bytes) => {
                 let blob = history::blob_id(&bytes);
                 files.push((rel, blob, bytes));
             }
-            Found::Unreadable(e) => diags.push(e.diagnostic(Path::new(&rel), limits.file_size, "file_size")),
+            Found::Unreadable(rel, e) => {
+                diags.push(e.diagnostic(Path::new(&rel), limits.file_size, "file_size"))
+            }
         }
     }
     let unread = out.statements.iter().filter(|st| !st.read).count();

@@ -167,7 +167,7 @@ pub fn verify_all<'a>(sigs: &'a Signatures, cache: Option<&Cache>) -> Verified {
     // room for a city's million is made once.
     out.accepted.reserve(sigs.statements.len());
     for (st, verdict) in sigs.statements.iter().zip(current) {
-        let path = st.file.path.clone();
+        let path = &st.file.path;
         let others = at_path.remove(st.file.path.as_str()).unwrap_or_default();
         let replaced = others
             .iter()
