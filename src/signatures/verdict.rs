@@ -169,11 +169,7 @@ pub fn verify_decoded<'a>(
     versions: &Versions,
     cache: Option<&CacheRef<'_>>,
 ) -> Verdict {
-    match judge(path, decoded, text, keys, versions, cache, false) {
-        Ok(verdict) => verdict,
-        // Only a judgement from the cache alone stops at a check it does not know.
-        Err(Unknown) => unreachable!("a check is made when the cache does not know it"),
-    }
+    judged(path, decoded, text, keys, versions, cache, None)
 }
 
 /// The verdict [`verify_decoded`] gives, when it can be given from `cache` alone: `None` when
@@ -186,41 +182,21 @@ pub fn verify_known(
     versions: &Versions,
     cache: &CacheRef<'_>,
 ) -> Option<Verdict> {
-    judge(path, decoded, &|| None, keys, versions, Some(cache), true).ok()
-}
-
-/// A check the cache does not know, met by a judgement from the cache alone.
-struct Unknown;
-
-/// [`verify_decoded`], stopping at the first check the cache does not know when `known_only`.
-fn judge<'a>(
-    path: &str,
-    decoded: &statement::Decoded,
-    text: &TextOf<'a>,
-    keys: &BTreeMap<KeyId, PublicKey>,
-    versions: &Versions,
-    cache: Option<&CacheRef<'_>>,
-    known_only: bool,
-) -> Result<Verdict, Unknown> {
     let unknown = std::cell::Cell::new(false);
     let verdict = judged(
         path,
         decoded,
-        text,
+        &|| None,
         keys,
         versions,
-        cache,
-        known_only.then_some(&unknown),
+        Some(cache),
+        Some(&unknown),
     );
-    if unknown.get() {
-        Err(Unknown)
-    } else {
-        Ok(verdict)
-    }
+    (!unknown.get()).then_some(verdict)
 }
 
-/// The body of [`judge`]. With `unknown`, a check the cache does not know is not made: the flag
-/// is raised, and what is returned then means nothing.
+/// [`verify_decoded`]; with `unknown`, a check the cache does not know is not made: the flag is
+/// raised, and what is returned then means nothing ([`verify_known`]).
 fn judged<'a>(
     path: &str,
     decoded: &statement::Decoded,
@@ -615,28 +591,26 @@ mod tests {
         }
         // Known on the newest version only: only the statement that signed it is judged; the
         // others may yet verify on the older version.
-        let partial = Cache::default();
-        for st in &statements {
-            let address = CacheRef {
-                cache: &partial,
-                key_blobs: &key_blobs,
-            };
-            let _ = verify_cached(st, &ks, &newest, Some(&address));
-        }
+        // A cache warmed by full checks of every statement against `versions`.
+        let warmed = |versions: &Versions| {
+            let cache = Cache::default();
+            for st in &statements {
+                let address = CacheRef {
+                    cache: &cache,
+                    key_blobs: &key_blobs,
+                };
+                let _ = verify_cached(st, &ks, versions, Some(&address));
+            }
+            cache
+        };
+        let partial = warmed(&newest);
         let judged: Vec<bool> = statements
             .iter()
             .map(|st| known(st, &partial).is_some())
             .collect();
         assert_eq!(judged, [true, false, false, false, true, true]);
         // Warm: every statement is judged, as a full check judges it.
-        let warm = Cache::default();
-        for st in &statements {
-            let address = CacheRef {
-                cache: &warm,
-                key_blobs: &key_blobs,
-            };
-            let _ = verify_cached(st, &ks, &both, Some(&address));
-        }
+        let warm = warmed(&both);
         for (cache, name) in [(&partial, "partial"), (&warm, "warm")] {
             for st in &statements {
                 if let Some(verdict) = known(st, cache) {
