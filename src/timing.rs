@@ -38,10 +38,12 @@ pub fn note(text: &str) {
     }
 }
 
-/// The process's resident memory in MiB, where the system says it (Linux): what each stage
-/// leaves held, for the memory figures of docs/benchmarks.md.
+/// The process's resident memory in MiB, where the system says it (Linux's `VmRSS`, in kB
+/// whatever the page size): what each stage leaves held, for the memory figures of
+/// docs/benchmarks.md.
 fn resident() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096 / (1 << 20))
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?;
+    let kib: u64 = line.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib / 1024)
 }
