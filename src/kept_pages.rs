@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest as _, Sha256};
 
-use crate::render::reuse::{Earlier, PageKey, PageMark};
+use crate::render::reuse::{Earlier, Kept, PageKey, PageMark};
 use crate::render::Output;
 use crate::sealed::{put_str, put_u32, Reader, Store};
 
@@ -68,12 +68,17 @@ impl KeptPages {
 }
 
 impl Earlier for KeptPages {
-    fn page(&self, path: &str, key: &PageKey) -> Option<(Vec<u8>, [u8; 32])> {
+    fn page(&self, path: &str, key: &PageKey) -> Option<Kept> {
         let mark = self.pages.get(path).filter(|mark| mark.key == *key)?;
         // Neither through a link put where the page was, nor from a pipe put there.
-        let bytes = crate::limits::read_bounded(&self.dir.join(path), crate::limits::Bytes(u64::MAX)).ok();
-        match bytes {
-            Some(bytes) if Sha256::digest(&bytes)[..] == mark.digest => Some((bytes, mark.digest)),
+        let read =
+            crate::limits::read_bounded_with_metadata(&self.dir.join(path), crate::limits::Bytes(u64::MAX));
+        match read.ok() {
+            Some((bytes, meta)) if Sha256::digest(&bytes)[..] == mark.digest => Some(Kept {
+                bytes,
+                digest: mark.digest,
+                file: crate::limits::FileIdentity::of_read(&meta),
+            }),
             _ => {
                 self.changed.fetch_add(1, Ordering::Relaxed);
                 None
@@ -152,12 +157,20 @@ mod tests {
         let body = store.read(MAGIC).unwrap().unwrap();
         let kept = decode(&body[MAGIC.len()..], &out.canonicalize().unwrap()).unwrap();
         assert_eq!(
-            kept.page("a/index.html", &[7; 32]),
+            kept.page("a/index.html", &[7; 32]).map(|k| (k.bytes, k.digest)),
             Some((b"<p>a</p>".to_vec(), digest))
         );
-        assert_eq!(kept.page("a/index.html", &[8; 32]), None, "another key");
+        assert_eq!(
+            kept.page("a/index.html", &[8; 32]).map(|k| (k.bytes, k.digest)),
+            None,
+            "another key"
+        );
         std::fs::write(out.join("a/index.html"), "<p>b</p>").unwrap();
-        assert_eq!(kept.page("a/index.html", &[7; 32]), None, "a page changed since");
+        assert_eq!(
+            kept.page("a/index.html", &[7; 32]).map(|k| (k.bytes, k.digest)),
+            None,
+            "a page changed since"
+        );
         assert_eq!(kept.changed(), 1);
         assert!(
             decode(&body[MAGIC.len()..], dir.path()).is_none(),
@@ -188,11 +201,18 @@ mod tests {
             pages: HashMap::from([("a.html".to_string(), mark), ("b.html".to_string(), mark)]),
             changed: AtomicUsize::new(0),
         };
-        assert_eq!(kept.page("a.html", &[7; 32]), None, "a page read through a link");
-        assert_eq!(kept.page("b.html", &[7; 32]), None);
+        assert_eq!(
+            kept.page("a.html", &[7; 32]).map(|k| (k.bytes, k.digest)),
+            None,
+            "a page read through a link"
+        );
+        assert_eq!(kept.page("b.html", &[7; 32]).map(|k| (k.bytes, k.digest)), None);
         assert_eq!(kept.changed(), 2);
         std::fs::remove_file(out.join("a.html")).unwrap();
         std::fs::write(out.join("a.html"), page).unwrap();
-        assert_eq!(kept.page("a.html", &[7; 32]), Some((page.to_vec(), digest)));
+        assert_eq!(
+            kept.page("a.html", &[7; 32]).map(|k| (k.bytes, k.digest)),
+            Some((page.to_vec(), digest))
+        );
     }
 }

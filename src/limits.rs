@@ -150,6 +150,14 @@ pub fn too_large(rel: &Path, limit: Bytes, key: &str) -> Diagnostic {
 /// Reads a whole regular file, or fails without reading more than `limit` bytes of it: a file
 /// that grows while it is read is still cut at the limit.
 pub fn read_bounded(path: &Path, limit: Bytes) -> Result<Vec<u8>, ReadError> {
+    read_bounded_with_metadata(path, limit).map(|(bytes, _)| bytes)
+}
+
+/// [`read_bounded`], with the metadata of the file read (taken when it was opened).
+pub fn read_bounded_with_metadata(
+    path: &Path,
+    limit: Bytes,
+) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     // pnyx reads no link: one put in place of a file after the walk saw it is not followed.
@@ -160,20 +168,75 @@ pub fn read_bounded(path: &Path, limit: Bytes) -> Result<Vec<u8>, ReadError> {
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     let file = options.open(path).map_err(ReadError::Io)?;
-    if !file.metadata().map_err(ReadError::Io)?.is_file() {
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
         return Err(ReadError::Io(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             "not a regular file",
         )));
     }
-    let mut bytes = Vec::new();
+    // Room for the whole file as it is now, and one byte to see it grew: no growing of the
+    // buffer for a file that keeps its size.
+    // (At most 64 MiB ahead: a length is only what the file says.)
+    let room = meta.len().min(limit.0).min(64 << 20).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(room).unwrap_or(0));
     file.take(limit.0.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit.0 {
         return Err(ReadError::TooLarge(limit));
     }
-    Ok(bytes)
+    Ok((bytes, meta))
+}
+
+/// Which file was read and how it stood then: its device and inode, its length, and its
+/// modification and change times to the nanosecond. Writing to a file, truncating it, changing
+/// its mode or linking it changes its change time, which no one can set back: a file that still
+/// stands so holds the bytes that were read, unless it changed in the very instant it was read
+/// (see [`FileIdentity::of_read`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileIdentity {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+}
+
+impl FileIdentity {
+    /// How the file whose metadata (not following links) are `meta` stands; `None` where the
+    /// system does not tell it all.
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileIdentity> {
+        use std::os::unix::fs::MetadataExt as _;
+        Some(FileIdentity {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            len: meta.len(),
+            modified: (meta.mtime(), meta.mtime_nsec()),
+            changed: (meta.ctime(), meta.ctime_nsec()),
+        })
+    }
+
+    /// Elsewhere a file is never known by its metadata alone.
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<FileIdentity> {
+        None
+    }
+
+    /// [`FileIdentity::of`] a file just read, with `meta` taken as it was opened, when it can
+    /// vouch for the bytes read: not when the file changed less than a second before. A
+    /// system's clock for file times moves in ticks, and a change in the same tick as the
+    /// last one would leave the same times (git's "racy" files); such a file is compared again.
+    pub fn of_read(meta: &std::fs::Metadata) -> Option<FileIdentity> {
+        let identity = FileIdentity::of(meta)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        let (seconds, nanos) = identity.changed;
+        let changed = i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        (changed + 1_000_000_000 < now.as_nanos() as i128).then_some(identity)
+    }
 }
 
 /// Checks a front matter against the limits before it is read into the model: the title and
@@ -410,6 +473,24 @@ enum KeyName {
 
 #[cfg(test)]
 mod tests {
+
+    /// A file's times vouch for bytes read from it only when it last changed more than a
+    /// second before: a change in the same tick of the file system's clock would leave the
+    /// same times.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_changed_within_the_second_is_not_known_by_its_times() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.html");
+        std::fs::write(&path, "<p>A</p>").unwrap();
+        let (_, meta) = read_bounded_with_metadata(&path, Bytes(u64::MAX)).unwrap();
+        assert_eq!(FileIdentity::of_read(&meta), None);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (bytes, meta) = read_bounded_with_metadata(&path, Bytes(u64::MAX)).unwrap();
+        assert_eq!(bytes, b"<p>A</p>");
+        assert!(FileIdentity::of_read(&meta).is_some());
+        assert_eq!(FileIdentity::of_read(&meta), FileIdentity::of(&meta));
+    }
     use super::*;
 
     fn check(yaml: &str, limits: &Limits) -> Result<(), Diagnostic> {

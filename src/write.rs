@@ -178,7 +178,7 @@ fn write_all(staging: &Path, output: &Output, out: &Path) -> anyhow::Result<Writ
             let path = staging.join(rel);
             if previous.contains(rel.as_str())
                 && !refused.load(Ordering::Relaxed)
-                && link_if_same(&out.join(rel), &path, bytes, &refused)
+                && link_if_same(&out.join(rel), &path, bytes, output.kept_files.get(rel), &refused)
             {
                 return Ok(1);
             }
@@ -213,36 +213,59 @@ fn previous_files(out: &Path) -> HashSet<String> {
 /// Links the previous output's file `old` to `new` when it holds exactly `bytes` (see the
 /// module's documentation); false when it was not linked, and `new` is then still free.
 /// Sets `refused` when the file system refuses to link.
+///
+/// `read` is how the file stood when this build read it back and found `bytes` there
+/// ([`Output::kept_files`]): a file that still stands so is linked without being read again.
 #[cfg(unix)]
-fn link_if_same(old: &Path, new: &Path, bytes: &[u8], refused: &AtomicBool) -> bool {
+fn link_if_same(
+    old: &Path,
+    new: &Path,
+    bytes: &[u8],
+    read: Option<&crate::limits::FileIdentity>,
+    refused: &AtomicBool,
+) -> bool {
     use std::io::Read as _;
     use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
-    let Ok(mut file) = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(old)
-    else {
-        return false;
-    };
-    let Ok(meta) = file.metadata() else {
-        return false;
-    };
     // Written files are never executable, and have no other name.
-    if !meta.is_file() || meta.len() != bytes.len() as u64 || meta.nlink() != 1 || meta.mode() & 0o7111 != 0 {
-        return false;
-    }
-    let mut buf = [0u8; 1 << 16];
-    let mut rest = bytes;
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) if n <= rest.len() && buf[..n] == rest[..n] => rest = &rest[n..],
-            _ => return false,
+    let linkable = |meta: &std::fs::Metadata| {
+        meta.is_file() && meta.len() == bytes.len() as u64 && meta.nlink() == 1 && meta.mode() & 0o7111 == 0
+    };
+    let unchanged = read.and_then(|read| {
+        let meta = std::fs::symlink_metadata(old).ok()?;
+        let same = crate::limits::FileIdentity::of(&meta).as_ref() == Some(read);
+        (same && linkable(&meta)).then_some(meta)
+    });
+    let meta = match unchanged {
+        Some(meta) => meta,
+        None => {
+            let Ok(mut file) = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(old)
+            else {
+                return false;
+            };
+            let Ok(meta) = file.metadata() else {
+                return false;
+            };
+            if !linkable(&meta) {
+                return false;
+            }
+            let mut buf = [0u8; 1 << 16];
+            let mut rest = bytes;
+            loop {
+                match file.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) if n <= rest.len() && buf[..n] == rest[..n] => rest = &rest[n..],
+                    _ => return false,
+                }
+            }
+            if !rest.is_empty() {
+                return false;
+            }
+            meta
         }
-    }
-    if !rest.is_empty() {
-        return false;
-    }
+    };
     if std::fs::hard_link(old, new).is_err() {
         refused.store(true, Ordering::Relaxed);
         return false;
@@ -259,7 +282,13 @@ fn link_if_same(old: &Path, new: &Path, bytes: &[u8], refused: &AtomicBool) -> b
 
 /// Elsewhere every file is written.
 #[cfg(not(unix))]
-fn link_if_same(_old: &Path, _new: &Path, _bytes: &[u8], _refused: &AtomicBool) -> bool {
+fn link_if_same(
+    _old: &Path,
+    _new: &Path,
+    _bytes: &[u8],
+    _read: Option<&crate::limits::FileIdentity>,
+    _refused: &AtomicBool,
+) -> bool {
     false
 }
 
@@ -448,6 +477,45 @@ mod tests {
         assert_eq!(linked_and_written(&out, &pages), (0, 1));
         std::fs::write(&elsewhere, "<script>").unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "A");
+    }
+
+    /// A page the build read back from the output folder (a kept page) is linked without
+    /// being read again, but only while its file stands as it was read: edited in place after
+    /// that, to the same size and with its modification time put back, it is compared again
+    /// and written.
+    #[cfg(unix)]
+    #[test]
+    fn a_page_edited_after_the_build_read_it_back_is_written_not_linked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let pages = site(&[("a.html", "<p>A</p>"), ("b.html", "<p>B</p>")]);
+        write_atomically(&out, &pages).unwrap();
+        let mut again = pages.clone();
+        for name in ["a.html", "b.html"] {
+            let (bytes, meta) =
+                crate::limits::read_bounded_with_metadata(&out.join(name), crate::limits::Bytes(u64::MAX))
+                    .unwrap();
+            assert_eq!(bytes, pages.files[name]);
+            let identity = crate::limits::FileIdentity::of(&meta).unwrap();
+            again.kept_files.insert(name.into(), identity);
+        }
+        // The file's identity stands for the bytes read: b.html, standing as it was read, is
+        // linked without being compared (were it compared, the bytes asked for here would
+        // differ from it, and it would be written).
+        again.files.insert("b.html".into(), b"<p>Q</p>".to_vec());
+        let a = out.join("a.html");
+        let time = std::fs::metadata(&a).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&a, "<p>X</p>").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&a)
+            .unwrap()
+            .set_modified(time)
+            .unwrap();
+        assert_eq!(linked_and_written(&out, &again), (1, 1));
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "<p>A</p>");
+        assert_eq!(std::fs::read_to_string(out.join("b.html")).unwrap(), "<p>B</p>");
     }
 
     /// A page edited in the output folder, even to the same size, is written again; so is

@@ -207,21 +207,17 @@ pub fn read_from(
         ..Signatures::default()
     };
     let mut clock = crate::timing::Clock::start();
-    // The files under the folders, in order, by their path from the root, and the names and
-    // links refused there.
+    // The files under the folders, in order, by their path from the root, with what the load
+    // keeps of a statement file's metadata (to ask git's index), and the names and links
+    // refused there.
     let walk_folders = || {
-        let mut paths: Vec<String> = Vec::new();
         let mut refused = Vec::new();
-        for dir in ["signatures", "content"] {
-            super::names::walk_each(root, Path::new(dir), usize::MAX, &mut refused, |entry| {
-                let wanted = entry.file_type().is_file()
-                    && (dir == "signatures" || entry.file_name().to_string_lossy().ends_with(".minisig"));
-                if wanted {
-                    let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-                    paths.push(rel.to_string_lossy().replace('\\', "/"));
-                }
-            });
-        }
+        let keep = |rel: &str| -> Option<bool> {
+            let statement = super::git_index::is_statement(rel);
+            (statement || rel.starts_with("signatures/")).then_some(statement)
+        };
+        let mut paths = super::names::walk_files(root, "signatures", &mut refused, &keep);
+        paths.extend(super::names::walk_files(root, "content", &mut refused, &keep));
         (paths, refused)
     };
     // A build of a branch reads no statement file that git's index vouches for and whose
@@ -268,22 +264,27 @@ pub fn read_from(
     // A statement holds its path; a city's million are neither boxed nor named twice.
     enum Found {
         Statement(Statement),
+        Key(KeyEntry),
         Bytes(String, Vec<u8>),
         Unreadable(String, ReadError),
     }
-    let objects = || index.as_ref().and_then(|_| git2::Repository::discover(root).ok());
+    // Each core's repository, to read objects, and where its next lookup in git's index
+    // starts: the files come in the index's order, mostly.
+    let per_core = || {
+        let objects = index.as_ref().and_then(|_| git2::Repository::discover(root).ok());
+        (objects, 0)
+    };
     let from_objects = std::sync::atomic::AtomicUsize::new(0);
     let found: Vec<Found> = paths
         .into_par_iter()
-        .map_init(objects, |objects, rel| {
-            let path = root.join(&rel);
+        .map_init(per_core, |(objects, next), (rel, stat)| {
             let is_statement = !rel.starts_with("signatures/keys/") && rel.ends_with(".minisig");
             if is_statement {
                 let vouched = index
                     .as_ref()
-                    .zip(std::fs::symlink_metadata(&path).ok())
-                    .filter(|(_, meta)| meta.len() <= limits.file_size.0)
-                    .and_then(|(index, meta)| index.unchanged(&rel, &meta));
+                    .zip(stat)
+                    .filter(|(_, stat)| stat.len <= limits.file_size.0)
+                    .and_then(|(index, stat)| index.unchanged_after(&rel, &stat, next));
                 let known = vouched.and_then(|blob| Some((blob, facts.known.get(&blob)?)));
                 if let (None, Some(blob), Some(repo)) = (known, vouched, objects.as_ref()) {
                     let bytes = history::blob_within(repo, blob, limits.file_size.0)
@@ -310,13 +311,16 @@ pub fn read_from(
                     });
                 }
             }
-            match crate::limits::read_bounded(&path, limits.file_size) {
+            match crate::limits::read_bounded(&root.join(&rel), limits.file_size) {
                 Ok(bytes) if is_statement => {
                     let blob = history::blob_id(&bytes);
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     Found::Statement(Statement::from_text(rel, text, blob))
                 }
-                Ok(bytes) => Found::Bytes(rel, bytes),
+                Ok(bytes) => match rel.strip_prefix("signatures/keys/") {
+                    Some(name) => Found::Key(read_key_file(&rel, name, bytes)),
+                    None => Found::Bytes(rel, bytes),
+                },
                 Err(e) => Found::Unreadable(rel, e),
             }
         })
@@ -324,15 +328,25 @@ pub fn read_from(
     clock.lap("load: signature files");
     let mut profiles = BTreeMap::new();
     let mut key_files = BTreeSet::new();
-    let mut files: Vec<(String, Oid, Vec<u8>)> = Vec::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     out.statements.reserve(found.len());
     for found in found {
         match found {
             Found::Statement(st) => out.statements.push(st),
-            Found::Bytes(rel, bytes) => {
-                let blob = history::blob_id(&bytes);
-                files.push((rel, blob, bytes));
+            Found::Key(KeyEntry::Profile(id, profile)) => {
+                profiles.insert(id, profile);
             }
+            Found::Key(KeyEntry::Key(id, key)) => {
+                key_files.insert(id);
+                match key {
+                    Ok(key) => {
+                        out.keys.insert(id, key);
+                    }
+                    Err(d) => diags.push(d),
+                }
+            }
+            Found::Key(KeyEntry::Refused(d)) => diags.push(d),
+            Found::Bytes(rel, bytes) => files.push((rel, bytes)),
             Found::Unreadable(rel, e) => {
                 diags.push(e.diagnostic(Path::new(&rel), limits.file_size, "file_size"))
             }
@@ -345,22 +359,16 @@ pub fn read_from(
         from_objects.into_inner(),
         index.as_ref().map_or(0, |i| i.len())
     ));
-    if let Err(note) = facts.save(out.statements.iter().map(|st| (st.blob, &st.decoded))) {
-        crate::sealed::note_once(&note);
+    // Every statement came from the statement cache, and as many as it holds: it is saved
+    // as it is, which its own check would find after a million lookups.
+    let unchanged = unread == out.statements.len() && unread == facts.known.len();
+    if !unchanged {
+        if let Err(note) = facts.save(out.statements.iter().map(|st| (st.blob, &st.decoded))) {
+            crate::sealed::note_once(&note);
+        }
     }
-    for (rel, blob, bytes) in files {
-        if let Some(name) = rel.strip_prefix("signatures/keys/") {
-            read_key_file(
-                &rel,
-                name,
-                bytes,
-                blob,
-                &mut out,
-                &mut key_files,
-                &mut profiles,
-                diags,
-            );
-        } else if rel.starts_with("signatures/paper/") && rel.ends_with(".yaml") {
+    for (rel, bytes) in files {
+        if rel.starts_with("signatures/paper/") && rel.ends_with(".yaml") {
             read_paper(&rel, &bytes, limits, &mut out, diags);
         } else {
             diags.push(
@@ -482,19 +490,21 @@ fn date_statements(
     earlier.into_iter().flatten().collect()
 }
 
-/// Reads one file of `signatures/keys/`: a key, or its owner's profile. A key file that
-/// cannot be used is an error at its line: every statement of that key hangs on it.
-#[allow(clippy::too_many_arguments)]
-fn read_key_file(
-    rel: &str,
-    name: &str,
-    bytes: Vec<u8>,
-    blob: Oid,
-    out: &mut Signatures,
-    key_files: &mut BTreeSet<KeyId>,
-    profiles: &mut BTreeMap<KeyId, Profile>,
-    diags: &mut Diagnostics,
-) {
+/// What a file under `signatures/keys/` holds, read on all cores (a city has a hundred
+/// thousand) and then put in place in order.
+enum KeyEntry {
+    /// A profile (`.yaml`).
+    Profile(KeyId, Profile),
+    /// A key file (`.pub`): the key, or why it cannot be used.
+    Key(KeyId, Result<KeyFile, Diagnostic>),
+    /// A file that has no place there.
+    Refused(Diagnostic),
+}
+
+/// Reads the file `rel` of `signatures/keys/`, named `name` there: a key, or its owner's
+/// profile. A key file that cannot be used is an error at its line: every statement of that
+/// key hangs on it.
+fn read_key_file(rel: &str, name: &str, bytes: Vec<u8>) -> KeyEntry {
     let path = Path::new(rel);
     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
     if ext != "pub" && ext != "yaml" {
@@ -502,7 +512,7 @@ fn read_key_file(
             e @ ("pub" | "yaml") => format!("rename it `{stem}.{e}`, in lower case"),
             _ => "move or remove this file".to_string(),
         };
-        diags.push(
+        return KeyEntry::Refused(
             Diagnostic::new(
                 path,
                 1,
@@ -511,48 +521,39 @@ fn read_key_file(
             )
             .hint(hint),
         );
-        return;
     }
     let Some(id) = KeyId::parse(stem) else {
-        diags.push(
+        return KeyEntry::Refused(
             Diagnostic::new(path, 1, 1, format!("`{stem}` is not a key id")).hint(key_name_hint(stem, ext)),
         );
-        return;
     };
     if ext == "yaml" {
-        match serde_yaml::from_slice::<Profile>(&bytes) {
-            Ok(p) => {
-                profiles.insert(id, p);
-            }
-            Err(e) => diags.push(yaml_diagnostic(path, 0, &e)),
-        }
-        return;
+        return match serde_yaml::from_slice::<Profile>(&bytes) {
+            Ok(p) => KeyEntry::Profile(id, p),
+            Err(e) => KeyEntry::Refused(yaml_diagnostic(path, 0, &e)),
+        };
     }
-    key_files.insert(id);
+    let blob = history::blob_id(&bytes);
     let text = String::from_utf8_lossy(&bytes);
-    match keys::parse_public_key(&text) {
-        Ok(key) if key.id == id => {
-            out.keys.insert(
-                id,
-                KeyFile {
-                    key,
-                    path: rel.to_string(),
-                    blob,
-                    text: text.to_string(),
-                    name: None,
-                    forge: None,
-                },
-            );
-        }
-        Ok(key) => diags.push(
+    let key = match keys::parse_public_key(&text) {
+        Ok(key) if key.id == id => Ok(KeyFile {
+            key,
+            path: rel.to_string(),
+            blob,
+            text: text.to_string(),
+            name: None,
+            forge: None,
+        }),
+        Ok(key) => Err(
             Diagnostic::new(path, key_line(&text), 1, format!("the file is named {id} but holds key {}", key.id))
                 .hint(format!("rename it `signatures/keys/{}.pub`, the id minisign prints for this key", key.id)),
         ),
-        Err(reason) => diags.push(
+        Err(reason) => Err(
             Diagnostic::new(path, key_line(&text), 1, format!("this key file cannot be used: {reason}"))
                 .hint("put back the `.pub` file that `pnyx keygen` or `minisign -G` wrote, unchanged: two lines, a comment and the key"),
         ),
-    }
+    };
+    KeyEntry::Key(id, key)
 }
 
 /// How to name a key's file when `stem` is not a key id.

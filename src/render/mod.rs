@@ -51,6 +51,9 @@ pub struct Output {
     pub pages: BTreeMap<String, reuse::PageMark>,
     /// How many of them were an earlier build's (see [`reuse::Earlier`]).
     pub pages_reused: usize,
+    /// The pages read back from the output folder, by path, and how each file stood when it
+    /// was read: the write links such a file without reading it again while it stands so.
+    pub kept_files: BTreeMap<String, crate::limits::FileIdentity>,
 }
 
 /// One entry of the main navigation.
@@ -100,6 +103,8 @@ struct Page {
     mark: reuse::PageMark,
     bytes: Vec<u8>,
     reused: bool,
+    /// The file it was read back from (see [`Output::kept_files`]).
+    file: Option<crate::limits::FileIdentity>,
 }
 
 /// A page to render.
@@ -311,12 +316,16 @@ pub fn render(
                 put("qr_html", serde_json::json!({ "qr_of": [url, label] }));
             }
             let key = shared.key(template, &data, &vars);
-            if let Some((bytes, digest)) = earlier.and_then(|e| e.page(&path, &key)) {
+            if let Some(kept) = earlier.and_then(|e| e.page(&path, &key)) {
                 return Ok(Page {
                     path,
-                    mark: reuse::PageMark { key, digest },
-                    bytes,
+                    mark: reuse::PageMark {
+                        key,
+                        digest: kept.digest,
+                    },
+                    bytes: kept.bytes,
                     reused: true,
+                    file: kept.file,
                 });
             }
             // The page's own variables after the common ones, which they may hide, as the
@@ -345,6 +354,7 @@ pub fn render(
                 bytes: html.into_bytes(),
                 path: path.clone(),
                 reused: false,
+                file: None,
             })
             .map_err(|e| {
                 let shown = Path::new(THEME_DIR).join("templates").join(template);
@@ -369,6 +379,9 @@ pub fn render(
             Ok(page) => {
                 out.pages_reused += usize::from(page.reused);
                 out.pages.insert(page.path.clone(), page.mark);
+                if let Some(file) = page.file {
+                    out.kept_files.insert(page.path.clone(), file);
+                }
                 out.files.insert(page.path, page.bytes);
             }
             Err(d) => diags.push(d),

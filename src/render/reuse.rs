@@ -20,6 +20,7 @@
 use sha2::{Digest as _, Sha256};
 
 use super::Output;
+use crate::limits::FileIdentity;
 
 /// What decides a page: see the module's documentation.
 pub type PageKey = [u8; 32];
@@ -34,18 +35,34 @@ pub struct PageMark {
     pub digest: [u8; 32],
 }
 
+/// A page of an earlier build, used again.
+#[derive(Debug)]
+pub struct Kept {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Their SHA-256.
+    pub digest: [u8; 32],
+    /// The file of the output folder it was read from, as it stood then (`None` for a page
+    /// held in memory): the write links that file without reading it again while it still
+    /// stands so ([`Output::kept_files`]).
+    pub file: Option<FileIdentity>,
+}
+
 /// The pages of an earlier build.
 pub trait Earlier: Sync {
-    /// The bytes of the page at `path`, and their digest, when the earlier build rendered it
-    /// from `key`.
-    fn page(&self, path: &str, key: &PageKey) -> Option<(Vec<u8>, [u8; 32])>;
+    /// The page at `path`, when the earlier build rendered it from `key`.
+    fn page(&self, path: &str, key: &PageKey) -> Option<Kept>;
 }
 
 /// An earlier build still in memory (`pnyx serve`).
 impl Earlier for Output {
-    fn page(&self, path: &str, key: &PageKey) -> Option<(Vec<u8>, [u8; 32])> {
+    fn page(&self, path: &str, key: &PageKey) -> Option<Kept> {
         let mark = self.pages.get(path).filter(|mark| mark.key == *key)?;
-        Some((self.files.get(path)?.clone(), mark.digest))
+        Some(Kept {
+            bytes: self.files.get(path)?.clone(),
+            digest: mark.digest,
+            file: None,
+        })
     }
 }
 
