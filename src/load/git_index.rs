@@ -63,11 +63,18 @@ impl GitIndex {
         let entries = index
             .iter()
             .filter_map(|e| {
-                let path = std::str::from_utf8(&e.path).ok()?.strip_prefix(lead.as_str())?;
                 let trusted = e.mode & FILE_TYPE == REGULAR
                     && (e.flags >> 12) & 3 == 0
-                    && e.flags_extended & DOUBTFUL == 0;
-                (trusted && wanted(path)).then(|| (path.to_string(), Stat::of_entry(&e), e.id))
+                    && e.flags_extended & DOUBTFUL == 0
+                    && e.path.starts_with(lead.as_bytes());
+                if !trusted {
+                    return None;
+                }
+                let (stat, id) = (Stat::of_entry(&e), e.id);
+                // The entry's own copy of its path becomes the kept one: a city has a million.
+                let mut path = String::from_utf8(e.path).ok()?;
+                path.drain(..lead.len());
+                wanted(&path).then_some((path, stat, id))
             })
             .collect();
         Some(GitIndex { entries, written })
