@@ -16,7 +16,10 @@
 //! uploads only what changed. The bytes are compared, not trusted: a file is linked only
 //! when it is a regular file reached without a symbolic link, not executable, with no other
 //! name (a file linked from outside the output could be edited there), and equal byte for
-//! byte to what this build would write.
+//! byte to what this build would write. A page the render stage read back from this folder
+//! and checked against its digest moments before is not read a second time while its file
+//! stands as it was read (inode, size, times to the nanosecond: see
+//! [`crate::limits::FileIdentity`]); one changed since is compared.
 
 use std::collections::HashSet;
 use std::fs::File;
