@@ -89,7 +89,7 @@ struct SignerData<'a> {
     member: bool,
     /// Arrival (the commit that brought the statement), RFC 3339 in the site's time zone;
     /// `null` when not committed yet.
-    date: Option<String>,
+    date: Option<&'a str>,
     /// Which version of the text it signs: 0 is the current one.
     version: usize,
     /// The statement file.
@@ -104,19 +104,29 @@ fn signers_file(ctx: &Ctx<'_>, slug: &str) -> Vec<u8> {
     let empty = crate::tally::InitiativeTally::default();
     let t = ctx.tallies.initiatives.get(slug).unwrap_or(&empty);
     let mut out = format!("{{\n  \"slug\": {}", serde_json::Value::from(slug)).into_bytes();
+    // The date of the row before, in words: rows come oldest first, and a city's statements
+    // arrive in a few commits, so most rows have the date of the row before.
+    let mut dated: Option<(i64, String)> = None;
     for (name, list) in [("signers", &t.supporters), ("late", &t.late)] {
         out.extend_from_slice(format!(",\n  \"{name}\": [").as_bytes());
         for (i, s) in list.iter().enumerate() {
+            if let Some(ts) = s
+                .arrived
+                .filter(|ts| dated.as_ref().is_none_or(|(at, _)| at != ts))
+            {
+                dated = Some((ts, ctx.time_iso(ts)));
+            }
             let row = SignerData {
                 key: s.key.to_string(),
                 name: ctx.sigs.keys.get(&s.key).and_then(|k| k.name.as_deref()),
                 member: s.member,
-                date: s.arrived.map(|ts| ctx.time_iso(ts)),
+                date: s.arrived.and(dated.as_ref().map(|(_, iso)| iso.as_str())),
                 version: s.version,
                 path: &s.path,
             };
             out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-            out.extend(serde_json::to_vec(&row).unwrap_or_default());
+            // Plain data into a vector: it serialises, and the writer never fails.
+            let _ = serde_json::to_writer(&mut out, &row);
         }
         out.extend_from_slice(if list.is_empty() { b"]" } else { b"\n  ]" });
     }
