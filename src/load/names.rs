@@ -67,10 +67,7 @@ pub fn is_link(path: &Path) -> bool {
 /// them, and a refused one is not entered. A city has a million entries, so the path from the
 /// root is made only for a message.
 pub fn entry_problem(root: &Path, entry: &walkdir::DirEntry) -> Option<Diagnostic> {
-    let named = entry
-        .file_name()
-        .to_str()
-        .is_some_and(|name| !name.chars().any(char::is_control));
+    let named = plain_name(entry.file_name()).is_some();
     // The walk does not follow links, so the entry's type is the link's own (from the folder
     // listing, or an lstat where the file system does not say): no second lstat of a million
     // files. A file swapped for a link after the walk is not followed either
@@ -81,6 +78,12 @@ pub fn entry_problem(root: &Path, entry: &walkdir::DirEntry) -> Option<Diagnosti
     }
     let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
     name_problem(rel).or_else(|| link.then(|| link_problem(rel)))
+}
+
+/// `name` as text when pnyx accepts it: UTF-8, without control characters ([`name_problem`]
+/// says why another is refused).
+fn plain_name(name: &std::ffi::OsStr) -> Option<&str> {
+    name.to_str().filter(|name| !name.chars().any(char::is_control))
 }
 
 /// Checks a file pnyx reads by name (`pnyx.yaml`, `roles.yaml`, a pool list): no link.
@@ -228,8 +231,7 @@ fn walk_folder(root: &Path, rel: &str, keep: &(dyn Fn(&str) -> Option<bool> + Sy
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut steps: Vec<Step> = Vec::new();
     for (name, entry) in entries {
-        let named = name.to_str().filter(|name| !name.chars().any(char::is_control));
-        let Some(name) = named else {
+        let Some(name) = plain_name(&name) else {
             out.problems.extend(name_problem(&Path::new(rel).join(&name)));
             continue;
         };
