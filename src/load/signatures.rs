@@ -278,7 +278,7 @@ pub fn read_from(
     let found: Vec<Found> = paths
         .into_par_iter()
         .map_init(per_core, |(objects, next), (rel, stat)| {
-            let is_statement = !rel.starts_with("signatures/keys/") && rel.ends_with(".minisig");
+            let is_statement = super::git_index::is_statement(&rel);
             if is_statement {
                 let vouched = index
                     .as_ref()
@@ -359,13 +359,9 @@ pub fn read_from(
         from_objects.into_inner(),
         index.as_ref().map_or(0, |i| i.len())
     ));
-    // Every statement came from the statement cache, and as many as it holds: it is saved
-    // as it is, which its own check would find after a million lookups.
-    let unchanged = unread == out.statements.len() && unread == facts.known.len();
-    if !unchanged {
-        if let Err(note) = facts.save(out.statements.iter().map(|st| (st.blob, &st.decoded))) {
-            crate::sealed::note_once(&note);
-        }
+    let statements = out.statements.iter().map(|st| (st.blob, &st.decoded));
+    if let Err(note) = facts.save(statements, unread) {
+        crate::sealed::note_once(&note);
     }
     for (rel, bytes) in files {
         if rel.starts_with("signatures/paper/") && rel.ends_with(".yaml") {

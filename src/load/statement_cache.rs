@@ -60,10 +60,21 @@ impl StatementCache {
 
     /// Saves what `statements` (blob id, decoded) say, when it differs from what was loaded: a
     /// statement decoded from its text, or one gone. A failure only costs time: the note.
-    pub fn save<'a>(&self, statements: impl Iterator<Item = (Oid, &'a Decoded)>) -> Result<(), String> {
+    ///
+    /// `from_cache` of the statements were taken from this cache, their files not read: when
+    /// that is all of them, and as many as it holds, it is saved as it is, without the million
+    /// lookups of the check below.
+    pub fn save<'a>(
+        &self,
+        statements: impl ExactSizeIterator<Item = (Oid, &'a Decoded)>,
+        from_cache: usize,
+    ) -> Result<(), String> {
         let Some(store) = &self.store else {
             return Ok(());
         };
+        if from_cache == statements.len() && from_cache == self.known.len() {
+            return Ok(());
+        }
         let mut entries: Vec<(Oid, &Decoded)> = statements.collect();
         // A warm build of a city saves nothing: that is checked before a million entries are
         // sorted. Every entry known, and as many as known, is the same set but when two files
