@@ -137,6 +137,11 @@ fn decode(body: &[u8], dir: &Path) -> Option<KeptPages> {
 mod tests {
     use super::*;
 
+    /// The bytes and digest of the page `path` read back for `key`, if it is.
+    fn read_back(kept: &KeptPages, path: &str, key: &PageKey) -> Option<(Vec<u8>, [u8; 32])> {
+        kept.page(path, key).map(|k| (k.bytes, k.digest))
+    }
+
     #[test]
     fn a_list_reads_back_as_written_and_only_for_its_folder() {
         let dir = tempfile::tempdir().unwrap();
@@ -157,17 +162,13 @@ mod tests {
         let body = store.read(MAGIC).unwrap().unwrap();
         let kept = decode(&body[MAGIC.len()..], &out.canonicalize().unwrap()).unwrap();
         assert_eq!(
-            kept.page("a/index.html", &[7; 32]).map(|k| (k.bytes, k.digest)),
+            read_back(&kept, "a/index.html", &[7; 32]),
             Some((b"<p>a</p>".to_vec(), digest))
         );
-        assert_eq!(
-            kept.page("a/index.html", &[8; 32]).map(|k| (k.bytes, k.digest)),
-            None,
-            "another key"
-        );
+        assert_eq!(read_back(&kept, "a/index.html", &[8; 32]), None, "another key");
         std::fs::write(out.join("a/index.html"), "<p>b</p>").unwrap();
         assert_eq!(
-            kept.page("a/index.html", &[7; 32]).map(|k| (k.bytes, k.digest)),
+            read_back(&kept, "a/index.html", &[7; 32]),
             None,
             "a page changed since"
         );
@@ -202,16 +203,16 @@ mod tests {
             changed: AtomicUsize::new(0),
         };
         assert_eq!(
-            kept.page("a.html", &[7; 32]).map(|k| (k.bytes, k.digest)),
+            read_back(&kept, "a.html", &[7; 32]),
             None,
             "a page read through a link"
         );
-        assert_eq!(kept.page("b.html", &[7; 32]).map(|k| (k.bytes, k.digest)), None);
+        assert_eq!(read_back(&kept, "b.html", &[7; 32]), None);
         assert_eq!(kept.changed(), 2);
         std::fs::remove_file(out.join("a.html")).unwrap();
         std::fs::write(out.join("a.html"), page).unwrap();
         assert_eq!(
-            kept.page("a.html", &[7; 32]).map(|k| (k.bytes, k.digest)),
+            read_back(&kept, "a.html", &[7; 32]),
             Some((page.to_vec(), digest))
         );
     }

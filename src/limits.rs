@@ -176,8 +176,8 @@ pub fn read_bounded_with_metadata(
         )));
     }
     // Room for the whole file as it is now, and one byte to see it grew: no growing of the
-    // buffer for a file that keeps its size.
-    // (At most 64 MiB ahead: a length is only what the file says.)
+    // buffer for a file that keeps its size (at most 64 MiB ahead: a length is only what the
+    // file says).
     let room = meta.len().min(limit.0).min(64 << 20).saturating_add(1);
     let mut bytes = Vec::with_capacity(usize::try_from(room).unwrap_or(0));
     file.take(limit.0.saturating_add(1))
@@ -473,6 +473,7 @@ enum KeyName {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// A file's times vouch for bytes read from it only when it last changed more than a
     /// second before: a change in the same tick of the file system's clock would leave the
@@ -491,7 +492,6 @@ mod tests {
         assert!(FileIdentity::of_read(&meta).is_some());
         assert_eq!(FileIdentity::of_read(&meta), FileIdentity::of(&meta));
     }
-    use super::*;
 
     fn check(yaml: &str, limits: &Limits) -> Result<(), Diagnostic> {
         check_front_matter(Path::new("content/pages/p.md"), yaml, 1, limits)
